@@ -1,0 +1,122 @@
+"""One Settings object for the whole of Pantau.
+
+Every tunable is a field here, read once from ``PANTAU_*`` environment variables by
+:meth:`Settings.from_env` and passed down. Nothing else in the code base reads
+``os.environ``. Precedence: explicit argument > environment > default.
+
+Each field's ``metadata["help"]`` is its documentation; ``tests/unit/test_config.py``
+fails when a field is missing from README.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setting(default: Any, help: str) -> Any:  # noqa: A002 - mirrors Datasette's Setting.help
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(
+        ROOT / "var", "Directory for the default SQLite file, camera stills and caches."
+    )
+    database_url: str = _setting(
+        "", "SQLAlchemy URL of the report store; empty means sqlite:///<data_dir>/pantau.db."
+    )
+    redis_url: str = _setting(
+        "", "Optional Redis URL; when set, wall snapshots are also published there."
+    )
+    host: str = _setting("127.0.0.1", "Address the web server binds to.")
+    port: int = _setting(8050, "Port the web server listens on.")
+    tz: str = _setting("Asia/Jakarta", "Time zone used for display (times are stored in UTC).")
+    poll_seconds: int = _setting(15, "How often each view polls the store for changes.")
+    ingest_seconds: int = _setting(30, "Interval between ingest runs in the worker.")
+    stale_after_seconds: int = _setting(
+        0, "Age of the last successful ingest after which views say STALE; 0 = 3 x ingest_seconds."
+    )
+    max_map_points: int = _setting(20000, "Upper bound on report points sent to a map.")
+    agency_rotate_seconds: int = _setting(20, "How long the wall keeps each agency in focus.")
+    wall_token: str = _setting(
+        "", "Read-only token for /wall?token=...; empty means the wall is public."
+    )
+    tile_url: str = _setting(
+        "", "Optional map tile URL template; empty means no tiles (polygons only, works offline)."
+    )
+    sources: str = _setting(
+        "simulator",
+        "Comma-separated ingest sources for the worker: simulator, open311=URL, files=DIR.",
+    )
+    feed_tz: str = _setting(
+        "", "Zone applied to feed timestamps that carry none; empty means such records are quarantined."
+    )
+    sim_seed: int = _setting(42, "Random seed of the built-in simulator.")
+    sim_speed: float = _setting(60.0, "Simulator speed: simulated seconds per real second.")
+    secret_key: str = _setting("dev-only-change-me", "Flask secret key for sessions.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'pantau.db'}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    @property
+    def stale_seconds(self) -> int:
+        return self.stale_after_seconds or 3 * self.ingest_seconds
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Build settings from ``PANTAU_<FIELD>`` variables; keyword overrides win."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f"PANTAU_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        ZoneInfo(self.tz)  # raises for an unknown zone
+        for name in ("poll_seconds", "ingest_seconds", "max_map_points", "agency_rotate_seconds"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"PANTAU_{name.upper()} must be positive")
+        if not 0 < self.port < 65536:
+            raise ValueError("PANTAU_PORT must be a TCP port")
+
+    def with_(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(f: dataclasses.Field, raw: str) -> Any:
+    kind = type(f.default)
+    try:
+        if kind is Path or isinstance(f.default, Path):
+            return Path(raw)
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"PANTAU_{f.name.upper()}={raw!r}: {exc}") from None
+    return raw
+
+
+def documented_fields() -> list[tuple[str, Any, str]]:
+    """(env var, default, help) for every setting: the README table is built from this."""
+    return [
+        (f"PANTAU_{f.name.upper()}", f.default, f.metadata["help"])
+        for f in dataclasses.fields(Settings)
+    ]

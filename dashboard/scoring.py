@@ -1,0 +1,116 @@
+"""The kelurahan score shown on the wall's leaderboard. Pure: counts in, scores out.
+
+For each kelurahan with at least one report received in the window (``WINDOW``, 30 days,
+counted by the report's location), five rates are measured::
+
+    processed  = acted_on / received           acted_on: left Menunggu (responded at all)
+    response   = responded_6h / response_due   responded within RESPOND_TARGET (6 h);
+                                               response_due excludes reports still in
+                                               Menunggu that are younger than 6 h
+    resolution = resolved_7d / resolution_due  Selesai within RESOLVE_TARGET (7 days);
+                                               resolution_due excludes open reports younger
+                                               than 7 days
+    overdue    = 1 - overdue_open / received   overdue_open: still open, older than 7 days
+    reopen     = 1 - reopened / ever_closed    reopened: closed then opened again
+
+Small samples are shrunk toward the city (empirical Bayes with a prior of ``K`` = 20
+pseudo-reports): every measured share x/n becomes ``(x + K*c) / (n + K)`` where ``c`` is
+the city-wide share (sum of x over sum of n across all kelurahan). With n = 0 the share
+is c. A kelurahan with 3 perfect reports is thus pulled most of the way to the city
+average, while one with 3,000 reports keeps its own rate.
+
+    score = 100 * (0.20*processed + 0.25*response + 0.25*resolution
+                   + 0.20*overdue + 0.10*reopen)
+
+Each part is in 0..1 (1 = best), so the score is in 0..100. Ranking: score descending,
+then more reports received first, then kelurahan code ascending (deterministic ties).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+#: Window of reports the leaderboard looks at (by requested_at).
+WINDOW = timedelta(days=30)
+#: Prior weight of the city-wide rate, in pseudo-reports.
+K = 20.0
+WEIGHTS: dict[str, float] = {
+    "processed": 0.20, "response": 0.25, "resolution": 0.25, "overdue": 0.20, "reopen": 0.10,
+}
+
+FORMULA = (
+    "Skor = 100 × (20% ditindaklanjuti + 25% respons ≤6 jam + 25% selesai ≤7 hari"
+    " + 20% tanpa tunggakan >7 hari + 10% tidak dibuka ulang); laporan 30 hari terakhir,"
+    " tiap rasio ditarik ke rata-rata kota dengan bobot 20 laporan."
+    " | Score = 100 × (20% acted on + 25% responded ≤6 h + 25% resolved ≤7 days"
+    " + 20% no backlog >7 days + 10% not reopened); last 30 days of reports,"
+    " each rate shrunk toward the city average with a weight of 20 reports."
+)
+
+
+@dataclass(frozen=True)
+class KelurahanCounts:
+    """What the store counts for one kelurahan over the window (see module docstring)."""
+
+    code: str
+    received: int
+    acted_on: int = 0
+    responded_6h: int = 0
+    response_due: int = 0
+    resolved_7d: int = 0
+    resolution_due: int = 0
+    overdue_open: int = 0
+    reopened: int = 0
+    ever_closed: int = 0
+
+
+@dataclass(frozen=True)
+class Score:
+    code: str
+    score: float
+    received: int
+    parts: dict[str, float]
+
+
+#: part -> (numerator field, denominator field, higher share is good?)
+_SHARES: dict[str, tuple[str, str, bool]] = {
+    "processed": ("acted_on", "received", True),
+    "response": ("responded_6h", "response_due", True),
+    "resolution": ("resolved_7d", "resolution_due", True),
+    "overdue": ("overdue_open", "received", False),
+    "reopen": ("reopened", "ever_closed", False),
+}
+
+
+def city_rates(rows: list[KelurahanCounts]) -> dict[str, float]:
+    """City-wide share per part (sum x / sum n); 0 where nothing was due anywhere."""
+    out: dict[str, float] = {}
+    for part, (num, den, _) in _SHARES.items():
+        n = sum(getattr(r, den) for r in rows)
+        out[part] = sum(getattr(r, num) for r in rows) / n if n else 0.0
+    return out
+
+
+def shrink(x: float, n: float, city: float, k: float = K) -> float:
+    """Empirical-Bayes share: ``(x + k*city) / (n + k)``."""
+    return (x + k * city) / (n + k)
+
+
+def score_one(row: KelurahanCounts, city: dict[str, float], k: float = K) -> Score:
+    """Score one kelurahan against the city rates."""
+    parts: dict[str, float] = {}
+    for part, (num, den, good) in _SHARES.items():
+        share = shrink(getattr(row, num), getattr(row, den), city[part], k)
+        share = min(1.0, max(0.0, share))
+        parts[part] = share if good else 1.0 - share
+    total = 100.0 * sum(WEIGHTS[p] * v for p, v in parts.items())
+    return Score(row.code, min(100.0, max(0.0, total)), row.received, parts)
+
+
+def rank(rows: list[KelurahanCounts], k: float = K) -> list[Score]:
+    """Score every kelurahan with at least one report; best first, ties deterministic."""
+    eligible = [r for r in rows if r.received >= 1]
+    city = city_rates(eligible)
+    scores = [score_one(r, city, k) for r in eligible]
+    return sorted(scores, key=lambda s: (-round(s.score, 9), -s.received, s.code))

@@ -270,6 +270,32 @@ lease = Table(
 )
 
 
+# --- supervisors (issue 4) ---
+#: Dashboard accounts: admin, supervisor (optionally scoped to one kota or agency), visitor.
+app_user = Table(
+    "app_user", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # werkzeug.security hash, never the password
+    Column("role", String(16), nullable=False),  # admin | supervisor | visitor
+    Column("scope_kind", String(8)),  # kota | agency | NULL (whole city)
+    Column("scope_code", String(48)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+#: One row per CSV export: who, when, which filter, how many rows were sent.
+export_audit = Table(
+    "export_audit", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("filter_json", Text, nullable=False),
+    Column("row_count", BigInteger, nullable=False),
+)
+Index("ix_export_audit_at", export_audit.c.at)
+
+
 def create_all(engine) -> None:  # noqa: ANN001
     """Create every table and index (tests, benchmarks). Production uses Alembic."""
     metadata.create_all(engine)

@@ -1,0 +1,49 @@
+# Pantau — `make demo` runs the demo wall, `make test` runs every test.
+# Both work on a fresh Debian machine from a fresh clone (they install what they need).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+N      ?= 1000000
+
+.PHONY: demo test test-fast bench browser-deps services screenshots clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+## demo: SQLite store + built-in live simulator + worker + web server on http://127.0.0.1:8050/wall
+demo: $(VENV)/.installed
+	$(VENV)/bin/pantau demo
+
+## test: the whole suite on SQLite and PostgreSQL, browser tests included
+test: $(VENV)/.installed browser-deps services
+	$(PY) -m pytest --headless -q
+
+## test-fast: skip the browser tests (local development only; CI runs `make test`)
+test-fast: $(VENV)/.installed services
+	$(PY) -m pytest -q -m "not browser"
+
+## bench: benchmark tables at N reports (default 1,000,000; `make bench N=100000` for a quick run)
+bench: $(VENV)/.installed services
+	$(PY) -m bench --reports $(N)
+
+## screenshots: docs/wall-1920x1080.png and docs/wall-3840x2160.png from a seeded store
+screenshots: $(VENV)/.installed browser-deps
+	$(PY) docs/screenshot.py
+
+# Debian chromium + chromedriver for the browser tests (never a browser download).
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+# PostgreSQL (tests create and drop their own database) and Redis on 127.0.0.1.
+services:
+	@bash .ci/services
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

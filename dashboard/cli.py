@@ -1,0 +1,225 @@
+"""pantau: the command line of the Pantau monitoring wall.
+
+Each command parses its options and calls one function of the domain (FixMyStreet
+``bin/`` style); nothing here holds logic worth testing alone.
+
+The store is chosen by ``PANTAU_DATABASE_URL`` (default: SQLite under ``PANTAU_DATA_DIR``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import datetime, timezone
+
+from dashboard.config import Settings
+
+log = logging.getLogger("pantau")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _engine(settings: Settings):  # noqa: ANN202
+    from dashboard.store.engine import make_engine
+
+    return make_engine(settings.resolved_database_url)
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard.store.migrate import upgrade
+
+    upgrade(settings.resolved_database_url)
+    print(f"store at {_safe_url(settings)} is at the latest schema")
+    return 0
+
+
+def cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard.reference import load_reference
+    from dashboard.store.refdata import store_reference
+
+    counts = store_reference(_engine(settings), load_reference())
+    print(", ".join(f"{n} {table}" for table, n in counts.items()))
+    return 0
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard.reference import load_reference
+    from dashboard.seed import seed
+
+    result = seed(_engine(settings), load_reference(), args.reports, args.days, args.seed, _now(),
+                  progress=not args.quiet)
+    print(result)
+    return 0
+
+
+def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard.runner import simulate
+
+    return simulate(settings.with_(sim_seed=args.seed, sim_speed=args.speed), args.interval,
+                    iterations=args.iterations)
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard.ingest.run import ingest_once
+    from dashboard.ingest.sources import build_source
+    from dashboard.reference import load_reference
+
+    source = build_source(args.kind, args.target, settings)
+    result = ingest_once(source, _engine(settings), load_reference(), _now(),
+                         feed_tz=settings.feed_tz or None)
+    print(result)
+    if not result.ok:
+        print(f"pantau ingest: {source.name} failed: {result.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard.worker import run_worker
+
+    return run_worker(settings)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard.runner import serve
+
+    return serve(settings, workers=args.workers)
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard.runner import demo
+
+    return demo(settings, seed_reports=args.seed_reports, days=args.days, workers=args.workers)
+
+
+def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard.store.queries import ReportStore
+
+    store = ReportStore(_engine(settings))
+    if args.action == "list":
+        for row in store.quarantine_list(args.limit):
+            print(f"{row.id}\t{row.source}\t{row.reason}\t{row.external_id or ''}")
+        return 0
+    row = store.quarantine_get(args.id)
+    if row is None:
+        print(f"pantau quarantine: no record {args.id}", file=sys.stderr)
+        return 1
+    for key, value in row._asdict().items() if hasattr(row, "_asdict") else vars(row).items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard import auth
+
+    engine = _engine(settings)
+    if args.action == "add":
+        scope = (args.scope_kind, args.scope_code) if args.scope_kind else None
+        auth.add_user(engine, args.username, args.password, args.role, scope=scope)
+        print(f"added {args.username} ({args.role})")
+    elif args.action == "remove":
+        auth.remove_user(engine, args.username)
+        print(f"removed {args.username}")
+    else:
+        for user in auth.list_users(engine):
+            print(user)
+    return 0
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pantau", description=__doc__.split("\n\n")[0],
+                                epilog="Settings come from PANTAU_* environment variables; see README.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="store schema (Alembic migrations)")
+    db_sub = db.add_subparsers(dest="action", required=True)
+    db_sub.add_parser("upgrade", help="create or migrate the store to the latest schema (idempotent)") \
+        .set_defaults(func=cmd_db_upgrade)
+
+    sub.add_parser("load-reference", help="load kota/kecamatan/kelurahan, categories, agencies and "
+                   "flood gates from data/reference (idempotent)").set_defaults(func=cmd_load_reference)
+
+    s = sub.add_parser("seed", help="generate a report history fast (validated, bulk-loaded)")
+    s.add_argument("--reports", type=int, default=100_000, help="number of reports (default 100000)")
+    s.add_argument("--days", type=int, default=30, help="spread over the last D days (default 30)")
+    s.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_seed)
+
+    s = sub.add_parser("simulate", help="run the live simulator alone, ingesting into the store")
+    s.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    s.add_argument("--speed", type=float, default=60.0,
+                   help="simulated seconds per real second (default 60: an hour a minute)")
+    s.add_argument("--interval", type=float, default=5.0, help="seconds between batches (default 5)")
+    s.add_argument("--iterations", type=int, default=0, help="stop after N batches (0 = run forever)")
+    s.set_defaults(func=cmd_simulate)
+
+    s = sub.add_parser("ingest", help="ingest from a source")
+    s.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
+    s.add_argument("kind", choices=["open311", "files"], help="source kind")
+    s.add_argument("target", help="open311: endpoint base URL (asks URL/requests.json); files: directory")
+    s.set_defaults(func=cmd_ingest)
+
+    sub.add_parser("worker", help="run the scheduler (ingest, water levels, cameras, wall "
+                   "snapshot) in this process").set_defaults(func=cmd_worker)
+
+    s = sub.add_parser("serve", help="run the web server (gunicorn) on PANTAU_HOST:PANTAU_PORT")
+    s.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("demo", help="migrate, load reference data, seed if empty, then run the "
+                       "worker with the live simulator and the web server")
+    s.add_argument("--seed-reports", type=int, default=30_000, help="history to seed when empty")
+    s.add_argument("--days", type=int, default=14, help="days of seeded history (default 14)")
+    s.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    s.set_defaults(func=cmd_demo)
+
+    q = sub.add_parser("quarantine", help="records refused by ingestion")
+    q_sub = q.add_subparsers(dest="action", required=True)
+    ql = q_sub.add_parser("list", help="one line per record: id, source, reason code, external id")
+    ql.add_argument("--limit", type=int, default=100)
+    ql.set_defaults(func=cmd_quarantine)
+    qs = q_sub.add_parser("show", help="one record in full, with the raw input")
+    qs.add_argument("id", type=int)
+    qs.set_defaults(func=cmd_quarantine)
+
+    u = sub.add_parser("user", help="supervisor accounts")
+    u_sub = u.add_subparsers(dest="action", required=True)
+    ua = u_sub.add_parser("add", help="add a user")
+    ua.add_argument("username")
+    ua.add_argument("--password", required=True)
+    ua.add_argument("--role", choices=["admin", "supervisor"], default="supervisor")
+    ua.add_argument("--scope-kind", choices=["kota", "agency"], help="limit a supervisor to one kota or agency")
+    ua.add_argument("--scope-code", help="kota code (e.g. 31.71) or agency code")
+    ua.set_defaults(func=cmd_user)
+    ur = u_sub.add_parser("remove", help="remove a user")
+    ur.add_argument("username")
+    ur.set_defaults(func=cmd_user)
+    u_sub.add_parser("list", help="list users").set_defaults(func=cmd_user)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"pantau: bad setting: {exc}", file=sys.stderr)
+        return 2
+    return args.func(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -61,6 +61,12 @@ class Settings:
     sim_seed: int = _setting(42, "Random seed of the built-in simulator.")
     sim_speed: float = _setting(60.0, "Simulator speed: simulated seconds per real second.")
     secret_key: str = _setting("dev-only-change-me", "Flask secret key for sessions.")
+    session_hours: int = _setting(
+        8, "Supervisor login session lifetime in hours (Flask PERMANENT_SESSION_LIFETIME)."
+    )
+    secure_cookies: bool = _setting(
+        False, "Mark the session cookie Secure (send only over HTTPS); turn on behind TLS."
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -90,7 +96,8 @@ class Settings:
 
     def validate(self) -> None:
         ZoneInfo(self.tz)  # raises for an unknown zone
-        for name in ("poll_seconds", "ingest_seconds", "max_map_points", "agency_rotate_seconds"):
+        for name in ("poll_seconds", "ingest_seconds", "max_map_points", "agency_rotate_seconds",
+                     "session_hours"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"PANTAU_{name.upper()} must be positive")
         if not 0 < self.port < 65536:
@@ -100,8 +107,16 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+_BOOLS = {"1": True, "true": True, "yes": True, "on": True,
+          "0": False, "false": False, "no": False, "off": False}
+
+
 def _coerce(f: dataclasses.Field, raw: str) -> Any:
     kind = type(f.default)
+    if kind is bool:
+        if raw.strip().lower() not in _BOOLS:
+            raise ValueError(f"PANTAU_{f.name.upper()}={raw!r}: expected true or false")
+        return _BOOLS[raw.strip().lower()]
     try:
         if kind is Path or isinstance(f.default, Path):
             return Path(raw)

@@ -10,7 +10,9 @@ counted by the report's location), five rates are measured::
     resolution = resolved_7d / resolution_due  Selesai within RESOLVE_TARGET (7 days);
                                                resolution_due excludes open reports younger
                                                than 7 days
-    overdue    = 1 - overdue_open / received   overdue_open: still open, older than 7 days
+    overdue    = 1 - overdue_open / load       overdue_open: still open and older than 7 days
+                                               (requested at any time); load: received plus
+                                               open reports requested before the window
     reopen     = 1 - reopened / ever_closed    reopened: closed then opened again
 
 Small samples are shrunk toward the city (empirical Bayes with a prior of ``K`` = 20
@@ -63,6 +65,11 @@ class KelurahanCounts:
     overdue_open: int = 0
     reopened: int = 0
     ever_closed: int = 0
+    load: int = 0  # received + open reports from before the window; never below received
+
+    @property
+    def overdue_base(self) -> int:
+        return max(self.load, self.received)
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,7 @@ _SHARES: dict[str, tuple[str, str, bool]] = {
     "processed": ("acted_on", "received", True),
     "response": ("responded_6h", "response_due", True),
     "resolution": ("resolved_7d", "resolution_due", True),
-    "overdue": ("overdue_open", "received", False),
+    "overdue": ("overdue_open", "overdue_base", False),
     "reopen": ("reopened", "ever_closed", False),
 }
 

@@ -1,0 +1,273 @@
+"""The wall snapshot: bounded reads in, one JSON payload out (widget id ``"wall"``).
+
+:func:`refresh_wall_snapshot` is the worker job. It does nothing when the store's change
+cursor equals the saved snapshot's version and the snapshot is younger than
+:data:`MAX_AGE` (ages and "today" move with the clock); otherwise it reads the windows
+(:mod:`dashboard.aggregate_reads`, ``ReportStore`` reads, water levels, camera state) and
+calls the pure :func:`build_wall_payload`. The leaderboard (a 30-day score) is
+recomputed at most every :data:`LEADERBOARD_MAX_AGE` and carried over in between.
+
+Status thresholds (``"ok" | "warning" | "danger"``):
+
+* kpis: the worse of *overdue share of open* (open > 7 days) and *unresponded share of
+  open* (Menunggu > 6 h): ``>= 25 %`` danger, ``>= 10 %`` warning, else ok;
+* backlog buckets: ``>7h`` (past the resolve target) is danger when it holds ``>= 10 %``
+  of the open backlog, warning when it holds any report; ``3-7h`` (close to the target)
+  is warning at ``>= 25 %``; younger buckets are ok.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+
+from dashboard import aggregate_reads as reads
+from dashboard import scoring
+from dashboard.models import AGE_BUCKETS, STATUS_ORDER
+from dashboard.reference import Reference
+from dashboard.store import counters, queries, queries_flow, queries_ops, snapshots, water
+from dashboard.store.queries_sql import floor_hour
+
+WIDGET = "wall"
+MAX_AGE = timedelta(seconds=60)
+LEADERBOARD_MAX_AGE = timedelta(minutes=5)
+AGENCIES = 12
+LEADERS = 10
+TICKER = 15
+TEXT_CHARS = 140
+DANGER_SHARE, WARNING_SHARE = 0.25, 0.10
+OVERDUE_BUCKET, LATE_BUCKET = AGE_BUCKETS[-1][0], AGE_BUCKETS[-2][0]
+
+
+@dataclass
+class WallInputs:
+    """Everything the payload is built from (rows as the reads return them)."""
+
+    version: int
+    data_as_of: datetime | None = None
+    today: list[tuple[str, str, int]] = field(default_factory=list)  # agency, status, n
+    done_today: dict[str, int] = field(default_factory=dict)  # agency -> n
+    backlog: list[tuple[str, str, int, int]] = field(default_factory=list)  # agency, bucket, n, unresponded
+    open_by_kelurahan: dict[str, int] = field(default_factory=dict)
+    flow: list[tuple[datetime, int, int]] = field(default_factory=list)  # hour, new, done
+    ticker: list[dict[str, Any]] = field(default_factory=list)  # ReportStore.latest_changes rows
+    leaderboard: dict[str, Any] | None = None
+    gates: list[dict[str, Any]] = field(default_factory=list)  # monitored gates
+    levels: dict[str, dict[str, Any]] = field(default_factory=dict)  # gate -> observed_at, level_cm, siaga
+    trends: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)
+    cameras: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def iso(t: datetime | None) -> str | None:
+    return None if t is None else t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def share_status(part: int, whole: int, danger: float = DANGER_SHARE, warning: float = WARNING_SHARE) -> str:
+    if whole <= 0 or part <= 0:
+        return "ok"
+    share = part / whole
+    return "danger" if share >= danger else "warning" if share >= warning else "ok"
+
+
+def _worst(*statuses: str) -> str:
+    order = ("ok", "warning", "danger")
+    return max(statuses, key=order.index)
+
+
+def bucket_status(label: str, n: int, total: int) -> str:
+    if label == OVERDUE_BUCKET:
+        return "danger" if share_status(n, total, WARNING_SHARE, 2.0) == "danger" else "warning" if n else "ok"
+    if label == LATE_BUCKET:
+        return "warning" if share_status(n, total, 2.0, DANGER_SHARE) != "ok" else "ok"
+    return "ok"
+
+
+def group_view(today: dict[str, int], done: int, buckets: dict[str, int], unresponded: int) -> dict[str, Any]:
+    """kpis + status_today + backlog_by_age of one group (the city or one agency)."""
+    open_ = sum(buckets.values())
+    overdue = buckets.get(OVERDUE_BUCKET, 0)
+    status = _worst(share_status(overdue, open_), share_status(unresponded, open_))
+    return {
+        "kpis": {"today_new": sum(today.values()), "today_done": done, "open": open_, "overdue": overdue,
+                 "unresponded_6h": unresponded, "status": status},
+        "status_today": [{"status": s.value, "n": today.get(s.value, 0)} for s in STATUS_ORDER],
+        "backlog_by_age": [{"bucket": label, "n": buckets.get(label, 0),
+                            "status": bucket_status(label, buckets.get(label, 0), open_)}
+                           for label, _ in AGE_BUCKETS],
+    }
+
+
+def _group(inputs: WallInputs, agency: str | None) -> dict[str, Any]:
+    mine = (lambda a: True) if agency is None else (lambda a: a == agency)  # noqa: E731
+    today: dict[str, int] = {}
+    for a, status, n in inputs.today:
+        if mine(a):
+            today[status] = today.get(status, 0) + n
+    buckets: dict[str, int] = {}
+    unresponded = 0
+    for a, label, n, late in inputs.backlog:
+        if mine(a):
+            buckets[label] = buckets.get(label, 0) + n
+            unresponded += late
+    done = sum(n for a, n in inputs.done_today.items() if mine(a))
+    return group_view(today, done, buckets, unresponded)
+
+
+def agency_rows(inputs: WallInputs, ref: Reference, limit: int = AGENCIES) -> list[dict[str, Any]]:
+    """The ``limit`` agencies with most open reports (ties: more overdue, then code)."""
+    load: dict[str, list[int]] = {}
+    for a, label, n, late in inputs.backlog:
+        row = load.setdefault(a, [0, 0, 0])
+        row[0] += n
+        row[1] += n if label == OVERDUE_BUCKET else 0
+        row[2] += late
+    top = sorted(load.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:limit]
+    out = []
+    for code, (open_, overdue, unresponded) in top:
+        agency = ref.agencies.get(code)
+        out.append({"code": code, "name": agency.name if agency else code,
+                    "kind": agency.kind if agency else "unknown",
+                    "open": open_, "overdue": overdue, "unresponded": unresponded})
+    return out
+
+
+def build_leaderboard(counts: list[scoring.KelurahanCounts], ref: Reference, now: datetime,
+                      limit: int = LEADERS) -> dict[str, Any]:
+    """Best and worst ``limit`` kelurahan (no overlap; worst listed worst first)."""
+    ranked = scoring.rank(counts)
+    best = ranked[:limit]
+    worst = list(reversed(ranked[len(best):]))[:limit]
+    return {"best": [_leader(s, ref) for s in best], "worst": [_leader(s, ref) for s in worst],
+            "formula": scoring.FORMULA, "computed_at": iso(now)}
+
+
+def _leader(s: scoring.Score, ref: Reference) -> dict[str, Any]:
+    kel = ref.kelurahan.get(s.code)
+    kota = ref.kota.get(kel.kota_code) if kel else None
+    kota_name = kota.name.replace("Kota Administrasi ", "").replace("Kabupaten Administrasi ", "") if kota else ""
+    return {"code": s.code, "name": kel.name if kel else s.code, "kota": kota_name,
+            "score": round(s.score, 1), "received": s.received,
+            "parts": {k: round(v, 3) for k, v in s.parts.items()}}
+
+
+def ticker_rows(rows: list[dict[str, Any]], now: datetime, limit: int = TICKER) -> list[dict[str, Any]]:
+    """Latest changes as ticker items: raw text (the UI escapes it), at most 140 chars."""
+    out = []
+    for r in rows[:limit]:
+        text = r.get("description") or ""
+        if len(text) > TEXT_CHARS:
+            text = text[: TEXT_CHARS - 1] + "…"
+        age = max(0, int((now - r["requested_at"]).total_seconds() // 60))
+        out.append({"id": r["id"], "category": r.get("category") or r.get("category_code"),
+                    "kelurahan": r.get("kelurahan"), "status": r["status"], "age_minutes": age, "text": text})
+    return out
+
+
+def gate_rows(inputs: WallInputs) -> list[dict[str, Any]]:
+    """Monitored gates that have a reading, with their trend and camera state."""
+    out = []
+    for g in inputs.gates:
+        level = inputs.levels.get(g["code"])
+        if level is None:
+            continue
+        camera = inputs.cameras.get(g["code"], {})
+        out.append({"code": g["code"], "name": g["name"], "river": g.get("river"),
+                    "level_cm": float(level["level_cm"]), "siaga": int(level["siaga"]),
+                    "observed_at": iso(level["observed_at"]),
+                    "trend": [[iso(t), float(v)] for t, v in inputs.trends.get(g["code"], [])],
+                    "camera": {"ok": bool(camera.get("ok")), "last_ok_at": iso(camera.get("last_ok_at"))}})
+    return out
+
+
+def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dict[str, Any]:
+    """The wall payload exactly as the brief's contract describes it."""
+    city = _group(inputs, None)
+    agencies = agency_rows(inputs, ref)
+    gates = gate_rows(inputs)
+    flooded = [g for g in gates if g["siaga"] <= 2]
+    return {
+        "version": inputs.version, "computed_at": iso(now), "data_as_of": iso(inputs.data_as_of),
+        **city,
+        "flow_24h": {"hours": [iso(h) for h, _, _ in inputs.flow], "new": [int(n) for _, n, _ in inputs.flow],
+                     "done": [int(d) for _, _, d in inputs.flow]},
+        "agencies": agencies,
+        "focus": {a["code"]: _group(inputs, a["code"]) for a in agencies},
+        "leaderboard": inputs.leaderboard or {"best": [], "worst": [], "formula": scoring.FORMULA,
+                                              "computed_at": None},
+        "ticker": ticker_rows(inputs.ticker, now),
+        "gates": gates,
+        "flood_mode": bool(flooded),
+        "flood_rivers": sorted({g["river"] for g in flooded if g["river"]}),
+        "kelurahan_backlog": dict(sorted(inputs.open_by_kelurahan.items())),
+    }
+
+
+@lru_cache(maxsize=4)
+def redis_client(url: str):  # noqa: ANN201
+    """One Redis client per URL for the worker process (``None`` when no URL)."""
+    if not url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+# --- the worker job: read the windows, build, save ----------------------------------------
+TREND_WINDOW = timedelta(hours=12)
+TREND_POINTS = 72
+
+
+def today_start(now: datetime, zone) -> datetime:  # noqa: ANN001
+    """Midnight of ``now``'s local day in ``zone``, as UTC."""
+    local = now.astimezone(zone)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+
+
+def _carried_leaderboard(previous: dict[str, Any] | None, now: datetime) -> dict[str, Any] | None:
+    board = (previous or {}).get("leaderboard") or {}
+    stamp = board.get("computed_at")
+    if not stamp:
+        return None
+    age = now - datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return board if timedelta(0) <= age < LEADERBOARD_MAX_AGE else None
+
+
+def read_wall_inputs(engine, ref: Reference, now: datetime, version: int, zone,  # noqa: ANN001
+                     previous: dict[str, Any] | None = None) -> WallInputs:
+    """One connection, windowed reads only (see :mod:`dashboard.aggregate_reads`)."""
+    start = today_start(now, zone)
+    with engine.connect() as conn:
+        last = queries_ops.last_ingest(conn).last_ok
+        board = _carried_leaderboard(previous, now)
+        if board is None:
+            board = build_leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)
+        gates = reads.monitored_gates(conn)
+        return WallInputs(
+            version=version, data_as_of=last["finished_at"] if last else None,
+            today=reads.today_by_agency(conn, start), done_today=reads.done_by_agency(conn, start),
+            backlog=reads.backlog_by_agency(conn, now), open_by_kelurahan=reads.open_by_kelurahan(conn),
+            flow=queries_flow.flow_by_hour(conn, floor_hour(now) - timedelta(hours=23), now),
+            ticker=queries.latest_changes(conn, TICKER), leaderboard=board, gates=gates,
+            levels={r.gate_code: vars(r) for r in water.latest_levels(conn)},
+            trends={g: [(r.observed_at, r.level_cm) for r in rs]
+                    for g, rs in water.level_trend(conn, now - TREND_WINDOW, TREND_POINTS).items()},
+            cameras=reads.camera_states(conn))
+
+
+def refresh_wall_snapshot(engine, ref: Reference, now: datetime, settings) -> bool:  # noqa: ANN001
+    """Recompute and save the wall snapshot unless it is current and younger than
+    :data:`MAX_AGE`. Returns whether a snapshot was written."""
+    redis = redis_client(settings.redis_url)
+    with engine.connect() as conn:
+        version = counters.current(conn)
+    saved = snapshots.read_snapshot(engine, WIDGET, redis)
+    if saved is not None:
+        payload, saved_version, computed_at = saved
+        if saved_version == version and timedelta(0) <= now - computed_at < MAX_AGE:
+            return False
+    previous = saved[0] if saved is not None else None
+    inputs = read_wall_inputs(engine, ref, now, version, settings.zone, previous)
+    snapshots.save_snapshot(engine, WIDGET, build_wall_payload(inputs, ref, now), version, now, redis)
+    return True

@@ -1,0 +1,123 @@
+"""The wall snapshot's own bounded reads (what ``ReportStore`` has no single method for).
+
+Each read is windowed or bounded by an index range, so a refresh costs what changed in
+the windows, not the size of the store:
+
+* today's reports: ``requested_at >= start of today (WIB)`` (``ix_report_requested_at``);
+* moves to Selesai today: ``status_change.changed_at >= start`` (``ix_status_change_changed_at``);
+* the open backlog: ``status IN open`` (``ix_report_status_requested``);
+* open per kelurahan: the ``tally`` table (O(groups));
+* leaderboard counts: reports requested in the last 30 days plus open older ones.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, case, func, literal_column, select
+
+from dashboard.models import AGE_BUCKETS, OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
+from dashboard.scoring import KelurahanCounts
+from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds
+from dashboard.store.schema import camera_still, flood_gate, report, status_change, tally
+
+DONE = Status.SELESAI.value
+MENUNGGU = Status.MENUNGGU.value
+
+
+def today_by_agency(conn: Connection, since: datetime) -> list[tuple[str, str, int]]:
+    """(agency_code, status, n) of reports requested since ``since``."""
+    stmt = (select(report.c.agency_code, report.c.status, func.count())
+            .where(report.c.requested_at >= since)
+            .group_by(report.c.agency_code, report.c.status))
+    return [(a, s, int(n)) for a, s, n in conn.execute(stmt)]
+
+
+def done_by_agency(conn: Connection, since: datetime) -> dict[str, int]:
+    """Moves to Selesai since ``since`` per agency (a report closed twice counts twice,
+    as in ``queries_flow.flow_by_hour``)."""
+    stmt = (select(report.c.agency_code, func.count())
+            .select_from(status_change.join(report, status_change.c.report_id == report.c.id))
+            .where(status_change.c.changed_at >= since, status_change.c.to_status == DONE)
+            .group_by(report.c.agency_code))
+    return {a: int(n) for a, n in conn.execute(stmt)}
+
+
+def backlog_by_agency(conn: Connection, now: datetime) -> list[tuple[str, str, int, int]]:
+    """(agency_code, age bucket, open, unresponded > 6 h) over every open report."""
+    whens = [(report.c.requested_at > now - upper, label) for label, upper in AGE_BUCKETS if upper]
+    bucket = case(*whens, else_=AGE_BUCKETS[-1][0]).label("bucket")
+    late = (report.c.status == MENUNGGU) & (report.c.requested_at <= now - RESPOND_TARGET)
+    stmt = (select(report.c.agency_code, bucket, func.count(), func.sum(case((late, 1), else_=0)))
+            .where(report.c.status.in_(OPEN_VALUES))
+            .group_by(report.c.agency_code, literal_column("bucket")))
+    return [(a, b, int(n), int(u or 0)) for a, b, n, u in conn.execute(stmt)]
+
+
+def open_by_kelurahan(conn: Connection) -> dict[str, int]:
+    """Open reports per kelurahan code, from ``tally``."""
+    stmt = (select(tally.c.kelurahan_code, func.sum(tally.c.n))
+            .where(tally.c.status.in_(OPEN_VALUES), tally.c.kelurahan_code != "")
+            .group_by(tally.c.kelurahan_code))
+    return {k: int(n) for k, n in conn.execute(stmt) if n}
+
+
+def _flag(condition) -> Any:  # noqa: ANN001
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _window_stmt(conn: Connection, since: datetime, now: datetime):
+    c = report.c
+    respond = elapsed_seconds(conn, c.requested_at, c.responded_at)
+    resolve = elapsed_seconds(conn, c.requested_at, c.closed_at)
+    is_open = c.status.in_(OPEN_VALUES)
+    return (select(
+        c.kelurahan_code, func.count(),
+        _flag(c.status != MENUNGGU),
+        _flag(c.responded_at.is_not(None) & (respond <= RESPOND_TARGET.total_seconds() + EPSILON_S)),
+        _flag(c.responded_at.is_not(None) | (c.requested_at <= now - RESPOND_TARGET)),
+        _flag((c.status == DONE) & c.closed_at.is_not(None)
+              & (resolve <= RESOLVE_TARGET.total_seconds() + EPSILON_S)),
+        _flag((c.status == DONE) | (c.requested_at <= now - RESOLVE_TARGET)),
+        _flag(is_open & (c.requested_at <= now - RESOLVE_TARGET)),
+        _flag(c.reopen_count > 0),
+        _flag((c.status == DONE) | (c.reopen_count > 0)),
+    ).where(c.requested_at >= since, c.requested_at < now, c.kelurahan_code.is_not(None))
+        .group_by(c.kelurahan_code))
+
+
+def leaderboard_counts(conn: Connection, since: datetime, now: datetime) -> list[KelurahanCounts]:
+    """:class:`~dashboard.scoring.KelurahanCounts` per kelurahan with reports in
+    ``[since, now)``; open reports from before ``since`` count as overdue and as load."""
+    old = dict(conn.execute(
+        select(report.c.kelurahan_code, func.count())
+        .where(report.c.status.in_(OPEN_VALUES), report.c.requested_at < since,
+               report.c.kelurahan_code.is_not(None))
+        .group_by(report.c.kelurahan_code)).all())
+    out = []
+    for code, n, acted, r6, rdue, s7, sdue, late, reop, closed in conn.execute(_window_stmt(conn, since, now)):
+        before = int(old.get(code, 0))
+        out.append(KelurahanCounts(
+            code, int(n), acted_on=int(acted or 0), responded_6h=int(r6 or 0), response_due=int(rdue or 0),
+            resolved_7d=int(s7 or 0), resolution_due=int(sdue or 0), overdue_open=int(late or 0) + before,
+            reopened=int(reop or 0), ever_closed=int(closed or 0), load=int(n) + before))
+    return out
+
+
+def monitored_gates(conn: Connection) -> list[dict[str, Any]]:
+    """Flood gates with siaga thresholds (code, name, river, snapshot_url), by code."""
+    g = flood_gate.c
+    stmt = (select(g.code, g.name, g.river, g.snapshot_url, g.siaga3_cm, g.siaga2_cm, g.siaga1_cm)
+            .where(g.siaga3_cm.is_not(None)).order_by(g.code))
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def camera_states(conn: Connection) -> dict[str, dict[str, Any]]:
+    """gate_code -> {ok, last_ok_at, last_try_at, error} (no image bytes)."""
+    c = camera_still.c
+    rows = conn.execute(select(c.gate_code, c.last_ok_at, c.last_try_at, c.error))
+    return {code: {"ok": ok_at is not None and error is None, "last_ok_at": ok_at,
+                   "last_try_at": try_at, "error": error}
+            for code, ok_at, try_at, error in rows}
+

@@ -1,0 +1,150 @@
+"""The wall payload builder, without a database: shape, counts, statuses, flood mode."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from dashboard.aggregate import (
+    WallInputs,
+    agency_rows,
+    bucket_status,
+    build_leaderboard,
+    build_wall_payload,
+    group_view,
+    share_status,
+    ticker_rows,
+    today_start,
+)
+from dashboard.models import AGE_BUCKETS, STATUS_ORDER
+from dashboard.scoring import KelurahanCounts
+
+NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
+KPI_KEYS = {"today_new", "today_done", "open", "overdue", "unresponded_6h", "status"}
+TOP_KEYS = {"version", "computed_at", "data_as_of", "kpis", "status_today", "backlog_by_age", "flow_24h",
+            "agencies", "focus", "leaderboard", "ticker", "gates", "flood_mode", "flood_rivers",
+            "kelurahan_backlog"}
+
+
+def gate(code: str, river: str) -> dict:
+    return {"code": code, "name": f"PA {code}", "river": river, "snapshot_url": None}
+
+
+def sample_inputs(reference, siaga: int = 4) -> WallInputs:
+    sudin = next(c for c, a in reference.agencies.items() if a.kind == "suku_dinas")
+    kel = next(c for c, a in reference.agencies.items() if a.kind == "kelurahan")
+    hours = [NOW.replace(minute=0) - timedelta(hours=23 - i) for i in range(24)]
+    return WallInputs(
+        version=7, data_as_of=NOW - timedelta(minutes=1),
+        today=[(sudin, "menunggu", 3), (sudin, "selesai", 2), (kel, "proses", 1)],
+        done_today={sudin: 2, kel: 1},
+        backlog=[(sudin, "<6j", 3, 0), (sudin, ">7h", 4, 1), (kel, "6-24j", 2, 2)],
+        open_by_kelurahan={"31.71.01.1001": 5},
+        flow=[(h, i, i // 2) for i, h in enumerate(hours)],
+        ticker=[{"id": 1, "category": "Sampah", "kelurahan": "Gambir", "status": "menunggu",
+                 "requested_at": NOW - timedelta(minutes=90), "description": "<b>x</b>" * 40}],
+        gates=[gate("pa-1", "Ciliwung"), gate("pa-2", "Krukut"), gate("pa-3", "Pesanggrahan")],
+        levels={"pa-1": {"observed_at": NOW, "level_cm": 900.0, "siaga": siaga},
+                "pa-2": {"observed_at": NOW, "level_cm": 100.0, "siaga": 4}},
+        trends={"pa-1": [(NOW - timedelta(minutes=10), 880.0), (NOW, 900.0)]},
+        cameras={"pa-1": {"ok": False, "last_ok_at": NOW - timedelta(hours=1)}},
+    )
+
+
+def test_payload_has_every_contract_key_and_is_json(reference):
+    payload = build_wall_payload(sample_inputs(reference), reference, NOW)
+    assert set(payload) == TOP_KEYS
+    assert set(payload["kpis"]) == KPI_KEYS
+    assert [s["status"] for s in payload["status_today"]] == [s.value for s in STATUS_ORDER]
+    assert [b["bucket"] for b in payload["backlog_by_age"]] == [label for label, _ in AGE_BUCKETS]
+    assert len(payload["flow_24h"]["hours"]) == len(payload["flow_24h"]["new"]) == 24
+    assert payload["computed_at"].endswith("Z") and payload["data_as_of"].endswith("Z")
+    json.dumps(payload)  # plain JSON types only
+
+
+def test_city_kpis_add_up_the_agencies(reference):
+    p = build_wall_payload(sample_inputs(reference), reference, NOW)
+    assert p["kpis"] == {"today_new": 6, "today_done": 3, "open": 9, "overdue": 4, "unresponded_6h": 3,
+                         "status": "danger"}
+    assert {s["status"]: s["n"] for s in p["status_today"]}["menunggu"] == 3
+    assert sum(b["n"] for b in p["backlog_by_age"]) == p["kpis"]["open"]
+
+
+def test_agencies_sorted_by_open_and_focus_for_each(reference):
+    p = build_wall_payload(sample_inputs(reference), reference, NOW)
+    assert [a["open"] for a in p["agencies"]] == [7, 2]
+    assert set(p["focus"]) == {a["code"] for a in p["agencies"]}
+    first = p["agencies"][0]
+    focus = p["focus"][first["code"]]
+    assert focus["kpis"]["open"] == first["open"] == 7
+    assert focus["kpis"]["overdue"] == first["overdue"] == 4
+    assert focus["kpis"]["today_new"] == 5 and focus["kpis"]["today_done"] == 2
+    assert set(focus) == {"kpis", "status_today", "backlog_by_age"}
+
+
+def test_agencies_are_capped_at_twelve(reference):
+    codes = sorted(reference.agencies)[:20]
+    inputs = WallInputs(version=1, backlog=[(c, "<6j", i + 1, 0) for i, c in enumerate(codes)])
+    rows = agency_rows(inputs, reference)
+    assert len(rows) == 12 and rows[0]["open"] == 20
+
+
+def test_gates_flood_mode_and_rivers(reference):
+    calm = build_wall_payload(sample_inputs(reference, siaga=3), reference, NOW)
+    assert calm["flood_mode"] is False and calm["flood_rivers"] == []
+    assert [g["code"] for g in calm["gates"]] == ["pa-1", "pa-2"]  # pa-3 has no reading
+    flood = build_wall_payload(sample_inputs(reference, siaga=2), reference, NOW)
+    assert flood["flood_mode"] is True and flood["flood_rivers"] == ["Ciliwung"]
+    g = flood["gates"][0]
+    assert g["trend"][-1] == [g["observed_at"], 900.0]
+    assert g["camera"] == {"ok": False, "last_ok_at": "2026-11-27T02:00:00Z"}
+    assert flood["gates"][1]["camera"] == {"ok": False, "last_ok_at": None}
+
+
+def test_ticker_keeps_raw_text_capped_at_140(reference):
+    rows = ticker_rows(sample_inputs(reference).ticker, NOW)
+    assert rows[0]["age_minutes"] == 90
+    assert len(rows[0]["text"]) == 140 and rows[0]["text"].startswith("<b>x</b>")
+    assert set(rows[0]) == {"id", "category", "kelurahan", "status", "age_minutes", "text"}
+
+
+@pytest.mark.parametrize("part,whole,expected", [(0, 0, "ok"), (0, 10, "ok"), (1, 100, "ok"),
+                                                 (10, 100, "warning"), (25, 100, "danger")])
+def test_share_status_thresholds(part, whole, expected):
+    assert share_status(part, whole) == expected
+
+
+def test_bucket_status():
+    assert bucket_status("<6j", 100, 100) == "ok"
+    assert bucket_status("3-7h", 30, 100) == "warning" and bucket_status("3-7h", 10, 100) == "ok"
+    assert bucket_status(">7h", 0, 100) == "ok"
+    assert bucket_status(">7h", 1, 100) == "warning" and bucket_status(">7h", 10, 100) == "danger"
+
+
+def test_empty_group_is_ok_and_zero():
+    view = group_view({}, 0, {}, 0)
+    assert view["kpis"]["status"] == "ok" and view["kpis"]["open"] == 0
+    assert all(b["n"] == 0 for b in view["backlog_by_age"])
+
+
+def test_leaderboard_best_worst_do_not_overlap_and_are_capped(reference):
+    codes = sorted(reference.kelurahan)[:25]
+    counts = [KelurahanCounts(c, 50, acted_on=50 - i, responded_6h=50 - 2 * i, response_due=50,
+                              resolved_7d=40 - i, resolution_due=50) for i, c in enumerate(codes)]
+    board = build_leaderboard(counts, reference, NOW)
+    assert len(board["best"]) == 10 and len(board["worst"]) == 10
+    assert board["best"][0]["code"] == codes[0] and board["worst"][0]["code"] == codes[-1]
+    assert not {r["code"] for r in board["best"]} & {r["code"] for r in board["worst"]}
+    row = board["best"][0]
+    assert set(row) == {"code", "name", "kota", "score", "received", "parts"}
+    assert row["name"] == reference.kelurahan[codes[0]].name and row["kota"]
+    few = build_leaderboard(counts[:4], reference, NOW)
+    assert len(few["best"]) == 4 and few["worst"] == []
+
+
+def test_today_starts_at_midnight_wib(settings):
+    assert today_start(NOW, settings.zone) == datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)
+    late = datetime(2026, 11, 27, 18, 0, tzinfo=timezone.utc)  # 01:00 WIB on the 28th
+    assert today_start(late, settings.zone) == datetime(2026, 11, 27, 17, 0, tzinfo=timezone.utc)

@@ -1,0 +1,136 @@
+"""File drop: CSV or JSON Lines files in a directory, one record per row/line, with the
+Open311 field names (plus ``jakarta_status`` and the reporter fields).
+
+Which files are taken: ``*.csv``, ``*.jsonl``, ``*.ndjson`` that are *complete*. Writers
+should write ``name.tmp``/``name.part`` (or a dotfile) and rename it into place; as a
+second guard a file modified less than ``settle_seconds`` ago is left for the next run.
+Other files are ignored. Files are taken oldest first, at most ``max_files`` per batch.
+
+Dedupe: a file is identified by the SHA-256 of its bytes. A hash already in ``seen_file``
+is skipped entirely (without parsing). The batch lists the files it read
+(:attr:`Batch.files`); :func:`dashboard.ingest.run.ingest_once` records them in
+``seen_file`` in the same transaction as their records, so a crash before the commit
+re-reads the file and a crash after it never does.
+
+A row that cannot be parsed (bad JSON, a JSON value that is not an object, a CSV row with
+the wrong number of fields, malformed quoting) becomes a record marked
+:data:`~dashboard.ingest.normalize.UNPARSEABLE_KEY`, quarantined as ``unparseable``; the
+rest of the file goes on. Invalid UTF-8 is decoded with ``surrogateescape`` so the record
+reaches normalize, which refuses it as ``invalid_text``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import time
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from dashboard.ingest.batch import Batch, SeenFile, SourceError
+from dashboard.ingest.normalize import UNPARSEABLE_KEY
+from dashboard.store.schema import seen_file
+
+SUFFIXES = {".csv", ".jsonl", ".ndjson"}
+PARTIAL_SUFFIXES = {".tmp", ".part"}
+
+
+class FileDropSource:
+    def __init__(self, directory: str | Path, engine: Engine | None = None, *,
+                 name: str = "files", settle_seconds: float = 2.0, max_files: int = 50) -> None:
+        self.directory = Path(directory)
+        self.engine = engine
+        self.name = name
+        self.settle_seconds = settle_seconds
+        self.max_files = max_files
+
+    def fetch(self, cursor: str | None, now: datetime) -> Batch:
+        """Records of the complete, not yet seen files. ``cursor`` is unused (the
+        ``seen_file`` table is the state) and returned unchanged."""
+        if not self.directory.is_dir():
+            raise SourceError(f"{self.directory}: not a directory")
+        records: list[dict] = []
+        files: list[SeenFile] = []
+        seen = self._seen()
+        for path in self.candidates():
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            if digest in seen or any(f.sha256 == digest for f in files):
+                continue
+            records.extend(parse_file(path.name, data))
+            files.append(SeenFile(digest, path.name))
+            if len(files) >= self.max_files:
+                break
+        return Batch(records, cursor, files)
+
+    def candidates(self) -> list[Path]:
+        """Complete data files, oldest first."""
+        cutoff = time.time() - self.settle_seconds
+        paths = []
+        for path in self.directory.iterdir():
+            if path.name.startswith(".") or path.suffix.lower() in PARTIAL_SUFFIXES:
+                continue
+            if path.suffix.lower() in SUFFIXES and path.is_file() and path.stat().st_mtime <= cutoff:
+                paths.append(path)
+        return sorted(paths, key=lambda p: (p.stat().st_mtime, p.name))
+
+    def _seen(self) -> set[str]:
+        if self.engine is None:
+            return set()
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(seen_file.c.sha256).where(seen_file.c.source == self.name)).scalars())
+
+
+def parse_file(name: str, data: bytes) -> list[dict]:
+    text = data.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")
+    if name.lower().endswith(".csv"):
+        return parse_csv(name, text)
+    return parse_jsonl(name, text)
+
+
+def parse_jsonl(name: str, text: str) -> list[dict]:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as exc:
+            value = _unparseable(name, number, line, f"invalid JSON: {exc}")
+        if not isinstance(value, dict):
+            value = _unparseable(name, number, line, f"JSON {type(value).__name__}, not an object")
+        records.append(value)
+    return records
+
+
+def parse_csv(name: str, text: str) -> list[dict]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header = next(reader, None)
+    if header is None:
+        return []
+    header = [h.strip() for h in header]
+    records = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as exc:
+            records.append(_unparseable(name, line, "", f"CSV error: {exc}"))
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            records.append(_unparseable(name, reader.line_num, ",".join(row),
+                                        f"{len(row)} fields, header has {len(header)}"))
+            continue
+        records.append(dict(zip(header, row)))
+
+
+def _unparseable(name: str, line: int, text: str, detail: str) -> dict:
+    return {UNPARSEABLE_KEY: f"{name} line {line}: {detail}", "line": text}

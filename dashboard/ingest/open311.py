@@ -1,0 +1,114 @@
+"""Pull from an Open311 GeoReport v2 endpoint: ``GET <base_url>/requests.json``.
+
+Parameters sent: ``start_date`` / ``end_date`` (W3C datetimes in UTC, the spec's names)
+plus the common pagination extension ``page`` (1-based) / ``page_size``. Nothing else.
+
+The spec defines no "updated since" filter, and words start/end_date as a range of
+``requested_datetime``. Pantau's feed contract (and ``tests/integration/fake_open311.py``)
+reads the window as a range of ``updated_datetime``, so a status change of an old request
+is seen. Against a server that filters strictly on ``requested_datetime``, changes to
+requests older than the window would be missed: set ``initial_lookback``/``overlap``
+accordingly or use the file drop.
+
+Cursor (watermark): the newest ``updated_datetime`` seen, ISO 8601 UTC. Each fetch asks
+for ``[watermark - overlap, end]``; records re-fetched by the overlap are absorbed by the
+idempotent upsert (counted "unchanged"). A window is at most 90 days: when the watermark
+is older, the fetch covers 90 days and the next one continues (catch-up). A page holding
+``page_size`` records is taken as truncated and the next page is fetched, up to
+``max_pages`` (then the fetch fails rather than guess a watermark).
+
+Failures raise :class:`SourceError`: timeout, connection error, HTTP status ≠ 200, a 200
+that is not JSON (an HTML error page), truncated JSON, JSON that is not a list.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import requests
+
+from dashboard.ingest.batch import Batch, SourceError
+
+MAX_WINDOW = timedelta(days=90)
+
+
+class Open311Source:
+    def __init__(self, base_url: str, *, name: str = "open311", page_size: int = 200,
+                 overlap: timedelta = timedelta(minutes=10),
+                 initial_lookback: timedelta = timedelta(days=30), timeout: float = 10.0,
+                 max_pages: int = 500, session: requests.Session | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.name = name
+        self.page_size = page_size
+        self.overlap = overlap
+        self.initial_lookback = initial_lookback
+        self.timeout = timeout
+        self.max_pages = max_pages
+        self.session = session or requests.Session()
+
+    def fetch(self, cursor: str | None, now: datetime) -> Batch:
+        start, end = self.window(cursor, now)
+        records: list = []
+        for page in range(1, self.max_pages + 1):
+            items = self._page(start, end, page)
+            records.extend(items)
+            if len(items) < self.page_size:
+                return Batch(records, self._next_cursor(cursor, records, end, now))
+        raise SourceError(f"more than {self.max_pages} full pages of {self.page_size}")
+
+    def window(self, cursor: str | None, now: datetime) -> tuple[datetime, datetime]:
+        """[start, end] of the next fetch: (watermark - overlap) to now, at most 90 days."""
+        watermark = _parse(cursor) if cursor else None
+        start = (watermark - self.overlap) if watermark else now - self.initial_lookback
+        return start, min(now, start + MAX_WINDOW)
+
+    def _page(self, start: datetime, end: datetime, page: int) -> list:
+        params = {"start_date": _w3c(start), "end_date": _w3c(end),
+                  "page": page, "page_size": self.page_size}
+        url = f"{self.base_url}/requests.json"
+        try:
+            response = self.session.get(url, params=params, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SourceError(f"GET {url} page {page}: {type(exc).__name__}: {exc}") from exc
+        return _records(response, page)
+
+    def _next_cursor(self, cursor: str | None, records: list, end: datetime, now: datetime) -> str | None:
+        """Newest updated_datetime seen (never past ``end``); after a catch-up window
+        with nothing newer, ``end`` itself so the next window moves on."""
+        seen = [t for t in (_parse(r.get("updated_datetime")) for r in records if isinstance(r, dict))
+                if t is not None and t <= end]
+        old = _parse(cursor) if cursor else None
+        candidates = seen + ([old] if old else []) + ([end] if end < now else [])
+        return _w3c(max(candidates)) if candidates else cursor
+
+
+def _records(response: requests.Response, page: int) -> list:
+    if response.status_code != 200:
+        raise SourceError(f"page {page}: HTTP {response.status_code}: {response.text[:200]!r}")
+    body = response.text
+    if body.lstrip()[:1] == "<":
+        raise SourceError(f"page {page}: HTTP 200 but an HTML/XML body, not JSON: {body[:120]!r}")
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise SourceError(f"page {page}: invalid or truncated JSON: {exc}") from exc
+    if not isinstance(data, list):
+        raise SourceError(f"page {page}: JSON {type(data).__name__}, expected a list of requests")
+    return data
+
+
+def _w3c(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(value: object) -> datetime | None:
+    """An aware UTC datetime, or None for anything unreadable or without a zone (those
+    records are quarantined by normalize; they must not move the watermark)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.astimezone(timezone.utc) if parsed.tzinfo else None

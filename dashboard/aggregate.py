@@ -27,7 +27,7 @@ from dashboard import aggregate_reads as reads
 from dashboard import scoring
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.reference import Reference
-from dashboard.store import counters, queries, queries_flow, queries_ops, snapshots, water
+from dashboard.store import counters, queries, queries_flow, queries_ops, snapshots
 from dashboard.store.queries_sql import floor_hour
 
 WIDGET = "wall"
@@ -207,11 +207,7 @@ def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dic
 @lru_cache(maxsize=4)
 def redis_client(url: str):  # noqa: ANN201
     """One Redis client per URL for the worker process (``None`` when no URL)."""
-    if not url:
-        return None
-    import redis
-
-    return redis.Redis.from_url(url)
+    return snapshots.redis_client(url)
 
 
 # --- the worker job: read the windows, build, save ----------------------------------------
@@ -237,36 +233,48 @@ def _carried_leaderboard(previous: dict[str, Any] | None, now: datetime) -> dict
 def read_wall_inputs(engine, ref: Reference, now: datetime, version: int, zone,  # noqa: ANN001
                      previous: dict[str, Any] | None = None) -> WallInputs:
     """One connection, windowed reads only (see :mod:`dashboard.aggregate_reads`)."""
-    start = today_start(now, zone)
+    start, hour = today_start(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
     with engine.connect() as conn:
         last = queries_ops.last_ingest(conn).last_ok
         board = _carried_leaderboard(previous, now)
         if board is None:
             board = build_leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)
         gates = reads.monitored_gates(conn)
+        codes = [g["code"] for g in gates]
         return WallInputs(
             version=version, data_as_of=last["finished_at"] if last else None,
             today=reads.today_by_agency(conn, start), done_today=reads.done_by_agency(conn, start),
             backlog=reads.backlog_by_agency(conn, now), open_by_kelurahan=reads.open_by_kelurahan(conn),
-            flow=queries_flow.flow_by_hour(conn, floor_hour(now) - timedelta(hours=23), now),
+            flow=queries_flow.flow_by_hour(conn, hour - timedelta(hours=23), hour + timedelta(hours=1)),
             ticker=queries.latest_changes(conn, TICKER), leaderboard=board, gates=gates,
-            levels={r.gate_code: vars(r) for r in water.latest_levels(conn)},
-            trends={g: [(r.observed_at, r.level_cm) for r in rs]
-                    for g, rs in water.level_trend(conn, now - TREND_WINDOW, TREND_POINTS).items()},
+            levels=reads.latest_levels(conn, codes),
+            trends=reads.level_trends(conn, codes, now - TREND_WINDOW, TREND_POINTS),
             cameras=reads.camera_states(conn))
 
 
+def is_current(saved, version: int, levels: dict[str, dict], now: datetime) -> bool:  # noqa: ANN001
+    """A saved snapshot is current when it reflects ``version``, shows the newest reading
+    of every monitored gate (water readings do not bump the change cursor) and is
+    younger than :data:`MAX_AGE`."""
+    if saved is None:
+        return False
+    payload, saved_version, computed_at = saved
+    shown = {g["code"]: g["observed_at"] for g in payload.get("gates", [])}
+    newest = {code: iso(r["observed_at"]) for code, r in levels.items()}
+    return (saved_version == version and timedelta(0) <= now - computed_at < MAX_AGE
+            and all(shown.get(k) == v for k, v in newest.items()))
+
+
 def refresh_wall_snapshot(engine, ref: Reference, now: datetime, settings) -> bool:  # noqa: ANN001
-    """Recompute and save the wall snapshot unless it is current and younger than
-    :data:`MAX_AGE`. Returns whether a snapshot was written."""
+    """Recompute and save the wall snapshot unless it is current (:func:`is_current`).
+    Returns whether a snapshot was written."""
     redis = redis_client(settings.redis_url)
     with engine.connect() as conn:
         version = counters.current(conn)
+        levels = reads.latest_levels(conn, [c for c, g in ref.gates.items() if g.monitored])
     saved = snapshots.read_snapshot(engine, WIDGET, redis)
-    if saved is not None:
-        payload, saved_version, computed_at = saved
-        if saved_version == version and timedelta(0) <= now - computed_at < MAX_AGE:
-            return False
+    if is_current(saved, version, levels, now):
+        return False
     previous = saved[0] if saved is not None else None
     inputs = read_wall_inputs(engine, ref, now, version, settings.zone, previous)
     snapshots.save_snapshot(engine, WIDGET, build_wall_payload(inputs, ref, now), version, now, redis)

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, case, func, literal_column, select
 from dashboard.models import AGE_BUCKETS, OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
 from dashboard.scoring import KelurahanCounts
 from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds
-from dashboard.store.schema import camera_still, flood_gate, report, status_change, tally
+from dashboard.store.schema import camera_still, flood_gate, report, status_change, tally, water_level
 
 DONE = Status.SELESAI.value
 MENUNGGU = Status.MENUNGGU.value
@@ -121,3 +121,29 @@ def camera_states(conn: Connection) -> dict[str, dict[str, Any]]:
                    "last_try_at": try_at, "error": error}
             for code, ok_at, try_at, error in rows}
 
+
+
+def latest_levels(conn: Connection, gate_codes: list[str]) -> dict[str, dict[str, Any]]:
+    """gate_code -> newest reading {observed_at, level_cm, siaga}: one probe per gate on
+    the unique (gate_code, observed_at) index."""
+    w = water_level.c
+    out = {}
+    for code in gate_codes:
+        row = conn.execute(select(w.observed_at, w.level_cm, w.siaga).where(w.gate_code == code)
+                           .order_by(w.observed_at.desc()).limit(1)).first()
+        if row is not None:
+            out[code] = dict(row._mapping)
+    return out
+
+
+def level_trends(conn: Connection, gate_codes: list[str], since: datetime,
+                 per_gate: int) -> dict[str, list[tuple[datetime, float]]]:
+    """gate_code -> the newest ``per_gate`` readings since ``since``, oldest first."""
+    w = water_level.c
+    out = {}
+    for code in gate_codes:
+        rows = conn.execute(select(w.observed_at, w.level_cm)
+                            .where(w.gate_code == code, w.observed_at >= since)
+                            .order_by(w.observed_at.desc()).limit(per_gate)).all()
+        out[code] = [(t, float(v)) for t, v in reversed(rows)]
+    return out

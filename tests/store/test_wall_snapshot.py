@@ -1,0 +1,129 @@
+"""refresh_wall_snapshot against a real store (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from dashboard.aggregate import WIDGET, refresh_wall_snapshot
+from dashboard.models import Status
+from dashboard.store import counters, snapshots
+from dashboard.store.water import Reading, record_levels
+from dashboard.store.writes import upsert_reports
+from tests.conftest import NOW
+from tests.factories import make_report
+
+# report points: Gambir and a few other kelurahan
+POINTS = [(106.8175, -6.1766), (106.8456, -6.2088), (106.9000, -6.1500), (106.7800, -6.2400)]
+SEED = [  # (external id, status, hours ago)
+    ("A1", Status.MENUNGGU, 1), ("A2", Status.MENUNGGU, 10), ("A3", Status.PROSES, 30),
+    ("A4", Status.SELESAI, 50), ("A5", Status.DISPOSISI, 24 * 9), ("A6", Status.KOORDINASI, 5),
+    ("A7", Status.SELESAI, 3), ("A8", Status.MENUNGGU, 24 * 4),
+]
+
+
+def report(ext: str, status: Status, hours: float, point: int = 0, **kw):  # noqa: ANN201
+    at = NOW - timedelta(hours=hours)
+    updated = at if status is Status.MENUNGGU else at + timedelta(minutes=min(hours * 60 - 1, 120))
+    lon, lat = POINTS[point % len(POINTS)]
+    return make_report(external_id=ext, status=status, requested_at=at, updated_at=updated,
+                       lon=lon, lat=lat, **kw)
+
+
+def seed(engine) -> None:  # noqa: ANN001
+    with engine.begin() as conn:
+        upsert_reports(conn, [report(e, s, h, i) for i, (e, s, h) in enumerate(SEED)], NOW)
+
+
+def payload(engine):  # noqa: ANN001, ANN201
+    saved = snapshots.read_snapshot(engine, WIDGET)
+    assert saved is not None
+    return saved
+
+
+def test_payload_matches_the_contract(engine, reference, settings):
+    seed(engine)
+    assert refresh_wall_snapshot(engine, reference, NOW, settings) is True
+    p, version, computed_at = payload(engine)
+    with engine.connect() as conn:
+        assert version == p["version"] == counters.current(conn) > 0
+    assert computed_at == NOW and p["computed_at"] == "2026-11-27T03:00:00Z"
+    k = p["kpis"]
+    assert set(k) == {"today_new", "today_done", "open", "overdue", "unresponded_6h", "status"}
+    assert all(isinstance(k[key], int) for key in k if key != "status")
+    assert k["status"] in {"ok", "warning", "danger"}
+    assert k["open"] == 6 and k["overdue"] == 1
+    assert k["unresponded_6h"] == 2  # A2 (10 h) and A8 (4 days) are still Menunggu
+    assert [s["status"] for s in p["status_today"]] == [s.value for s in Status]
+    assert sum(b["n"] for b in p["backlog_by_age"]) == 6
+    assert len(p["flow_24h"]["hours"]) == 24 and sum(p["flow_24h"]["new"]) == 4  # A1, A2, A6, A7
+    assert 1 <= len(p["agencies"]) <= 12 and set(p["focus"]) == {a["code"] for a in p["agencies"]}
+    assert sum(a["open"] for a in p["agencies"]) == 6
+    assert sum(p["kelurahan_backlog"].values()) == 6
+    ticker = p["ticker"]
+    assert len(ticker) == 8 and {"id", "category", "kelurahan", "status", "age_minutes", "text"} == set(ticker[0])
+    board = p["leaderboard"]
+    assert 1 <= len(board["best"]) <= 10 and len(board["worst"]) <= 10 and board["formula"]
+    for row in board["best"] + board["worst"]:
+        assert 0 <= row["score"] <= 100 and row["received"] >= 1
+        assert all(0 <= v <= 1 for v in row["parts"].values())
+    assert p["flood_mode"] is False and p["gates"] == []
+
+
+def test_unchanged_store_is_not_recomputed_until_it_ages(engine, reference, settings):
+    seed(engine)
+    assert refresh_wall_snapshot(engine, reference, NOW, settings) is True
+    assert refresh_wall_snapshot(engine, reference, NOW + timedelta(seconds=30), settings) is False
+    assert payload(engine)[2] == NOW
+    assert refresh_wall_snapshot(engine, reference, NOW + timedelta(seconds=61), settings) is True
+
+
+def test_one_more_report_moves_the_counts_by_one(engine, reference, settings):
+    seed(engine)
+    refresh_wall_snapshot(engine, reference, NOW, settings)
+    before, v1, _ = payload(engine)
+    with engine.begin() as conn:
+        upsert_reports(conn, [report("B1", Status.MENUNGGU, 0.5)], NOW)
+    assert refresh_wall_snapshot(engine, reference, NOW, settings) is True
+    after, v2, _ = payload(engine)
+    assert v2 > v1 and after["version"] == v2
+    for key in ("today_new", "open"):
+        assert after["kpis"][key] == before["kpis"][key] + 1
+    assert after["kpis"]["overdue"] == before["kpis"]["overdue"]
+    waiting = [{s["status"]: s["n"] for s in p["status_today"]}["menunggu"] for p in (before, after)]
+    assert waiting[1] == waiting[0] + 1
+    assert sum(after["kelurahan_backlog"].values()) == sum(before["kelurahan_backlog"].values()) + 1
+    assert after["ticker"][0]["age_minutes"] == 30
+
+
+def test_report_closed_today_counts_as_done(engine, reference, settings):
+    seed(engine)
+    refresh_wall_snapshot(engine, reference, NOW, settings)
+    before = payload(engine)[0]["kpis"]
+    closed = replace(report("A2", Status.SELESAI, 10, 1), updated_at=NOW - timedelta(minutes=5))
+    with engine.begin() as conn:
+        upsert_reports(conn, [closed], NOW)
+    refresh_wall_snapshot(engine, reference, NOW, settings)
+    after = payload(engine)[0]["kpis"]
+    assert after["today_done"] == before["today_done"] + 1
+    assert after["open"] == before["open"] - 1
+
+
+def test_flood_mode_when_a_gate_reaches_siaga_2(engine, reference, settings):
+    seed(engine)
+    gate = next(g for g in reference.gates.values() if g.monitored and g.siaga2_cm and g.river)
+    with engine.begin() as conn:
+        record_levels(conn, [Reading(gate.code, NOW - timedelta(minutes=20), gate.siaga3_cm - 10, 4)])
+    refresh_wall_snapshot(engine, reference, NOW, settings)
+    calm = payload(engine)[0]
+    assert calm["flood_mode"] is False and [g["code"] for g in calm["gates"]] == [gate.code]
+    level = float(gate.siaga2_cm + 5)
+    with engine.begin() as conn:
+        record_levels(conn, [Reading(gate.code, NOW - timedelta(minutes=5), level, gate.siaga(level))])
+    # no report changed: the new water reading alone makes the snapshot stale
+    assert refresh_wall_snapshot(engine, reference, NOW, settings) is True
+    p = payload(engine)[0]
+    assert p["flood_mode"] is True and p["flood_rivers"] == [gate.river]
+    g = p["gates"][0]
+    assert g["siaga"] <= 2 and g["level_cm"] == level and len(g["trend"]) == 2
+    assert g["camera"] == {"ok": False, "last_ok_at": None}

@@ -37,6 +37,8 @@ from dashboard.store.schema import seen_file
 
 SUFFIXES = {".csv", ".jsonl", ".ndjson"}
 PARTIAL_SUFFIXES = {".tmp", ".part"}
+#: Most physical lines one CSV row (a quoted field with newlines) may span.
+MAX_ROW_LINES = 20
 
 
 class FileDropSource:
@@ -94,7 +96,7 @@ def parse_file(name: str, data: bytes) -> list[dict]:
 
 def parse_jsonl(name: str, text: str) -> list[dict]:
     records = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         try:
@@ -108,28 +110,49 @@ def parse_jsonl(name: str, text: str) -> list[dict]:
 
 
 def parse_csv(name: str, text: str) -> list[dict]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header = next(reader, None)
-    if header is None:
+    """Rows of a CSV file with a header line. A quoted field may span lines (up to
+    :data:`MAX_ROW_LINES`); a line whose quotes never balance is one unparseable record
+    and parsing resumes on the next line, so one stray quote costs one row."""
+    lines = _lines(text)
+    if not lines:
         return []
-    header = [h.strip() for h in header]
-    records = []
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return records
-        except csv.Error as exc:
-            records.append(_unparseable(name, line, "", f"CSV error: {exc}"))
+    header = [h.strip() for h in _csv_row(lines[0]) or []]
+    records, i = [], 1
+    while i < len(lines):
+        chunk, j = lines[i], i + 1
+        while chunk.count('"') % 2 and j < len(lines) and j - i < MAX_ROW_LINES:
+            chunk, j = chunk + "\n" + lines[j], j + 1
+        row = _csv_row(chunk)
+        if row is None:
+            records.append(_unparseable(name, i + 1, lines[i], "malformed CSV quoting"))
+            i += 1
             continue
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            records.append(_unparseable(name, reader.line_num, ",".join(row),
-                                        f"{len(row)} fields, header has {len(header)}"))
-            continue
-        records.append(dict(zip(header, row)))
+        if any(cell.strip() for cell in row):
+            records.append(_csv_record(name, i + 1, chunk, header, row))
+        i = j
+    return records
+
+
+def _csv_row(chunk: str) -> list[str] | None:
+    """The one row in ``chunk``, or None when it is not exactly one well-formed row."""
+    try:
+        rows = list(csv.reader(io.StringIO(chunk, newline=""), strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
+def _csv_record(name: str, line: int, chunk: str, header: list[str], row: list[str]) -> dict:
+    if len(row) != len(header):
+        return _unparseable(name, line, chunk, f"{len(row)} fields, header has {len(header)}")
+    return dict(zip(header, row))
+
+
+def _lines(text: str) -> list[str]:
+    """Physical lines split on \\n only (\\r\\n tolerated): Unicode line separators such
+    as U+2028 are text inside a record, not line ends."""
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def _unparseable(name: str, line: int, text: str, detail: str) -> dict:

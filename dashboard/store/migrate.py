@@ -1,0 +1,63 @@
+"""Run the Alembic migrations programmatically (``pantau db upgrade``).
+
+Regenerating the initial revision after a schema.py change (see migrations/README):
+``.venv/bin/alembic -x url=sqlite:////tmp/empty.db revision --autogenerate -m "..."``
+against an empty store, then review the file by hand.
+"""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+from dashboard.config import ROOT
+from dashboard.store.schema import UTCDateTime, metadata
+
+ALEMBIC_INI = ROOT / "alembic.ini"
+
+
+def render_item(type_, obj, autogen_context):  # noqa: ANN001, ANN201
+    """Autogenerate hook: the store's UTCDateTime is written as ``sa.DateTime()``."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
+def compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):  # noqa: ANN001, ANN201
+    """Compare UTCDateTime columns by what is on disk (a plain DateTime)."""
+    if isinstance(metadata_type, UTCDateTime):
+        return not isinstance(inspected_type, type(metadata_type.impl))
+    return None  # Alembic's default comparison
+
+
+def schema_diff(engine: Engine) -> list:
+    """Differences between the store at ``engine`` and ``schema.metadata`` (empty = in sync),
+    as ``alembic check`` sees them."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": compare_type, "target_metadata": metadata})
+        return compare_metadata(ctx, metadata)
+
+
+def alembic_config(url: str) -> Config:
+    """The project's Alembic config pointed at ``url`` (the ini's logging is not applied)."""
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Create or migrate the store at ``url`` to ``revision``; a no-op when already there."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the store is at, ``None`` for a store Alembic never touched."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,61 @@
+"""Redaction of personal data in free report text, before anything public shows it.
+
+:func:`redact` replaces, with :data:`MASK`:
+
+- e-mail addresses;
+- 16-digit NIK numbers (contiguous, or four groups of four split by one space/dot/dash);
+- Indonesian phone numbers: mobiles ``08…`` / ``+62 8…`` / ``62 8…`` with 9–13 digits
+  after the prefix in any grouping of single spaces, dots or dashes, and landlines with
+  an area code (``021-5550123``, ``(021) 555 0123``, ``+62 21 5550123``);
+- vehicle plates: a region code (``B``, ``D``, ``AB``, … see :data:`PLATE_REGIONS`),
+  1–4 digits and a 1–3 letter suffix, spaced or not (``B 1234 XYZ``, ``B1234XYZ``,
+  ``D 12 AB``). Upper-case only: a lower-case sentence word is never a plate.
+
+What survives (tests/unit/test_redact.py holds the table): RT/RW numbers, house numbers,
+times (``08.30``, ``14:00``), dates (``03-06-2024``), counts, money, kilometre posts,
+block names (``Blok B 12``). The patterns are deliberately conservative about dates:
+a run of digits only counts as a phone number when it starts like one (``08``, ``62``,
+``+62`` or a ``0`` + area code) and is long enough.
+
+The function is idempotent (``[…]`` contains nothing that matches) and pure.
+"""
+
+from __future__ import annotations
+
+import re
+
+MASK = "[…]"
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+
+NIK = re.compile(r"(?<!\d)(?:\d{16}|\d{4}([ .\-])\d{4}\1\d{4}\1\d{4})(?!\d)")
+
+_SEP = r"[ .\-]?"
+_PREFIX = r"(?<![\w+])(?:\+62|62|0)"
+MOBILE = re.compile(rf"{_PREFIX}{_SEP}8(?:{_SEP}\d){{8,12}}(?!\d)")
+LANDLINE = re.compile(
+    rf"(?<![\w+(])\(?(?:\+62|62|0){_SEP}\(?[2-79]\d{{1,2}}\)?(?:{_SEP}\d){{6,8}}(?!\d)"
+)
+
+#: Indonesian registration region codes (Wikipedia "Vehicle registration plates of
+#: Indonesia"), plus CD/CC (diplomatic) and RI (government).
+PLATE_REGIONS = (
+    "AA AB AD AE AG BA BB BD BE BG BH BK BL BM BN BP CC CD DA DB DC DD DE DG DH DK DL DM "
+    "DN DR DT DW EA EB ED KB KH KT KU PA PB PG RI A B D E F G H K L M N P R S T W Z"
+).split()
+PLATE = re.compile(
+    rf"(?<![\w/])(?:{'|'.join(PLATE_REGIONS)}) ?\d{{1,4}} ?[A-Z]{{1,3}}(?!\w)(?! ?\d)"
+)
+
+#: Order matters: NIK before phones (a NIK may start with 62), e-mail first of all.
+PATTERNS = (EMAIL, NIK, MOBILE, LANDLINE, PLATE)
+
+
+def redact(text: str | None) -> str:
+    """``text`` with e-mails, NIKs, phone numbers and plates replaced by ``[…]``;
+    ``None`` gives ``""``."""
+    if not text:
+        return ""
+    for pattern in PATTERNS:
+        text = pattern.sub(MASK, text)
+    return text

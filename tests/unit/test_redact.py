@@ -1,0 +1,85 @@
+"""Redaction table: what must be masked and what must survive, exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.redact import MASK, redact
+
+M = MASK
+
+POSITIVE = [
+    # phone numbers, every shape the issue names
+    ("Hubungi 081234567890 segera", f"Hubungi {M} segera"),
+    ("hp 0812-3456-7890.", f"hp {M}."),
+    ("WA 0812 3456 7890", f"WA {M}"),
+    ("telp +6281234567890", f"telp {M}"),
+    ("telp +62 812 3456 7890", f"telp {M}"),
+    ("telp +62-812-3456-789", f"telp {M}"),
+    ("no 6281234567890 ya", f"no {M} ya"),
+    ("62 812-3456-7890", M),
+    ("0812.3456.789", M),
+    ("kantor 021-5550123", f"kantor {M}"),
+    ("kantor (021) 555 0123", f"kantor {M}"),
+    ("kantor +62 21 5550 1234", f"kantor {M}"),
+    # e-mail
+    ("email saya budi.santoso@gmail.com ok", f"email saya {M} ok"),
+    ("kirim ke a_b+c@mail.example.co.id", f"kirim ke {M}"),
+    # NIK, 16 digits
+    ("NIK 3171012345678901", f"NIK {M}"),
+    ("NIK: 3171 0123 4567 8901.", f"NIK: {M}."),
+    ("nik 6271-0123-4567-8901", f"nik {M}"),
+    # vehicle plates
+    ("mobil B 1234 XYZ parkir liar", f"mobil {M} parkir liar"),
+    ("mobil B1234XYZ parkir liar", f"mobil {M} parkir liar"),
+    ("motor D 12 AB di trotoar", f"motor {M} di trotoar"),
+    ("truk AB 4321 CD.", f"truk {M}."),
+    ("(B 9 Z)", f"({M})"),
+    # several in one text
+    ("Budi 0812-1111-2222 budi@x.id B 1 AB", f"Budi {M} {M} {M}"),
+]
+
+NEGATIVE = [
+    "RT 05/RW 03",
+    "RT 005 RW 012 Kel. Menteng",
+    "Jl. Sudirman No. 12",
+    "Jl. Gatot Subroto Kav. 52-53",
+    "Blok B 12 RT 05 RW 03",
+    "Blok B 12",
+    "pukul 08.30 - 09.00 WIB",
+    "jam 14:00",
+    "sejak 03-06-2024 08:30",
+    "tanggal 2024-06-03",
+    "12/05/2024",
+    "sudah 3 hari, 12 rumah terendam",
+    "62 orang mengungsi",
+    "tinggi air 0 - 50 cm",
+    "Rp 1.500.000",
+    "KM 12 tol dalam kota",
+    "Lantai 3, Gedung A",
+    "tahun 2008 123 kali",
+    "pohon tumbang di depan SDN 05 Pagi",
+    "kode pos 10310",
+    "sudah lapor 2 kali ke kelurahan",
+    "",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), POSITIVE)
+def test_masks_personal_data(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_keeps_ordinary_text(text):
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(("text", "_"), POSITIVE)
+def test_is_idempotent(text, _):
+    once = redact(text)
+    assert redact(once) == once
+
+
+def test_none_is_empty():
+    assert redact(None) == ""

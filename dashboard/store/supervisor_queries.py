@@ -1,0 +1,188 @@
+"""Filtered reads of the supervisor view. Every read takes a :class:`View`: validated
+:class:`~dashboard.filters.Filters` + the account's scope + ``now``. The scope is ANDed
+into every statement by :meth:`View.where`, so a scoped supervisor's reads can never
+reach rows outside it, whatever the filters say.
+
+Aggregates are GROUP BY in SQL; lists have a LIMIT (``queries_sql.cap``); the table pages
+with LIMIT/OFFSET over whitelisted sort columns; the export streams with ``yield_per``
+(a server-side cursor on PostgreSQL). Reporter identity is read only by :func:`detail`
+and only when asked (admins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, and_, case, func, literal_column, select
+from sqlalchemy.sql import ColumnElement
+
+from dashboard.auth import Scope, ScopeKind
+from dashboard.filters import Filters, window
+from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
+from dashboard.store.queries_sql import MAX_DAYS, cap, day_key, days_between, parse_day
+from dashboard.store.schema import report, reporter, status_change
+
+MAX_PAGE = 500  # rows per table page
+MAX_POINTS = 20_000  # map points of the filtered set
+TREND_DAYS = 30  # trend window when the filter has no dates
+DONE = Status.SELESAI.value
+
+#: Table sort keys (ag-grid colId) → column. Anything else is refused.
+SORTABLE: dict[str, Any] = {
+    "id": report.c.id, "requested_at": report.c.requested_at, "updated_at": report.c.updated_at,
+    "status": report.c.status, "category": report.c.category_code, "agency": report.c.agency_code,
+    "kelurahan": report.c.kelurahan_code, "kota": report.c.kota_code,
+}
+#: Dimensions a bar chart / leaderboard can group by.
+GROUPS: dict[str, Any] = {
+    "agency": report.c.agency_code, "kelurahan": report.c.kelurahan_code,
+    "kecamatan": report.c.kecamatan_code, "kota": report.c.kota_code,
+    "category": report.c.category_code, "status": report.c.status,
+}
+TABLE_COLUMNS = (report.c.id, report.c.requested_at, report.c.updated_at, report.c.status,
+                 report.c.category_code, report.c.agency_code, report.c.kota_code,
+                 report.c.kelurahan_code, report.c.description)
+EXPORT_COLUMNS = tuple(c for c in report.c if c.name not in ("flags", "change_seq", "media_url"))
+
+
+@dataclass(frozen=True)
+class View:
+    """One supervisor's filtered view at ``now``."""
+
+    filters: Filters
+    scope: Scope | None
+    now: datetime
+    zone: ZoneInfo
+
+    def where(self) -> list[ColumnElement]:
+        c, f = report.c, self.filters
+        out = scope_condition(self.scope)
+        for values, col in ((f.agency, c.agency_code), (f.category, c.category_code), (f.status, c.status)):
+            if values:
+                out.append(col.in_(values))
+        for value, col in ((f.kota, c.kota_code), (f.kecamatan, c.kecamatan_code), (f.kelurahan, c.kelurahan_code)):
+            if value:
+                out.append(col == value)
+        since, until = window(f, self.zone)
+        if since:
+            out.append(c.requested_at >= since)
+        if until:
+            out.append(c.requested_at < until)
+        if f.overdue:
+            out += [c.status.in_(OPEN_VALUES), c.requested_at < self.now - RESOLVE_TARGET]
+        return out
+
+
+def scope_condition(scope: Scope | None) -> list[ColumnElement]:
+    if scope is None:
+        return []
+    col = report.c.kota_code if scope.kind is ScopeKind.KOTA else report.c.agency_code
+    return [col == scope.code]
+
+
+def _sum(condition: ColumnElement) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def kpis(conn: Connection, view: View) -> dict[str, int]:
+    """total, open, done, overdue (open > 7 d) and unresponded_6h (Menunggu > 6 h)."""
+    c, now = report.c, view.now
+    is_open = c.status.in_(OPEN_VALUES)
+    row = conn.execute(select(
+        func.count(), _sum(is_open), _sum(c.status == DONE),
+        _sum(and_(is_open, c.requested_at < now - RESOLVE_TARGET)),
+        _sum(and_(c.status == Status.MENUNGGU.value, c.requested_at < now - RESPOND_TARGET)),
+    ).where(*view.where())).one()
+    return dict(zip(("total", "open", "done", "overdue", "unresponded_6h"), map(int, row)))
+
+
+def status_counts(conn: Connection, view: View) -> dict[str, int]:
+    """Reports per status, every status present."""
+    counts = {s.value: 0 for s in STATUS_ORDER}
+    stmt = select(report.c.status, func.count()).where(*view.where()).group_by(report.c.status)
+    counts.update({s: int(n) for s, n in conn.execute(stmt)})
+    return counts
+
+
+def counts_by(conn: Connection, view: View, dimension: str, limit: int = 20) -> list[tuple[str, int, int]]:
+    """(code, total, open) per group, most reports first; ``dimension`` from :data:`GROUPS`."""
+    col = GROUPS[dimension]
+    total = func.count()
+    stmt = (select(col, total, _sum(report.c.status.in_(OPEN_VALUES)))
+            .where(*view.where(), col.is_not(None)).group_by(col)
+            .order_by(total.desc(), col).limit(cap(limit)))
+    return [(k, int(n), int(o)) for k, n, o in conn.execute(stmt)]
+
+
+def trend(conn: Connection, view: View) -> list[tuple[Any, int, int]]:
+    """(local day, new, done) per day of the filter's dates (default: last 30 days)."""
+    since, until = window(view.filters, view.zone)
+    until = min(until or view.now, view.now)
+    since = max(since or until - timedelta(days=TREND_DAYS), until - timedelta(days=MAX_DAYS - 1))
+    offset = view.now.astimezone(view.zone).utcoffset() or timedelta(0)
+    new = _per_day(conn, view, report.c.requested_at, since, until, offset)
+    done = _per_day(conn, view, report.c.closed_at, since, until, offset, report.c.status == DONE)
+    days = days_between((since + offset).date(), (until - timedelta(microseconds=1) + offset).date())
+    return [(d, new.get(d, 0), done.get(d, 0)) for d in days]
+
+
+def _per_day(conn: Connection, view: View, col: Any, since: datetime, until: datetime,
+             offset: timedelta, *extra: ColumnElement) -> dict:
+    key = day_key(conn, col, offset).label("k")
+    stmt = (select(key, func.count()).where(*view.where(), col >= since, col < until, *extra)
+            .group_by(literal_column("k")))
+    return {parse_day(k): int(n) for k, n in conn.execute(stmt)}
+
+
+def map_points(conn: Connection, view: View, limit: int = MAX_POINTS) -> list[tuple[int, float, float, str]]:
+    """(id, lat, lon, status) of the newest matching reports."""
+    stmt = (select(report.c.id, report.c.lat, report.c.lon, report.c.status).where(*view.where())
+            .order_by(report.c.requested_at.desc(), report.c.id.desc()).limit(cap(limit, MAX_POINTS)))
+    return [tuple(r) for r in conn.execute(stmt)]
+
+
+def count(conn: Connection, view: View) -> int:
+    return int(conn.execute(select(func.count()).select_from(report).where(*view.where())).scalar_one())
+
+
+def page(conn: Connection, view: View, start: int, end: int,
+         sort: list[tuple[str, bool]] | None = None) -> list[dict[str, Any]]:
+    """Rows ``start..end`` (end exclusive, at most :data:`MAX_PAGE`) sorted by ``sort``:
+    ``[(key in SORTABLE, descending)]``; default newest first. Unknown keys raise KeyError."""
+    start = max(0, int(start))
+    size = cap(int(end) - start, MAX_PAGE)
+    order = [SORTABLE[key].desc() if desc else SORTABLE[key].asc() for key, desc in (sort or [])]
+    order = order or [report.c.requested_at.desc()]
+    stmt = (select(*TABLE_COLUMNS).where(*view.where())
+            .order_by(*order, report.c.id.desc()).offset(start).limit(size))
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def detail(conn: Connection, scope: Scope | None, report_id: int, with_identity: bool = False) -> dict | None:
+    """One report with its status history; None if unknown or outside ``scope``.
+    Reporter identity is included only when ``with_identity`` (admins)."""
+    row = conn.execute(select(report).where(report.c.id == int(report_id),
+                                            *scope_condition(scope))).mappings().first()
+    if row is None:
+        return None
+    out = dict(row)
+    history = select(status_change.c.from_status, status_change.c.to_status, status_change.c.changed_at)
+    out["history"] = [dict(h) for h in conn.execute(
+        history.where(status_change.c.report_id == row["id"])
+        .order_by(status_change.c.changed_at, status_change.c.id).limit(200)).mappings()]
+    if with_identity:
+        who = conn.execute(select(reporter).where(reporter.c.report_id == row["id"])).mappings().first()
+        out["reporter"] = {k: v for k, v in (who or {}).items() if k != "report_id"}
+    return out
+
+
+def iter_export(engine: Engine, view: View, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """Every matching report (no identity) in id order, streamed ``batch`` rows at a time."""
+    stmt = select(*EXPORT_COLUMNS).where(*view.where()).order_by(report.c.id)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
+        for row in result.mappings():
+            yield dict(row)

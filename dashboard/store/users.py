@@ -1,0 +1,121 @@
+"""Dashboard accounts and the export audit trail in the store.
+
+``add_user`` / ``remove_user`` / ``list_users`` back ``pantau user add|remove|list``.
+Scopes are checked against the reference tables (a kota or agency that exists).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy.engine import Connection
+
+from dashboard.auth import (
+    Role,
+    Scope,
+    ScopeKind,
+    User,
+    check_password,
+    hash_password,
+    parse_role,
+    parse_scope,
+    validate_username,
+)
+from dashboard.store.schema import agency, app_user, export_audit, kota
+
+
+class UserError(ValueError):
+    """A user could not be added (bad name, role, scope, password, or duplicate)."""
+
+
+def add_user(engine: Engine, username: str, password: str, role: str | Role,
+             scope: str | Scope | None = None, now: datetime | None = None) -> User:
+    """Create an account; raises :class:`UserError` with a readable message."""
+    try:
+        name = validate_username(username)
+        role = role if isinstance(role, Role) else parse_role(role)
+        scope = scope if isinstance(scope, Scope) or scope is None else parse_scope(scope)
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if scope is not None and role is not Role.SUPERVISOR:
+        raise UserError("only supervisors can be scoped")
+    with engine.begin() as conn:
+        _check_scope(conn, scope)
+        if conn.execute(select(app_user.c.id).where(app_user.c.username == name)).first():
+            raise UserError(f"user {name!r} already exists")
+        new_id = conn.execute(insert(app_user).values(
+            username=name, password_hash=password_hash, role=role.value,
+            scope_kind=scope.kind.value if scope else None, scope_code=scope.code if scope else None,
+            created_at=now or datetime.now(timezone.utc), disabled=False,
+        )).inserted_primary_key[0]
+    return User(int(new_id), name, role, scope)
+
+
+def _check_scope(conn: Connection, scope: Scope | None) -> None:
+    if scope is None:
+        return
+    table = kota if scope.kind is ScopeKind.KOTA else agency
+    if conn.execute(select(table.c.code).where(table.c.code == scope.code)).first() is None:
+        raise UserError(f"scope {scope}: no such {scope.kind.value}")
+
+
+def remove_user(engine: Engine, username: str) -> bool:
+    """Delete an account; False when there was none."""
+    with engine.begin() as conn:
+        result = conn.execute(delete(app_user).where(app_user.c.username == username.strip().lower()))
+    return result.rowcount > 0
+
+
+def list_users(engine: Engine) -> list[User]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(app_user).order_by(app_user.c.username)).mappings().all()
+    return [_user(r) for r in rows]
+
+
+def get_user(engine: Engine, user_id: int | str) -> User | None:
+    """The account with this id (Flask-Login's user loader); None if unknown."""
+    try:
+        key = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(select(app_user).where(app_user.c.id == key)).mappings().first()
+    return _user(row) if row else None
+
+
+def authenticate(engine: Engine, username: str, password: str) -> User | None:
+    """The active account matching the credentials, else None (same cost either way)."""
+    name = (username or "").strip().lower()
+    with engine.connect() as conn:
+        row = conn.execute(select(app_user).where(app_user.c.username == name)).mappings().first()
+    ok = check_password(row["password_hash"] if row else None, password or "")
+    if not ok or row["disabled"]:
+        return None
+    return _user(row)
+
+
+def _user(row: Any) -> User:
+    scope = Scope(ScopeKind(row["scope_kind"]), row["scope_code"]) if row["scope_kind"] else None
+    return User(int(row["id"]), row["username"], Role(row["role"]), scope, bool(row["disabled"]))
+
+
+# --- export audit ---------------------------------------------------------------------
+def record_export(engine: Engine, username: str, at: datetime, filters: dict, row_count: int) -> None:
+    """Write one export_audit row (called when an export stream ends, even if cut short)."""
+    with engine.begin() as conn:
+        conn.execute(insert(export_audit).values(
+            username=username, at=at, filter_json=json.dumps(filters, sort_keys=True),
+            row_count=row_count,
+        ))
+
+
+def list_exports(engine: Engine, limit: int = 100) -> list[dict]:
+    """Latest exports first."""
+    query = select(export_audit).order_by(export_audit.c.at.desc(), export_audit.c.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return [{**r, "filters": json.loads(r["filter_json"])} for r in rows]

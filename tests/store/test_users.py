@@ -1,0 +1,90 @@
+"""Accounts and the export audit trail, on SQLite and PostgreSQL."""
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from dashboard.auth import Role, Scope, ScopeKind
+from dashboard.store.schema import app_user
+from dashboard.store.users import (
+    UserError, add_user, authenticate, get_user, list_exports, list_users, record_export, remove_user,
+)
+
+AT = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
+
+
+def test_add_list_remove(engine):
+    admin = add_user(engine, "Ani", "rahasia-123", "admin")
+    sup = add_user(engine, "budi", "rahasia-456", "supervisor", scope="kota:31.71")
+    assert admin.username == "ani" and admin.role is Role.ADMIN
+    assert sup.scope == Scope(ScopeKind.KOTA, "31.71")
+    assert [u.username for u in list_users(engine)] == ["ani", "budi"]
+    assert get_user(engine, sup.id) == sup
+    assert remove_user(engine, "budi") is True
+    assert remove_user(engine, "budi") is False
+    assert get_user(engine, sup.id) is None
+
+
+def test_password_is_hashed_and_checked(engine):
+    add_user(engine, "ani", "rahasia-123", "supervisor")
+    with engine.connect() as conn:
+        stored = conn.execute(select(app_user.c.password_hash)).scalar_one()
+    assert "rahasia-123" not in stored
+    assert authenticate(engine, "ani", "rahasia-123").username == "ani"
+    assert authenticate(engine, "ANI ", "rahasia-123") is not None
+    assert authenticate(engine, "ani", "salah-sekali") is None
+    assert authenticate(engine, "nobody", "rahasia-123") is None
+
+
+@pytest.mark.parametrize("args, message", [
+    (("x", "rahasia-123", "admin"), "username"),
+    (("ani", "short", "admin"), "password"),
+    (("ani", "rahasia-123", "root"), "role"),
+    (("ani", "rahasia-123", "supervisor", "kota:99.99"), "no such kota"),
+    (("ani", "rahasia-123", "supervisor", "agency:nope"), "no such agency"),
+    (("ani", "rahasia-123", "supervisor", "planet:mars"), "kind"),
+    (("ani", "rahasia-123", "admin", "kota:31.71"), "only supervisors"),
+])
+def test_bad_accounts_are_refused(engine, args, message):
+    with pytest.raises(UserError, match=message):
+        add_user(engine, *args)
+    assert list_users(engine) == []
+
+
+def test_duplicate_username_is_refused(engine):
+    add_user(engine, "ani", "rahasia-123", "admin")
+    with pytest.raises(UserError, match="exists"):
+        add_user(engine, "ANI", "rahasia-456", "visitor")
+
+
+def test_agency_scope_and_disabled_accounts(engine):
+    user = add_user(engine, "tj-sup", "rahasia-123", "supervisor", scope="agency:tj")
+    assert user.scope == Scope(ScopeKind.AGENCY, "tj") and user.can_supervise
+    with engine.begin() as conn:
+        conn.execute(app_user.update().values(disabled=True))
+    assert authenticate(engine, "tj-sup", "rahasia-123") is None
+    assert get_user(engine, user.id).can_supervise is False
+
+
+def test_roles_decide_what_an_account_may_do(engine):
+    admin = add_user(engine, "ani", "rahasia-123", "admin")
+    sup = add_user(engine, "budi", "rahasia-123", "supervisor", scope="kota:31.71")
+    visitor = add_user(engine, "cici", "rahasia-123", "visitor")
+    assert admin.can_supervise and admin.sees_identity and admin.effective_scope is None
+    assert sup.can_supervise and not sup.sees_identity and sup.effective_scope.code == "31.71"
+    assert not visitor.can_supervise and not visitor.sees_identity
+
+
+def test_get_user_with_garbage_id(engine):
+    assert get_user(engine, "1; DROP TABLE app_user") is None
+    assert get_user(engine, None) is None
+
+
+def test_export_audit(engine):
+    record_export(engine, "ani", AT, {"status": ["menunggu"]}, 12)
+    record_export(engine, "budi", AT.replace(hour=4), {}, 0)
+    rows = list_exports(engine)
+    assert [(r["username"], r["row_count"]) for r in rows] == [("budi", 0), ("ani", 12)]
+    assert rows[1]["filters"] == {"status": ["menunggu"]}
+    assert rows[1]["at"] == AT

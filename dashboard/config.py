@@ -61,6 +61,12 @@ class Settings:
     sim_seed: int = _setting(42, "Random seed of the built-in simulator.")
     sim_speed: float = _setting(60.0, "Simulator speed: simulated seconds per real second.")
     secret_key: str = _setting("dev-only-change-me", "Flask secret key for sessions.")
+    public_rate_per_minute: int = _setting(
+        300, "Requests per minute per client IP to public callbacks and the Open311 API; 0 = no limit."
+    )
+    max_request_bytes: int = _setting(
+        1_048_576, "Largest request body accepted (bytes); bigger requests get 413."
+    )
     session_hours: int = _setting(
         8, "Supervisor login session lifetime in hours (Flask PERMANENT_SESSION_LIFETIME)."
     )

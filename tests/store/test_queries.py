@@ -272,3 +272,41 @@ def test_no_public_read_touches_reporter(store):
     assert len(sent) >= 20
     assert not [s for s in sent if re.search(r"\breporter\b", s, re.I)]
     assert "Rahasia" not in repr(results) and "0812999" not in repr(results)
+
+
+# --- the same reports written by the ingest writes (dashboard.store.writes) -------------------
+def load_via_writes(engine, ref) -> None:
+    """Replay SPECS' histories in time order through ``upsert_reports``, one call per step."""
+    from dashboard.models import Report, Reporter
+    from dashboard.store.writes import upsert_reports
+
+    kel, events = slots(ref), []
+    for name, spec in SPECS.items():
+        row, _ = _row(name, spec, ref, kel, 0)
+        for status, dt in spec[3]:
+            events.append((row["requested_at"] + dt, name, status, row))
+    with engine.begin() as conn:
+        for at, name, status, row in sorted(events, key=lambda e: (e[0], e[1])):
+            rep = Report(source="test", external_id=name, category_code=row["category_code"],
+                         status=Status(status), requested_at=row["requested_at"], updated_at=at,
+                         lat=row["lat"], lon=row["lon"], description=row["description"], address=row["address"],
+                         kelurahan_code=row["kelurahan_code"], agency_code=row["agency_code"],
+                         reporter=Reporter(first_name="Budi", last_name="Rahasia"))
+            upsert_reports(conn, [rep], at)
+
+
+def test_reads_agree_with_the_ingest_writes(engine, reference):
+    """Same expectations as above, with rows kept by the real writer (tally, lifecycle times)."""
+    load_via_writes(engine, reference)
+    store, kel = ReportStore(engine), slots(reference)
+    assert store.status_counts(None) == counts(menunggu=3, disposisi=1, proses=2, selesai=2)
+    assert store.open_backlog_by_age(NOW) == [("<6j", 2), ("6-24j", 0), ("1-3h", 1), ("3-7h", 1), (">7h", 2)]
+    assert store.flow_by_day(NOW - 3 * D, NOW)[2:] == [(date(2026, 11, 26), 2, 2), (date(2026, 11, 27), 2, 1)]
+    assert [(r.code, r.open, r.overdue, r.unresponded) for r in store.agency_load(NOW, 10)] == [
+        (KELURAHAN_ALL, 4, 1, 1), ("sudin-sda-31.71", 1, 1, 0), ("tj", 1, 0, 0)]
+    rows = {r.code: r for r in store.leaderboard_inputs(NOW - 7 * D, NOW)}
+    k1, k3 = rows[kel["K1"]], rows[kel["K3"]]
+    assert (k1.received, k1.processed, k1.done, k1.responded_in_target, k1.resolved_in_target) == (4, 3, 1, 2, 1)
+    assert (k1.mean_response_hours, k1.median_response_hours) == (5.0, 3.0)
+    assert (k3.done, k3.resolved_in_target, k3.reopened) == (1, 1, 1)
+    assert store.latest_changes(1)[0]["category"] == "Sampah"  # R7, the last step written

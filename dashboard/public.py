@@ -1,0 +1,116 @@
+"""The public query layer: the only way the visitor view and the Open311 API read data.
+
+Privacy by construction:
+
+- **Columns**: rows come from :mod:`dashboard.store.public`, whose statements select an
+  allow-list of report columns and never touch the ``reporter`` table, ``address``,
+  ``media_url`` or the feed's ids.
+- **Points** are snapped to a 0.001° grid (:func:`coarsen`): about 111 m north-south and
+  110 m east-west at Jakarta's latitude, so a point says which block, not which house.
+  The "address" shown is the kelurahan and kota, never the reporter's street address.
+- **Text** goes through :func:`dashboard.redact.redact` (phones, e-mails, NIKs, plates).
+- **Snapshot** fields are copied by name (:func:`public_board`, :func:`public_gates`);
+  the wall snapshot's ticker text never passes through here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from dashboard.models import STATUS_ORDER
+from dashboard.redact import redact
+from dashboard.store import public as sql
+from dashboard.store.snapshots import read_snapshot
+
+GRID_DEG = 0.001
+GRID_DECIMALS = 3
+MAX_CELLS = 2000
+BOARD_ROWS = 5
+WALL_WIDGET = "wall"
+
+
+def coarsen(lat: float, lon: float) -> tuple[float, float]:
+    """The point snapped to the nearest node of the 0.001° grid (idempotent)."""
+    return round(float(lat), GRID_DECIMALS), round(float(lon), GRID_DECIMALS)
+
+
+def public_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A store row made public: coarse point, redacted text, area-level address."""
+    lat, lon = coarsen(row["lat"], row["lon"])
+    area = ", ".join(p for p in (row.get("kelurahan_name"), row.get("kota_name")) if p)
+    return {**row, "lat": lat, "lon": lon, "description": redact(row.get("description")),
+            "area": area or None}
+
+
+def cells(points: list[tuple[float, float, str]], limit: int = MAX_CELLS) -> list[dict[str, Any]]:
+    """Points counted per grid node: [{"lat","lon","n","open"}], busiest first."""
+    total: Counter = Counter()
+    still_open: Counter = Counter()
+    for lat, lon, status in points:
+        key = coarsen(lat, lon)
+        total[key] += 1
+        still_open[key] += status != "selesai"
+    return [{"lat": k[0], "lon": k[1], "n": n, "open": still_open[k]}
+            for k, n in total.most_common(limit)]
+
+
+def public_board(board: dict | None, rows: int = BOARD_ROWS) -> dict[str, Any]:
+    """The leaderboard's best rows (name, kota, score, parts) and its formula."""
+    board = board or {}
+    keep = ("code", "name", "kota", "score", "received", "parts")
+    best = [{k: r.get(k) for k in keep} for r in (board.get("best") or [])[:rows]]
+    return {"best": best, "formula": str(board.get("formula") or "")}
+
+
+def public_gates(gates: list[dict] | None) -> list[dict[str, Any]]:
+    """Flood gates with a level: name, river, level_cm, siaga, observed_at."""
+    keep = ("code", "name", "river", "level_cm", "siaga", "observed_at")
+    return [{k: g.get(k) for k in keep} for g in (gates or []) if g.get("level_cm") is not None]
+
+
+@dataclass(frozen=True)
+class PublicStore:
+    """Public reads over one engine; every method returns plain, already-public data."""
+
+    engine: Engine
+    redis: Any = None
+
+    def requests(self, f: sql.RequestFilter) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [public_row(r) for r in sql.select_requests(conn, f)]
+
+    def request(self, request_id: int) -> dict[str, Any] | None:
+        found = self.requests(sql.RequestFilter(ids=(request_id,)))
+        return found[0] if found else None
+
+    def services(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return sql.select_services(conn)
+
+    def visitor_summary(self, today_start: datetime, max_points: int) -> dict[str, Any]:
+        """What the visitor tour shows: today's status counts and map cells, the
+        leaderboard's best and the flood gates (from the wall snapshot, if any)."""
+        with self.engine.connect() as conn:
+            counts = sql.status_counts(conn, today_start)
+            points = sql.select_points(conn, today_start, max_points)
+        snap = read_snapshot(self.engine, WALL_WIDGET, self.redis)
+        payload, computed_at = (snap[0], snap[2]) if snap else ({}, None)
+        return {
+            "status_today": [{"status": s.value, "n": counts.get(s.value, 0)} for s in STATUS_ORDER],
+            "cells": cells(points),
+            "leaderboard": public_board(payload.get("leaderboard")),
+            "gates": public_gates(payload.get("gates")),
+            "as_of": computed_at.isoformat() if isinstance(computed_at, datetime) else computed_at,
+        }
+
+
+def local_day_start(now: datetime, zone) -> datetime:  # noqa: ANN001
+    """Midnight of ``now``'s local day in ``zone``, as an aware datetime."""
+    local = now.astimezone(zone)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+

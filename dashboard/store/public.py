@@ -1,0 +1,119 @@
+"""SQL of the public query layer (:mod:`dashboard.public` wraps it).
+
+Every statement here selects from an allow-list of columns (:data:`ALLOWED`), never from
+the ``reporter`` table, ``quarantine`` (raw records), ``media_url``, ``address``,
+``source`` or ``external_id``. ``tests/store/test_public.py`` compiles each statement and
+checks. Every read is bounded by a window and a LIMIT (:func:`queries_sql.cap`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from dashboard.store.queries_sql import MAX_POINTS, cap
+from dashboard.store.schema import agency, category, kelurahan, kota, report
+
+#: The only report columns a public statement may read.
+REPORT_COLUMNS = (
+    report.c.id, report.c.category_code, report.c.status, report.c.description,
+    report.c.lat, report.c.lon, report.c.kelurahan_code, report.c.agency_code,
+    report.c.requested_at, report.c.updated_at,
+)
+#: Public names of joined reference columns.
+REFERENCE_COLUMNS = (
+    category.c.name.label("service_name"), category.c.name_en.label("service_name_en"),
+    agency.c.name.label("agency_name"), kelurahan.c.name.label("kelurahan_name"),
+    kota.c.name.label("kota_name"),
+)
+ALLOWED = frozenset(c.name for c in REPORT_COLUMNS) | frozenset(
+    c.name for c in REFERENCE_COLUMNS) | {"n", "code", "name", "name_en", "domain"}
+#: Largest page of requests (the Open311 default cap).
+MAX_REQUESTS = 1000
+MAX_IDS = 200
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """Which requests to list. ``date_field`` is ``requested_at`` or ``updated_at``;
+    ``statuses`` are Jakarta status values; ``ids`` (when set) overrides the rest."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    date_field: str = "requested_at"
+    service_codes: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    ids: tuple[int, ...] = ()
+    limit: int = MAX_REQUESTS
+    offset: int = 0
+
+
+def _joined():
+    return (report.outerjoin(category, report.c.category_code == category.c.code)
+            .outerjoin(agency, report.c.agency_code == agency.c.code)
+            .outerjoin(kelurahan, report.c.kelurahan_code == kelurahan.c.code)
+            .outerjoin(kota, report.c.kota_code == kota.c.code))
+
+
+def requests_stmt(f: RequestFilter) -> Select:
+    """The statement behind :func:`select_requests` (tests compile it)."""
+    stmt = select(*REPORT_COLUMNS, *REFERENCE_COLUMNS).select_from(_joined())
+    if f.ids:
+        return stmt.where(report.c.id.in_(f.ids[:MAX_IDS])).order_by(report.c.id)
+    col = report.c.updated_at if f.date_field == "updated_at" else report.c.requested_at
+    if f.since is not None:
+        stmt = stmt.where(col >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(col <= f.until)
+    if f.service_codes:
+        stmt = stmt.where(report.c.category_code.in_(f.service_codes))
+    if f.statuses:
+        stmt = stmt.where(report.c.status.in_(f.statuses))
+    return (stmt.order_by(col.desc(), report.c.id.desc())
+            .limit(cap(f.limit, MAX_REQUESTS)).offset(max(0, int(f.offset))))
+
+
+def select_requests(conn: Connection, f: RequestFilter) -> list[dict[str, Any]]:
+    """Rows of public columns, newest first by the filter's date field."""
+    return [_plain(r) for r in conn.execute(requests_stmt(f))]
+
+
+def services_stmt() -> Select:
+    return select(category.c.code, category.c.name, category.c.name_en,
+                  category.c.domain).order_by(category.c.code).limit(MAX_REQUESTS)
+
+
+def select_services(conn: Connection) -> list[dict[str, Any]]:
+    """Every category: code, name, name_en, domain."""
+    return [_plain(r) for r in conn.execute(services_stmt())]
+
+
+def status_counts_stmt(since: datetime) -> Select:
+    return (select(report.c.status, func.count().label("n"))
+            .where(report.c.requested_at >= since).group_by(report.c.status))
+
+
+def status_counts(conn: Connection, since: datetime) -> dict[str, int]:
+    """Reports requested since ``since`` per Jakarta status (statuses with none absent)."""
+    return {s: int(n) for s, n in conn.execute(status_counts_stmt(since))}
+
+
+def points_stmt(since: datetime, limit: int) -> Select:
+    return (select(report.c.lat, report.c.lon, report.c.status)
+            .where(report.c.requested_at >= since)
+            .order_by(report.c.requested_at.desc(), report.c.id.desc())
+            .limit(cap(limit, MAX_POINTS)))
+
+
+def select_points(conn: Connection, since: datetime, limit: int) -> list[tuple[float, float, str]]:
+    """(lat, lon, status) of reports requested since ``since``, newest first (exact:
+    the caller coarsens them)."""
+    return [tuple(r) for r in conn.execute(points_stmt(since, limit))]
+
+
+def _plain(row) -> dict[str, Any]:  # noqa: ANN001
+    """A row as a dict with plain ``str`` keys (SQLAlchemy may hand back quoted_name)."""
+    return {str(k): v for k, v in row._mapping.items()}

@@ -133,3 +133,53 @@ def insert_many(engine, rows):
     with engine.begin() as conn:
         for i in range(0, len(rows), 10_000):
             conn.execute(insert(report), rows[i:i + 10_000])
+
+
+def test_response_time_distribution(engine, data):
+    from dashboard.store.supervisor_insights import response_times
+    with engine.connect() as conn:
+        rt = response_times(conn, view(PUSAT))
+    assert dict(rt["respond"]) == {"<1j": 1, "1-6j": 2, "6-24j": 1, "1-3h": 0, ">3h": 0}
+    assert rt["respond_in_target"] == 3 and rt["not_responded"] == 2
+    assert dict(rt["resolve"]) == {"<1h": 1, "1-3h": 0, "3-7h": 1, "7-14h": 0, ">14h": 0}
+    assert rt["resolve_in_target"] == 2 and rt["not_resolved"] == 4
+
+
+def test_funnel_reached_and_median_hours(engine, data):
+    from dashboard.store.supervisor_insights import funnel
+    with engine.connect() as conn:
+        hops = {h["hop"]: h for h in funnel(conn, view(PUSAT))}
+    assert hops["kelurahan"]["reached"] == 6
+    assert hops["suku dinas"]["reached"] == 3  # proses reports + the two closed ones passed proses
+    assert hops["selesai"]["reached"] == 2
+    assert hops["disposisi"]["reached"] == 1
+    # time at Menunggu for the 4 responded: 3 h, 2 min, 8 h, 2 h -> median (2 h + 3 h) / 2
+    assert hops["kelurahan"]["median_hours"] == 2.5
+    assert hops["koordinasi"]["median_hours"] is None
+
+
+def test_gaming_flags(engine):
+    from dashboard.store.supervisor_insights import gaming_flags
+    kel = kelurahan_in("31.71")
+    quick = [row(kel, "selesai", requested=NOW - timedelta(hours=h), responded_at=NOW - timedelta(hours=h),
+                 closed_at=NOW - timedelta(hours=h) + timedelta(minutes=3)) for h in range(1, 6)]
+    slow = [row(kelurahan_in("31.74"), "proses", requested=NOW - timedelta(hours=h)) for h in range(1, 8)]
+    insert_reports(engine, quick + slow)
+    with engine.connect() as conn:
+        flagged = gaming_flags(conn, view())
+        assert {(r.kind, r.code) for r in flagged} == {("kelurahan", kel), ("agency", "kel-" + kel)}
+        assert all(r.flags == ("quick_close",) and r.quick_share == 1.0 for r in flagged)
+        assert gaming_flags(conn, view(Scope(ScopeKind.KOTA, "31.74"))) == []
+
+
+def test_kelurahan_score_and_backlog(engine, data):
+    from dashboard.store.supervisor_insights import kelurahan_score, open_backlog
+    kel = kelurahan_in("31.71")
+    with engine.connect() as conn:
+        score = kelurahan_score(conn, kel, NOW)
+        assert score["rank"] in (1, 2) and score["of"] == 2
+        assert set(score["parts"]) == {"processed", "response", "resolution", "overdue", "reopen"}
+        assert 0 <= score["score"] <= 100 and score["counts"]["received"] == 6
+        assert kelurahan_score(conn, "31.71.01.9999", NOW) is None
+        assert dict(open_backlog(conn, view(kelurahan=kel))) == {
+            "menunggu": 2, "koordinasi": 0, "disposisi": 1, "proses": 1}

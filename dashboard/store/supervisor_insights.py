@@ -1,0 +1,176 @@
+"""How well the filtered set is handled: response-time distribution against the 6 h / 7 d
+targets, the hand-off funnel with the median time spent at each hop, anti-gaming flags
+and the kelurahan page (its score and the parts of the formula).
+
+All reads take a :class:`~dashboard.store.supervisor_queries.View` (scope always applied)
+and aggregate in SQL; elapsed times use ``queries_sql.elapsed_seconds`` so both backends
+agree.
+
+Anti-gaming flags (per kelurahan and per agency, with at least :data:`MIN_REPORTS` reports):
+
+* ``quick_close``: share of reports closed within :data:`QUICK_CLOSE` (10 min) of arrival
+  — too fast to have been fixed; flagged at :data:`QUICK_SHARE` (20 %) or more.
+* ``reopen``: share of ever-closed reports that were opened again — closed without a
+  fix; flagged at :data:`REOPEN_SHARE` (20 %) or more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, select
+
+from dashboard import scoring
+from dashboard.aggregate_reads import leaderboard_counts
+from dashboard.models import RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
+from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds
+from dashboard.store.schema import report, status_change
+from dashboard.store.supervisor_queries import View
+
+H = 3600.0
+#: (label, upper bound in seconds) — the last bucket is open-ended.
+RESPOND_BUCKETS = (("<1j", 1 * H), ("1-6j", 6 * H), ("6-24j", 24 * H), ("1-3h", 72 * H), (">3h", None))
+RESOLVE_BUCKETS = (("<1h", 24 * H), ("1-3h", 72 * H), ("3-7h", 168 * H), ("7-14h", 336 * H), (">14h", None))
+#: Hops of the hand-off funnel: status → what the supervisor calls that step.
+HOPS = ((Status.MENUNGGU, "kelurahan"), (Status.KOORDINASI, "koordinasi"), (Status.DISPOSISI, "disposisi"),
+        (Status.PROSES, "suku dinas"), (Status.SELESAI, "selesai"))
+QUICK_CLOSE = timedelta(minutes=10)
+QUICK_SHARE = 0.20
+REOPEN_SHARE = 0.20
+MIN_REPORTS = 5
+
+
+def _sum(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _bucket_sums(seconds: Any, present: Any, buckets: tuple) -> list[Any]:
+    out, low = [], None
+    for _label, high in buckets:
+        cond = [present]
+        if low is not None:
+            cond.append(seconds > low + EPSILON_S)
+        if high is not None:
+            cond.append(seconds <= high + EPSILON_S)
+        out.append(_sum(and_(*cond)))
+        low = high
+    return out
+
+
+def response_times(conn: Connection, view: View) -> dict[str, Any]:
+    """Histograms of time to coordination (first move past Menunggu) and time to done,
+    with how many met the targets and how many are still waiting."""
+    c = report.c
+    respond = elapsed_seconds(conn, c.requested_at, c.responded_at)
+    resolve = elapsed_seconds(conn, c.requested_at, c.closed_at)
+    responded, closed = c.responded_at.is_not(None), and_(c.closed_at.is_not(None), c.status == Status.SELESAI.value)
+    row = conn.execute(select(
+        *_bucket_sums(respond, responded, RESPOND_BUCKETS), *_bucket_sums(resolve, closed, RESOLVE_BUCKETS),
+        _sum(and_(responded, respond <= RESPOND_TARGET.total_seconds() + EPSILON_S)),
+        _sum(and_(closed, resolve <= RESOLVE_TARGET.total_seconds() + EPSILON_S)),
+        _sum(c.responded_at.is_(None)), _sum(c.status != Status.SELESAI.value),
+    ).where(*view.where())).one()
+    values = [int(v) for v in row]
+    n1, n2 = len(RESPOND_BUCKETS), len(RESOLVE_BUCKETS)
+    return {
+        "respond": list(zip([b for b, _ in RESPOND_BUCKETS], values[:n1])),
+        "resolve": list(zip([b for b, _ in RESOLVE_BUCKETS], values[n1:n1 + n2])),
+        "respond_in_target": values[n1 + n2], "resolve_in_target": values[n1 + n2 + 1],
+        "not_responded": values[n1 + n2 + 2], "not_resolved": values[n1 + n2 + 3],
+    }
+
+
+def funnel(conn: Connection, view: View) -> list[dict[str, Any]]:
+    """Per hop: reports of the set that reached it and the median hours spent there
+    (from entering it to the next status change; None when nothing has left it yet)."""
+    sc = status_change.c
+    joined = status_change.join(report, report.c.id == sc.report_id)
+    reached = dict(conn.execute(select(sc.to_status, func.count(func.distinct(sc.report_id)))
+                                .select_from(joined).where(*view.where()).group_by(sc.to_status)).all())
+    medians = dict(conn.execute(_median_stmt(conn, view, joined)).all())
+    return [{"status": s.value, "hop": hop, "reached": int(reached.get(s.value, 0)),
+             "median_hours": None if medians.get(s.value) is None else round(float(medians[s.value]) / H, 2)}
+            for s, hop in HOPS]
+
+
+def _median_stmt(conn: Connection, view: View, joined: Any) -> Any:
+    sc = status_change.c
+    following = func.lead(sc.changed_at).over(partition_by=sc.report_id, order_by=(sc.changed_at, sc.id))
+    spans = (select(sc.to_status.label("st"), sc.changed_at.label("t0"), following.label("t1"))
+             .select_from(joined).where(*view.where()).subquery())
+    seconds = elapsed_seconds(conn, spans.c.t0, spans.c.t1)
+    ranked = select(
+        spans.c.st, seconds.label("s"),
+        func.row_number().over(partition_by=spans.c.st, order_by=seconds).label("rn"),
+        func.count().over(partition_by=spans.c.st).label("cnt"),
+    ).where(spans.c.t1.is_not(None)).subquery()
+    middle = ranked.c.rn.in_([(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2])
+    return select(ranked.c.st, func.avg(ranked.c.s)).where(middle).group_by(ranked.c.st)
+
+
+@dataclass(frozen=True)
+class GamingRow:
+    kind: str  # kelurahan | agency
+    code: str
+    received: int
+    quick_closed: int
+    ever_closed: int
+    reopened: int
+
+    @property
+    def quick_share(self) -> float:
+        return self.quick_closed / self.received if self.received else 0.0
+
+    @property
+    def reopen_share(self) -> float:
+        return self.reopened / self.ever_closed if self.ever_closed else 0.0
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        out = []
+        if self.received >= MIN_REPORTS and self.quick_share >= QUICK_SHARE:
+            out.append("quick_close")
+        if self.ever_closed >= MIN_REPORTS and self.reopen_share >= REOPEN_SHARE:
+            out.append("reopen")
+        return tuple(out)
+
+
+def gaming_flags(conn: Connection, view: View, limit: int = 20) -> list[GamingRow]:
+    """Kelurahan and agencies with a flag, worst first (at most ``limit``)."""
+    c = report.c
+    quick = and_(c.closed_at.is_not(None),
+                 elapsed_seconds(conn, c.requested_at, c.closed_at) <= QUICK_CLOSE.total_seconds() + EPSILON_S)
+    ever_closed = (c.closed_at.is_not(None)) | (c.reopen_count > 0)
+    rows: list[GamingRow] = []
+    for kind, col in (("kelurahan", c.kelurahan_code), ("agency", c.agency_code)):
+        stmt = (select(col, func.count(), _sum(quick), _sum(ever_closed), _sum(c.reopen_count > 0))
+                .where(*view.where(), col.is_not(None)).group_by(col)
+                .having(func.count() >= MIN_REPORTS))
+        rows += [GamingRow(kind, k, int(n), int(q), int(e), int(r)) for k, n, q, e, r in conn.execute(stmt)]
+    flagged = [r for r in rows if r.flags]
+    flagged.sort(key=lambda r: (-max(r.quick_share, r.reopen_share), -r.received, r.kind, r.code))
+    return flagged[:limit]
+
+
+def kelurahan_score(conn: Connection, code: str, now: datetime) -> dict[str, Any] | None:
+    """The kelurahan's 30-day score, its parts, its rank and the raw counts behind them
+    (``scoring`` module docstring has the formula); None when it had no reports."""
+    counts = leaderboard_counts(conn, now - scoring.WINDOW, now)
+    ranked = scoring.rank(counts)
+    for position, score in enumerate(ranked, start=1):
+        if score.code == code:
+            raw = next(c for c in counts if c.code == code)
+            return {"code": code, "score": score.score, "parts": score.parts, "rank": position,
+                    "of": len(ranked), "counts": asdict(raw)}
+    return None
+
+
+def open_backlog(conn: Connection, view: View) -> list[tuple[str, int]]:
+    """Open reports of the set per status (the kelurahan page's backlog)."""
+    c = report.c
+    stmt = (select(c.status, func.count()).where(*view.where(), c.status != Status.SELESAI.value)
+            .group_by(c.status))
+    found = dict(conn.execute(stmt).all())
+    return [(s.value, int(found.get(s.value, 0))) for s in STATUS_ORDER if s is not Status.SELESAI]

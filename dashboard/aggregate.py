@@ -25,20 +25,20 @@ from typing import Any
 
 from dashboard import aggregate_reads as reads
 from dashboard import scoring
-from dashboard.models import AGE_BUCKETS, STATUS_ORDER
+from dashboard.models import AGE_BUCKETS, STATUS_ORDER, Status
 from dashboard.reference import Reference
-from dashboard.store import counters, queries, queries_flow, queries_ops, snapshots
+from dashboard.store import counters, queries_flow, queries_ops, snapshots
 from dashboard.store.queries_sql import floor_hour
 
 WIDGET = "wall"
 MAX_AGE = timedelta(seconds=60)
 LEADERBOARD_MAX_AGE = timedelta(minutes=5)
 AGENCIES = 12
-LEADERS = 10
 TICKER = 15
 TEXT_CHARS = 140
 DANGER_SHARE, WARNING_SHARE = 0.25, 0.10
 OVERDUE_BUCKET, LATE_BUCKET = AGE_BUCKETS[-1][0], AGE_BUCKETS[-2][0]
+MENUNGGU = Status.MENUNGGU.value
 
 
 @dataclass
@@ -49,7 +49,8 @@ class WallInputs:
     data_as_of: datetime | None = None
     today: list[tuple[str, str, int]] = field(default_factory=list)  # agency, status, n
     done_today: dict[str, int] = field(default_factory=dict)  # agency -> n
-    backlog: list[tuple[str, str, int, int]] = field(default_factory=list)  # agency, bucket, n, unresponded
+    backlog: list[tuple[str, str, int]] = field(default_factory=list)  # agency, age bucket, open
+    unresponded: dict[str, int] = field(default_factory=dict)  # agency -> Menunggu older than 6 h
     open_by_kelurahan: dict[str, int] = field(default_factory=dict)
     flow: list[tuple[datetime, int, int]] = field(default_factory=list)  # hour, new, done
     ticker: list[dict[str, Any]] = field(default_factory=list)  # ReportStore.latest_changes rows
@@ -106,11 +107,10 @@ def _group(inputs: WallInputs, agency: str | None) -> dict[str, Any]:
         if mine(a):
             today[status] = today.get(status, 0) + n
     buckets: dict[str, int] = {}
-    unresponded = 0
-    for a, label, n, late in inputs.backlog:
+    for a, label, n in inputs.backlog:
         if mine(a):
             buckets[label] = buckets.get(label, 0) + n
-            unresponded += late
+    unresponded = sum(n for a, n in inputs.unresponded.items() if mine(a))
     done = sum(n for a, n in inputs.done_today.items() if mine(a))
     return group_view(today, done, buckets, unresponded)
 
@@ -118,11 +118,10 @@ def _group(inputs: WallInputs, agency: str | None) -> dict[str, Any]:
 def agency_rows(inputs: WallInputs, ref: Reference, limit: int = AGENCIES) -> list[dict[str, Any]]:
     """The ``limit`` agencies with most open reports (ties: more overdue, then code)."""
     load: dict[str, list[int]] = {}
-    for a, label, n, late in inputs.backlog:
-        row = load.setdefault(a, [0, 0, 0])
+    for a, label, n in inputs.backlog:
+        row = load.setdefault(a, [0, 0, inputs.unresponded.get(a, 0)])
         row[0] += n
         row[1] += n if label == OVERDUE_BUCKET else 0
-        row[2] += late
     top = sorted(load.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:limit]
     out = []
     for code, (open_, overdue, unresponded) in top:
@@ -133,23 +132,32 @@ def agency_rows(inputs: WallInputs, ref: Reference, limit: int = AGENCIES) -> li
     return out
 
 
-def build_leaderboard(counts: list[scoring.KelurahanCounts], ref: Reference, now: datetime,
-                      limit: int = LEADERS) -> dict[str, Any]:
-    """Best and worst ``limit`` kelurahan (no overlap; worst listed worst first)."""
-    ranked = scoring.rank(counts)
-    best = ranked[:limit]
-    worst = list(reversed(ranked[len(best):]))[:limit]
-    return {"best": [_leader(s, ref) for s in best], "worst": [_leader(s, ref) for s in worst],
-            "formula": scoring.FORMULA, "computed_at": iso(now)}
-
-
-def _leader(s: scoring.Score, ref: Reference) -> dict[str, Any]:
-    kel = ref.kelurahan.get(s.code)
-    kota = ref.kota.get(kel.kota_code) if kel else None
-    kota_name = kota.name.replace("Kota Administrasi ", "").replace("Kabupaten Administrasi ", "") if kota else ""
-    return {"code": s.code, "name": kel.name if kel else s.code, "kota": kota_name,
-            "score": round(s.score, 1), "received": s.received,
-            "parts": {k: round(v, 3) for k, v in s.parts.items()}}
+def split_backlog(open_tally: list[tuple[str, str, str, int]], young: list[tuple[str, str, str, int]]
+                  ) -> tuple[list[tuple[str, str, int]], dict[str, int], dict[str, int]]:
+    """(backlog rows, unresponded per agency, open per kelurahan) from the tally's open
+    counts and the open reports younger than the resolve target: per agency, the
+    overdue bucket is its open count minus its young ones, and Menunggu older than 6 h
+    is its Menunggu count minus the Menunggu ones in the youngest bucket."""
+    open_by: dict[str, int] = {}
+    waiting: dict[str, int] = {}
+    by_kel: dict[str, int] = {}
+    for kel, agency, status, n in open_tally:
+        open_by[agency] = open_by.get(agency, 0) + n
+        if status == MENUNGGU:
+            waiting[agency] = waiting.get(agency, 0) + n
+        if kel:
+            by_kel[kel] = by_kel.get(kel, 0) + n
+    rows: dict[tuple[str, str], int] = {}
+    young_by: dict[str, int] = {}
+    for agency, status, label, n in young:
+        rows[agency, label] = rows.get((agency, label), 0) + n
+        young_by[agency] = young_by.get(agency, 0) + n
+        if status == MENUNGGU and label == AGE_BUCKETS[0][0]:
+            waiting[agency] = waiting.get(agency, 0) - n
+    for agency, n in open_by.items():
+        rows[agency, OVERDUE_BUCKET] = max(0, n - young_by.get(agency, 0))
+    backlog = [(a, label, n) for (a, label), n in sorted(rows.items()) if n]
+    return backlog, {a: max(0, n) for a, n in waiting.items() if n > 0}, by_kel
 
 
 def ticker_rows(rows: list[dict[str, Any]], now: datetime, limit: int = TICKER) -> list[dict[str, Any]]:
@@ -194,8 +202,7 @@ def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dic
                      "done": [int(d) for _, _, d in inputs.flow]},
         "agencies": agencies,
         "focus": {a["code"]: _group(inputs, a["code"]) for a in agencies},
-        "leaderboard": inputs.leaderboard or {"best": [], "worst": [], "formula": scoring.FORMULA,
-                                              "computed_at": None},
+        "leaderboard": inputs.leaderboard or scoring.leaderboard([], ref, None),
         "ticker": ticker_rows(inputs.ticker, now),
         "gates": gates,
         "flood_mode": bool(flooded),
@@ -230,23 +237,34 @@ def _carried_leaderboard(previous: dict[str, Any] | None, now: datetime) -> dict
     return board if timedelta(0) <= age < LEADERBOARD_MAX_AGE else None
 
 
-def read_wall_inputs(engine, ref: Reference, now: datetime, version: int, zone,  # noqa: ANN001
+def _snapshot_conn(engine):  # noqa: ANN001, ANN202
+    """A connection whose reads all see one snapshot (SQLite's read transaction already
+    does; PostgreSQL needs REPEATABLE READ), so tally, report and version agree."""
+    conn = engine.connect()
+    if conn.dialect.name == "postgresql":
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    return conn
+
+
+def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN001
                      previous: dict[str, Any] | None = None) -> WallInputs:
-    """One connection, windowed reads only (see :mod:`dashboard.aggregate_reads`)."""
+    """Windowed reads in one snapshot (see :mod:`dashboard.aggregate_reads`)."""
     start, hour = today_start(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
-    with engine.connect() as conn:
-        last = queries_ops.last_ingest(conn).last_ok
+    with _snapshot_conn(engine) as conn:
+        version = counters.current(conn)
+        backlog, unresponded, by_kel = split_backlog(reads.open_tally(conn), reads.young_open(conn, now))
         board = _carried_leaderboard(previous, now)
         if board is None:
-            board = build_leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)
+            board = scoring.leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)
+        last = queries_ops.last_ingest(conn).last_ok
         gates = reads.monitored_gates(conn)
         codes = [g["code"] for g in gates]
         return WallInputs(
             version=version, data_as_of=last["finished_at"] if last else None,
             today=reads.today_by_agency(conn, start), done_today=reads.done_by_agency(conn, start),
-            backlog=reads.backlog_by_agency(conn, now), open_by_kelurahan=reads.open_by_kelurahan(conn),
+            backlog=backlog, unresponded=unresponded, open_by_kelurahan=by_kel,
             flow=queries_flow.flow_by_hour(conn, hour - timedelta(hours=23), hour + timedelta(hours=1)),
-            ticker=queries.latest_changes(conn, TICKER), leaderboard=board, gates=gates,
+            ticker=reads.ticker(conn, TICKER), leaderboard=board, gates=gates,
             levels=reads.latest_levels(conn, codes),
             trends=reads.level_trends(conn, codes, now - TREND_WINDOW, TREND_POINTS),
             cameras=reads.camera_states(conn))
@@ -276,6 +294,6 @@ def refresh_wall_snapshot(engine, ref: Reference, now: datetime, settings) -> bo
     if is_current(saved, version, levels, now):
         return False
     previous = saved[0] if saved is not None else None
-    inputs = read_wall_inputs(engine, ref, now, version, settings.zone, previous)
-    snapshots.save_snapshot(engine, WIDGET, build_wall_payload(inputs, ref, now), version, now, redis)
+    inputs = read_wall_inputs(engine, ref, now, settings.zone, previous)
+    snapshots.save_snapshot(engine, WIDGET, build_wall_payload(inputs, ref, now), inputs.version, now, redis)
     return True

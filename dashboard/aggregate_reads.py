@@ -5,13 +5,16 @@ the windows, not the size of the store:
 
 * today's reports: ``requested_at >= start of today (WIB)`` (``ix_report_requested_at``);
 * moves to Selesai today: ``status_change.changed_at >= start`` (``ix_status_change_changed_at``);
-* the open backlog: ``status IN open`` (``ix_report_status_requested``);
-* open per kelurahan: the ``tally`` table (O(groups));
+* open counts per agency, status and kelurahan: the ``tally`` table (O(groups));
+* open reports younger than 7 days, by age: ``ix_report_status_requested`` ranges (the
+  overdue rest is tally minus these, so the old backlog is never scanned);
+* the ticker: the newest ``change_seq`` entries of ``ix_report_change_seq``;
 * leaderboard counts: reports requested in the last 30 days plus open older ones.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -20,18 +23,20 @@ from sqlalchemy import Connection, case, func, literal_column, select
 from dashboard.models import AGE_BUCKETS, OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
 from dashboard.scoring import KelurahanCounts
 from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds
-from dashboard.store.schema import camera_still, flood_gate, report, status_change, tally, water_level
+from dashboard.store.schema import (camera_still, category, flood_gate, kelurahan, report, status_change,
+                                    tally, water_level)
 
 DONE = Status.SELESAI.value
 MENUNGGU = Status.MENUNGGU.value
 
 
 def today_by_agency(conn: Connection, since: datetime) -> list[tuple[str, str, int]]:
-    """(agency_code, status, n) of reports requested since ``since``."""
-    stmt = (select(report.c.agency_code, report.c.status, func.count())
-            .where(report.c.requested_at >= since)
-            .group_by(report.c.agency_code, report.c.status))
-    return [(a, s, int(n)) for a, s, n in conn.execute(stmt)]
+    """(agency_code, status, n) of reports requested since ``since``. Counted here, not
+    with GROUP BY: SQLite would then scan the (agency_code, status) index of the whole
+    table instead of the ``requested_at`` range of one day."""
+    stmt = select(report.c.agency_code, report.c.status).where(report.c.requested_at >= since)
+    counts = Counter(tuple(r) for r in conn.execute(stmt))
+    return [(a, s, n) for (a, s), n in sorted(counts.items())]
 
 
 def done_by_agency(conn: Connection, since: datetime) -> dict[str, int]:
@@ -44,23 +49,36 @@ def done_by_agency(conn: Connection, since: datetime) -> dict[str, int]:
     return {a: int(n) for a, n in conn.execute(stmt)}
 
 
-def backlog_by_agency(conn: Connection, now: datetime) -> list[tuple[str, str, int, int]]:
-    """(agency_code, age bucket, open, unresponded > 6 h) over every open report."""
+def open_tally(conn: Connection) -> list[tuple[str, str, str, int]]:
+    """(kelurahan_code, agency_code, status, n) of open reports, from ``tally`` (O(groups))."""
+    t = tally.c
+    stmt = (select(t.kelurahan_code, t.agency_code, t.status, func.sum(t.n))
+            .where(t.status.in_(OPEN_VALUES))
+            .group_by(t.kelurahan_code, t.agency_code, t.status))
+    return [(k, a, s, int(n)) for k, a, s, n in conn.execute(stmt) if n]
+
+
+def young_open(conn: Connection, now: datetime) -> list[tuple[str, str, str, int]]:
+    """(agency_code, status, age bucket, n) of open reports younger than the resolve
+    target: index ranges on (status, requested_at). Older open reports are not read;
+    they are the tally's open count minus these."""
     whens = [(report.c.requested_at > now - upper, label) for label, upper in AGE_BUCKETS if upper]
-    bucket = case(*whens, else_=AGE_BUCKETS[-1][0]).label("bucket")
-    late = (report.c.status == MENUNGGU) & (report.c.requested_at <= now - RESPOND_TARGET)
-    stmt = (select(report.c.agency_code, bucket, func.count(), func.sum(case((late, 1), else_=0)))
-            .where(report.c.status.in_(OPEN_VALUES))
-            .group_by(report.c.agency_code, literal_column("bucket")))
-    return [(a, b, int(n), int(u or 0)) for a, b, n, u in conn.execute(stmt)]
+    bucket = case(*whens[:-1], else_=whens[-1][1]).label("bucket")
+    stmt = (select(report.c.agency_code, report.c.status, bucket, func.count())
+            .where(report.c.status.in_(OPEN_VALUES), report.c.requested_at > now - RESOLVE_TARGET)
+            .group_by(report.c.agency_code, report.c.status, literal_column("bucket")))
+    return [(a, s, b, int(n)) for a, s, b, n in conn.execute(stmt)]
 
 
-def open_by_kelurahan(conn: Connection) -> dict[str, int]:
-    """Open reports per kelurahan code, from ``tally``."""
-    stmt = (select(tally.c.kelurahan_code, func.sum(tally.c.n))
-            .where(tally.c.status.in_(OPEN_VALUES), tally.c.kelurahan_code != "")
-            .group_by(tally.c.kelurahan_code))
-    return {k: int(n) for k, n in conn.execute(stmt) if n}
+def ticker(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` most recently changed reports (change_seq, then id, descending: the
+    order of ``ix_report_change_seq``), with category and kelurahan names. No identity."""
+    stmt = (select(report.c.id, report.c.status, report.c.requested_at, report.c.description,
+                   category.c.name.label("category"), kelurahan.c.name.label("kelurahan"))
+            .select_from(report.outerjoin(category, report.c.category_code == category.c.code)
+                         .outerjoin(kelurahan, report.c.kelurahan_code == kelurahan.c.code))
+            .order_by(report.c.change_seq.desc(), report.c.id.desc()).limit(limit))
+    return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
 def _flag(condition) -> Any:  # noqa: ANN001

@@ -31,12 +31,16 @@ then more reports received first, then kelurahan code ascending (deterministic t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from dashboard.reference import Reference
 
 #: Window of reports the leaderboard looks at (by requested_at).
 WINDOW = timedelta(days=30)
 #: Prior weight of the city-wide rate, in pseudo-reports.
 K = 20.0
+LEADERS = 10
 WEIGHTS: dict[str, float] = {
     "processed": 0.20, "response": 0.25, "resolution": 0.25, "overdue": 0.20, "reopen": 0.10,
 }
@@ -121,3 +125,27 @@ def rank(rows: list[KelurahanCounts], k: float = K) -> list[Score]:
     city = city_rates(eligible)
     scores = [score_one(r, city, k) for r in eligible]
     return sorted(scores, key=lambda s: (-round(s.score, 9), -s.received, s.code))
+
+
+def leaderboard(counts: list[KelurahanCounts], ref: Reference, now: datetime | None,
+                limit: int = LEADERS) -> dict[str, Any]:
+    """The wall's leaderboard: best and worst ``limit`` kelurahan as payload rows (no
+    overlap; worst listed worst first), the formula and when it was computed."""
+    ranked = rank(counts)
+    best = ranked[:limit]
+    worst = list(reversed(ranked[len(best):]))[:limit]
+    return {"best": [_leader(s, ref) for s in best], "worst": [_leader(s, ref) for s in worst],
+            "formula": FORMULA, "computed_at": None if now is None else _iso(now)}
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _leader(s: Score, ref: Reference) -> dict[str, Any]:
+    kel = ref.kelurahan.get(s.code)
+    kota = ref.kota.get(kel.kota_code) if kel else None
+    kota_name = kota.name.replace("Kota Administrasi ", "").replace("Kabupaten Administrasi ", "") if kota else ""
+    return {"code": s.code, "name": kel.name if kel else s.code, "kota": kota_name,
+            "score": round(s.score, 1), "received": s.received,
+            "parts": {k: round(v, 3) for k, v in s.parts.items()}}

@@ -11,15 +11,16 @@ from dashboard.aggregate import (
     WallInputs,
     agency_rows,
     bucket_status,
-    build_leaderboard,
     build_wall_payload,
     group_view,
     share_status,
+    split_backlog,
     ticker_rows,
     today_start,
 )
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.scoring import KelurahanCounts
+from dashboard.scoring import leaderboard as build_leaderboard
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 KPI_KEYS = {"today_new", "today_done", "open", "overdue", "unresponded_6h", "status"}
@@ -40,7 +41,8 @@ def sample_inputs(reference, siaga: int = 4) -> WallInputs:
         version=7, data_as_of=NOW - timedelta(minutes=1),
         today=[(sudin, "menunggu", 3), (sudin, "selesai", 2), (kel, "proses", 1)],
         done_today={sudin: 2, kel: 1},
-        backlog=[(sudin, "<6j", 3, 0), (sudin, ">7h", 4, 1), (kel, "6-24j", 2, 2)],
+        backlog=[(sudin, "<6j", 3), (sudin, ">7h", 4), (kel, "6-24j", 2)],
+        unresponded={sudin: 1, kel: 2},
         open_by_kelurahan={"31.71.01.1001": 5},
         flow=[(h, i, i // 2) for i, h in enumerate(hours)],
         ticker=[{"id": 1, "category": "Sampah", "kelurahan": "Gambir", "status": "menunggu",
@@ -86,7 +88,7 @@ def test_agencies_sorted_by_open_and_focus_for_each(reference):
 
 def test_agencies_are_capped_at_twelve(reference):
     codes = sorted(reference.agencies)[:20]
-    inputs = WallInputs(version=1, backlog=[(c, "<6j", i + 1, 0) for i, c in enumerate(codes)])
+    inputs = WallInputs(version=1, backlog=[(c, "<6j", i + 1) for i, c in enumerate(codes)])
     rows = agency_rows(inputs, reference)
     assert len(rows) == 12 and rows[0]["open"] == 20
 
@@ -148,3 +150,14 @@ def test_today_starts_at_midnight_wib(settings):
     assert today_start(NOW, settings.zone) == datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)
     late = datetime(2026, 11, 27, 18, 0, tzinfo=timezone.utc)  # 01:00 WIB on the 28th
     assert today_start(late, settings.zone) == datetime(2026, 11, 27, 17, 0, tzinfo=timezone.utc)
+
+
+def test_split_backlog_derives_overdue_and_unresponded_from_tally_minus_young():
+    tally = [("k1", "A", "menunggu", 5), ("k1", "A", "proses", 3), ("k2", "A", "menunggu", 1),
+             ("", "B", "disposisi", 2)]
+    young = [("A", "menunggu", "<6j", 2), ("A", "menunggu", "1-3h", 1), ("A", "proses", "3-7h", 3)]
+    backlog, unresponded, by_kel = split_backlog(tally, young)
+    assert sorted(backlog) == [("A", "1-3h", 1), ("A", "3-7h", 3), ("A", "<6j", 2), ("A", ">7h", 3),
+                               ("B", ">7h", 2)]
+    assert unresponded == {"A": 4}  # 6 Menunggu, 2 of them younger than 6 h
+    assert by_kel == {"k1": 8, "k2": 1}

@@ -1,0 +1,84 @@
+"""The Pantau web app: ``create_app(settings) -> Dash`` is the only place Dash is built.
+
+``server()`` is the WSGI factory for gunicorn (``gunicorn 'app:server()'``); ``main()``
+runs the development server. Views: ``/`` (landing page with live counts) and ``/wall``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Callable
+
+from dash import Dash, dcc, html
+from flask import Response, request
+
+import callbacks
+from callbacks import Deps, utc_now
+from dashboard.config import ROOT, Settings
+from dashboard.reference import load_reference
+from dashboard.store.engine import make_engine
+from dashboard.store.queries import ReportStore
+from dashboard.store.snapshots import redis_client
+from layouts import ids, index, wall
+
+TOKEN_COOKIE = "pantau_wall"
+
+
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] | None = None) -> Dash:
+    """Build the app from explicit settings (environment when omitted). ``clock`` returns
+    aware UTC "now" (tests move it to make data stale); the real clock by default."""
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.resolved_database_url)
+    redis = redis_client(settings.redis_url) if settings.redis_url else None
+    deps = Deps(settings, engine, ReportStore(engine), load_reference(), redis, clock or utc_now)
+    app = Dash(__name__, title="Pantau", health_endpoint="health", serve_locally=True,
+               assets_folder=str(ROOT / "assets"), update_title=None)
+    app.server.secret_key = settings.secret_key
+    app.layout = shell
+    app.validation_layout = html.Div([shell(), wall.layout(settings), index.layout(settings)])
+    callbacks.register_all(app, deps)
+    guard_wall(app.server, settings.wall_token)
+    return app
+
+
+def shell() -> html.Div:
+    """The page frame: the URL and the container the router fills."""
+    return html.Div([dcc.Location(id=ids.URL), html.Div(id=ids.PAGE, className="page")])
+
+
+def guard_wall(server, token: str) -> None:  # noqa: ANN001
+    """With a wall token set, ``/wall`` and its data routes need ``?token=`` (or the cookie
+    a correct token sets). A wrong token gets a plain 403: never a login prompt."""
+    if not token:
+        return
+
+    @server.before_request
+    def check_token():
+        if not request.path.startswith(("/wall", "/camera/")):
+            return None
+        given = request.args.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return Response("403 Forbidden\n", status=403, mimetype="text/plain")
+        return None
+
+    @server.after_request
+    def remember_token(response):  # noqa: ANN001, ANN202
+        if request.path == "/wall" and request.args.get("token") == token:
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
+        return response
+
+
+def server(settings: Settings | None = None):  # noqa: ANN201
+    """WSGI entry point for gunicorn: ``gunicorn 'app:server()'``."""
+    return create_app(settings).server
+
+
+def main() -> None:
+    """Development server on PANTAU_HOST:PANTAU_PORT."""
+    settings = Settings.from_env()
+    create_app(settings).run(host=settings.host, port=settings.port, debug=False)
+
+
+if __name__ == "__main__":
+    main()

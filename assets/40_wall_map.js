@@ -1,0 +1,51 @@
+/* Map styling functions for dash-leaflet (referenced as {"variable": "pantau.map.*"}).
+   Status is told by colour (Okabe-Ito) AND by letter; age by ring class. */
+window.pantau = window.pantau || {};
+window.pantau.map = (function () {
+    var LETTER = {menunggu: "M", koordinasi: "K", disposisi: "D", proses: "P", selesai: "S"};
+    var H6 = 6 * 3600, D7 = 7 * 86400;
+
+    function ageClass(props) {
+        if (props.s === "selesai") { return "pt--done"; }
+        var age = Date.now() / 1000 - (props.t || 0);
+        return age < H6 ? "pt--fresh" : (age < D7 ? "pt--late" : "pt--overdue");
+    }
+
+    function nearFlood(latlng, flood) {
+        for (var i = 0; i < (flood || []).length; i++) {
+            var dLat = latlng.lat - flood[i][0], dLon = latlng.lng - flood[i][1];
+            if (dLat * dLat + dLon * dLon < 0.0004) { return true; }  /* ~2.2 km */
+        }
+        return false;
+    }
+
+    function pointToLayer(feature, latlng, context) {
+        var p = feature.properties || {};
+        var cls = "pt pt--" + p.s + " " + ageClass(p);
+        if (p.c === "banjir" && nearFlood(latlng, ((context || {}).hideout || {}).flood)) { cls += " pt--flood"; }
+        var icon = L.divIcon({html: LETTER[p.s] || "?", className: cls, iconSize: null});
+        return L.marker(latlng, {icon: icon, keyboard: false});
+    }
+
+    function clusterToLayer(feature, latlng, index, context) {
+        var n = feature.properties.point_count;
+        var size = n < 100 ? "s" : (n < 1000 ? "m" : "l");
+        var text = n < 1000 ? String(n) : (Math.round(n / 100) / 10) + "k";
+        var icon = L.divIcon({html: "<span>" + text + "</span>", className: "cluster cluster--" + size, iconSize: null});
+        return L.marker(latlng, {icon: icon, keyboard: false});
+    }
+
+    function areaStyle(feature, context) {
+        var h = (context || {}).hideout || {};
+        var n = (h.backlog || {})[feature.properties.code] || 0;
+        var share = Math.min(1, n / Math.max(1, h.max || 1));
+        return {color: "#3a4a63", weight: 0.6, fillColor: "#0072B2", fillOpacity: 0.06 + 0.55 * share};
+    }
+
+    function kotaStyle() {
+        return {color: "#B8C2CF", weight: 2, fill: false, opacity: 0.8};
+    }
+
+    return {pointToLayer: pointToLayer, clusterToLayer: clusterToLayer,
+            areaStyle: areaStyle, kotaStyle: kotaStyle};
+})();

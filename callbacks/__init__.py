@@ -1,0 +1,40 @@
+"""Callback registration: ``register_all(app, deps)`` wires every view to one app.
+
+Callbacks are registered with ``app.callback`` inside ``register`` functions (never the
+process-global ``@dash.callback``), so tests can build many apps in one process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from dashboard.config import Settings
+from dashboard.reference import Reference
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What callbacks and routes may use: the store gateway, settings and a clock."""
+
+    settings: Settings
+    engine: Any  # sqlalchemy Engine (snapshot reads)
+    store: Any  # dashboard.store.queries.ReportStore
+    ref: Reference
+    redis: Any = None
+    now: Callable[[], datetime] = field(default=utc_now)
+
+
+def register_all(app, deps: Deps) -> None:  # noqa: ANN001
+    """Register the router, each view's callbacks and the plain HTTP routes."""
+    from callbacks import index, routes, routing, wall
+
+    routing.register(app, deps)
+    wall.register(app, deps)
+    index.register(app, deps)
+    routes.register(app.server, deps)

@@ -1,0 +1,1 @@
+"""Pure layout builders for the Pantau views (no I/O, no callbacks)."""

@@ -1,0 +1,161 @@
+"""Pure component builders for the wall: payload pieces in, Dash components out.
+
+Report text is only ever passed as a plain string child (React escapes it); nothing here
+uses Markdown or ``dangerouslySetInnerHTML``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from dash import dcc, html
+
+from layouts import figures, theme
+
+KPI_KEYS = ("today_new", "today_done", "open", "overdue", "unresponded_6h")
+KPI_LABELS = {"today_new": "New today", "today_done": "Done today", "open": "Open",
+              "overdue": "Overdue > 7 d", "unresponded_6h": "No response > 6 h"}
+SIAGA_WORDS = {4: "Normal", 3: "Waspada", 2: "Siaga", 1: "Awas"}
+PART_KEYS = ("processed", "response", "resolution", "overdue", "reopen")
+STATIC_GRAPH = {"staticPlot": True, "displayModeBar": False, "responsive": True}
+
+
+def parse_time(iso: str | None) -> datetime | None:
+    """An ISO-8601 payload time as an aware datetime (naive means UTC); None stays None."""
+    if not iso:
+        return None
+    when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def clock_text(iso: str | None, zone: ZoneInfo, fmt: str = "%H:%M:%S") -> str:
+    """A payload time shown in the display zone, e.g. ``10:04:59``; ``--:--`` if unknown."""
+    when = parse_time(iso)
+    return when.astimezone(zone).strftime(fmt) if when else "--:--"
+
+
+def number(n: int | float | None) -> str:
+    """Indonesian thousands separator: 12.345."""
+    return "–" if n is None else f"{int(n):,}".replace(",", ".")
+
+
+def age_text(minutes: int | float | None, _) -> str:
+    """Compact age: ``12 mnt``, ``5 j``, ``3 h`` (minutes, hours, days)."""
+    m = max(0, int(minutes or 0))
+    if m < 60:
+        return f"{m} {_('min')}"
+    if m < 48 * 60:
+        return f"{m // 60} {_('h')}"
+    return f"{m // 1440} {_('d')}"
+
+
+def kpi_strip(_) -> html.Div:
+    """Five KPI tiles; values are filled by the focus rotation (ids ``wall-kpi-<key>``)."""
+    return html.Div([
+        html.Div([html.Div("–", id=f"wall-kpi-{key}", className="kpi__value"),
+                  html.Div(_(KPI_LABELS[key]), className="kpi__label")],
+                 className=f"kpi kpi--{key}")
+        for key in KPI_KEYS
+    ], className="kpis", id="wall-kpis")
+
+
+def kpi_values(kpis: dict) -> list[str]:
+    """The KPI tile texts in :data:`KPI_KEYS` order."""
+    return [number(kpis.get(key)) for key in KPI_KEYS]
+
+
+def ticker(items: list[dict], _) -> list[html.Li]:
+    """Latest reports as plain text: category · kelurahan · age · text."""
+    return [
+        html.Li([
+            html.Span(item.get("category") or "", className="tick__cat"),
+            html.Span(item.get("kelurahan") or "–", className="tick__kel"),
+            html.Span(age_text(item.get("age_minutes"), _), className="tick__age"),
+            html.Span(str(item.get("text") or "")[:140], className="tick__text"),
+        ], className=f"tick tick--{item.get('status', '')}")
+        for item in items
+    ]
+
+
+def agency_rows(agencies: list[dict], _) -> list[html.Div]:
+    """Open and overdue per agency, as bars; ``data-agency`` lets the focus highlight one."""
+    top = max([a.get("open", 0) for a in agencies] + [1])
+    return [
+        html.Div([
+            html.Div(short_name(a.get("name") or a["code"]), className="agency__name"),
+            html.Div([html.Div(className="agency__bar-open", style={"width": f"{100 * a.get('open', 0) / top:.1f}%"}),
+                      html.Div(className="agency__bar-late", style={"width": f"{100 * a.get('overdue', 0) / top:.1f}%"})],
+                     className="agency__bar"),
+            html.Div(number(a.get("open")), className="agency__open"),
+            html.Div(number(a.get("overdue")), className="agency__late"),
+        ], className="agency", **{"data-agency": a["code"]})
+        for a in agencies
+    ]
+
+
+def short_name(name: str) -> str:
+    """Agency names as Jakarta writes them on boards: "Sudin ..." for "Suku Dinas ..."."""
+    return name.replace("Suku Dinas ", "Sudin ").replace("Satuan Polisi Pamong Praja", "Satpol PP")
+
+
+def leaderboard(board: dict, _, lang: str = "id") -> list:
+    """Best and worst kelurahan: score and its five parts (as %), plus the formula line
+    (the payload's formula is "Bahasa Indonesia | English"; we show one)."""
+    head = html.Tr([html.Th("#"), html.Th(_("Kelurahan")), html.Th(_("Score"))]
+                   + [html.Th(_(f"part:{k}"), className="part") for k in PART_KEYS])
+    return [
+        _board_table(_("Best 10"), board.get("best", []), head, "board--best"),
+        _board_table(_("Worst 10"), board.get("worst", []), head, "board--worst"),
+        html.Div(formula_text(board.get("formula", ""), lang), className="board__formula"),
+    ]
+
+
+def formula_text(formula: str, lang: str) -> str:
+    """The formula in one language: the part after " | " is English."""
+    parts = [p.strip() for p in formula.split(" | ")]
+    return parts[1] if lang == "en" and len(parts) > 1 else parts[0]
+
+
+def _board_table(title: str, rows: list[dict], head: html.Tr, cls: str) -> html.Div:
+    body = [html.Tr([
+        html.Td(str(i), className="rank"),
+        html.Td([html.Span(r.get("name", ""), className="board__name"),
+                 html.Span(r.get("kota", ""), className="board__kota")]),
+        html.Td(f"{r.get('score', 0):.0f}", className="score"),
+    ] + [html.Td(f"{100 * r.get('parts', {}).get(k, 0):.0f}", className="part") for k in PART_KEYS])
+        for i, r in enumerate(rows, start=1)]
+    return html.Div([html.Div(title, className="board__title"),
+                     html.Table([html.Thead(head), html.Tbody(body)], className="board__table")],
+                    className=f"board {cls}")
+
+
+def gate_tiles(gates: list[dict], _, zone: ZoneInfo, version: int, vh_px: float | None) -> list[html.Div]:
+    """One tile per flood gate: camera still (or 'no signal since'), level, siaga, trend."""
+    return [_gate_tile(g, _, zone, version, vh_px) for g in gates]
+
+
+def _gate_tile(gate: dict, _, zone: ZoneInfo, version: int, vh_px: float | None) -> html.Div:
+    siaga = int(gate.get("siaga") or 4)
+    colour = theme.SIAGA_COLOUR.get(siaga, theme.OKABE_ITO["grey"])
+    level = gate.get("level_cm")
+    return html.Div([
+        html.Div(gate.get("name", gate["code"]), className="gate__name"),
+        camera_view(gate, _, zone, version),
+        html.Div([html.Span(f"{number(level)} cm" if level is not None else "–", className="gate__level"),
+                  html.Span(f"{siaga} · {_(SIAGA_WORDS.get(siaga, 'Normal'))}", className="gate__siaga")],
+                 className="gate__reading"),
+        dcc.Graph(figure=figures.sparkline(gate.get("trend") or [], colour, vh_px),
+                  config=STATIC_GRAPH, className="gate__trend"),
+    ], className=f"gate gate--siaga{siaga}", **{"data-gate": gate["code"]})
+
+
+def camera_view(gate: dict, _, zone: ZoneInfo, version: int):
+    """The served still (never an outside URL), or a 'no signal since HH:MM' panel."""
+    camera = gate.get("camera") or {}
+    if camera.get("ok"):
+        return html.Img(src=f"/camera/{gate['code']}.png?v={version}", className="gate__img",
+                        alt=gate.get("name", ""))
+    since = clock_text(camera.get("last_ok_at"), zone, "%H:%M") if camera.get("last_ok_at") else None
+    text = f"{_('no signal since')} {since}" if since else _("no signal")
+    return html.Div(text, className="gate__img gate__img--dead")

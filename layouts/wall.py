@@ -1,0 +1,169 @@
+"""The wall view (``/wall``): one no-scroll grid for a 4K monitoring-room screen.
+
+:func:`layout` builds the empty frame (no I/O); :func:`render` turns a wall snapshot
+payload into everything the refresh callback sends. Both are pure.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import dash_leaflet as dl
+from dash import dcc, html
+
+from dashboard.config import Settings
+from dashboard.i18n import gettext, language
+from dashboard.models import STATUS_ORDER
+from layouts import components, figures, ids, theme
+
+#: Mainland Jakarta; the map starts here and is never moved by a refresh.
+JAKARTA_BOUNDS = [[-6.37, 106.69], [-6.09, 106.98]]
+FIGURE_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
+
+
+def layout(settings: Settings, lang: str | None = None, agency: str | None = None, **_query) -> html.Div:
+    """The wall frame; the first poll fills it. ``?lang=en`` switches language,
+    ``?agency=<code>`` pins the focus instead of rotating."""
+    lang = language(lang)
+    _ = gettext(lang)
+    query = {"lang": lang, "agency": agency or None, "poll": settings.poll_seconds,
+             "rotate": settings.agency_rotate_seconds, "all": _("All agencies")}
+    return html.Div([
+        dcc.Interval(id=ids.WALL_TICK, interval=settings.poll_seconds * 1000),
+        dcc.Store(id=ids.WALL_VERSION), dcc.Store(id=ids.WALL_VIEWS),
+        dcc.Store(id=ids.WALL_VIEWPORT), dcc.Store(id=ids.WALL_QUERY, data=query),
+        _header(_, settings), _banners(_),
+        _map_panel(_, settings), _stats_panel(_), _agencies_panel(_),
+        html.Section([html.H2(_("Kelurahan leaderboard"), className="panel__title"),
+                      html.Div(id=ids.WALL_BOARD, className="board-grid")],
+                     className="panel panel--board", id="wall-board-panel"),
+        html.Section([html.H2(_("Flood gates"), className="panel__title"),
+                      html.Div(id=ids.WALL_GATES, className="gates")],
+                     className="panel panel--gates", id="wall-gates-panel"),
+        html.Section(html.Ul(id=ids.WALL_TICKER, className="ticker__list"),
+                     className="panel panel--ticker", id="wall-ticker-panel"),
+    ], id=ids.WALL_ROOT, className="view-wall wall", lang=lang,
+        **{"data-poll-ms": str(settings.poll_seconds * 1000), "data-tz": settings.tz})
+
+
+def _header(_, settings: Settings) -> html.Header:
+    return html.Header([
+        html.Div([html.Span("PANTAU", className="brand"), html.Span(_("Jakarta citizen reports"), className="brand__sub")],
+                 className="head__brand"),
+        html.Div([html.Span(_("Focus") + ": ", className="head__focus-key"),
+                  html.Span("–", id=ids.WALL_FOCUS_LABEL, className="head__focus")], className="head__focusbox"),
+        html.Div("–", id=ids.WALL_DATA_AS_OF, className="head__asof"),
+        html.Div("LIVE", id=ids.WALL_BADGE, className="badge badge--live"),
+        html.Div("--:--:--", id=ids.WALL_CLOCK, className="head__clock"),
+    ], className="head", id="wall-head")
+
+
+def _banners(_) -> html.Div:
+    return html.Div([
+        html.Div(id=ids.WALL_STALE, className="banner banner--stale is-hidden", role="alert"),
+        html.Div(id=ids.WALL_OFFLINE, className="banner banner--offline is-hidden", role="alert",
+                 **{"data-text": _("connection lost since")}),
+    ], className="banners")
+
+
+def _map_panel(_, settings: Settings) -> html.Section:
+    layers = [dl.TileLayer(url=settings.tile_url)] if settings.tile_url else []
+    layers += [
+        dl.GeoJSON(id=ids.WALL_AREAS, url="/wall/areas.json", style={"variable": "pantau.map.areaStyle"},
+                   hideout={"backlog": {}, "max": 1}, interactive=False),
+        dl.GeoJSON(id=ids.WALL_KOTA, url="/wall/kota.json", style={"variable": "pantau.map.kotaStyle"},
+                   interactive=False),
+        dl.GeoJSON(id=ids.WALL_POINTS, cluster=True, zoomToBoundsOnClick=True,
+                   superClusterOptions={"radius": 70, "maxZoom": 16},
+                   pointToLayer={"variable": "pantau.map.pointToLayer"},
+                   clusterToLayer={"variable": "pantau.map.clusterToLayer"},
+                   hideout={"flood": []}),
+    ]
+    return html.Section([
+        dl.Map(layers, id=ids.WALL_MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, zoomControl=False,
+               attributionControl=False, className="map", style={"width": "100%", "height": "100%"}),
+        _legend(_),
+    ], className="panel panel--map", id=ids.WALL_MAP_PANEL)
+
+
+def _legend(_) -> html.Div:
+    items = [html.Span([html.Span(theme.STATUS_LETTER[s], className=f"pt pt--{s.value}"), _(s.label)],
+                       className="legend__item") for s in STATUS_ORDER]
+    return html.Div(items + [html.Span(_("ring = age vs 6 h / 7 d target"), className="legend__item")],
+                    className="legend")
+
+
+def _stats_panel(_) -> html.Section:
+    return html.Section([
+        components.kpi_strip(_),
+        html.H2(_("Status today"), className="panel__title"),
+        dcc.Graph(id=ids.WALL_STATUS_FIG, config=FIGURE_CONFIG, className="fig fig--status"),
+        html.H2(_("Open backlog by age"), className="panel__title"),
+        dcc.Graph(id=ids.WALL_BACKLOG_FIG, config=FIGURE_CONFIG, className="fig fig--backlog"),
+        html.H2(_("New vs done, last 24 h"), className="panel__title"),
+        dcc.Graph(id=ids.WALL_FLOW_FIG, config=FIGURE_CONFIG, className="fig fig--flow"),
+    ], className="panel panel--stats", id=ids.WALL_STATS)
+
+
+def _agencies_panel(_) -> html.Section:
+    head = html.Div([html.Span(_("Agency")), html.Span(""), html.Span(_("Open")), html.Span(_("Overdue"))],
+                    className="agency agency--head")
+    return html.Section([html.H2(_("Agencies: open and overdue"), className="panel__title"), head,
+                         html.Div(id=ids.WALL_AGENCY_FIG, className="agencies")],
+                        className="panel panel--agencies", id=ids.WALL_AGENCIES)
+
+
+def focus_views(payload: dict, _, vh_px: float | None) -> dict:
+    """Per focus ("" = all agencies): KPI texts and the two figures the rotation swaps in."""
+    def view(part: dict) -> dict:
+        kpis = part.get("kpis", {})
+        return {"kpis": components.kpi_values(kpis), "level": kpis.get("status", "ok"),
+                "status": figures.status_bar(part.get("status_today", []), _, vh_px).to_plotly_json(),
+                "backlog": figures.backlog_bar(part.get("backlog_by_age", []), _, vh_px).to_plotly_json()}
+    focus = payload.get("focus", {})
+    names = {a["code"]: a.get("name", a["code"]) for a in payload.get("agencies", [])}
+    by = {"": view(payload)} | {code: view(part) for code, part in focus.items()}
+    return {"order": [""] + [c for c in names if c in focus], "names": names, "by": by,
+            "version": payload.get("version")}
+
+
+def render(payload: dict, lang: str, zone: ZoneInfo, vh_px: float | None,
+           gate_coords: dict[str, tuple[float, float]] | None = None) -> tuple:
+    """Everything one refresh sends, in the refresh callback's output order.
+    ``gate_coords`` (gate code -> (lat, lon)) places the flood highlight on the map."""
+    _ = gettext(lang)
+    version = payload.get("version", 0)
+    backlog = payload.get("kelurahan_backlog", {})
+    flood_rivers = set(payload.get("flood_rivers", []))
+    coords = gate_coords or {}
+    flood_at = [coords[g["code"]] for g in payload.get("gates", [])
+                if g.get("river") in flood_rivers and g.get("code") in coords]
+    return (
+        version, focus_views(payload, _, vh_px),
+        figures.flow_lines(payload.get("flow_24h", {}), _, zone, vh_px),
+        components.agency_rows(payload.get("agencies", []), _),
+        components.leaderboard(payload.get("leaderboard", {}), _, lang),
+        components.gate_tiles(_gates_in_order(payload.get("gates", [])), _, zone, version, vh_px),
+        components.ticker(payload.get("ticker", []), _),
+        {"backlog": backlog, "max": max(list(backlog.values()) + [1])},
+        {"flood": [list(c) for c in flood_at]},
+        "view-wall wall wall--flood" if payload.get("flood_mode") else "view-wall wall",
+    )
+
+
+def _gates_in_order(gates: list[dict], limit: int = 8) -> list[dict]:
+    """The most alarming gates first (siaga 1 before 4), at most ``limit`` tiles."""
+    return sorted(gates, key=lambda g: (int(g.get("siaga") or 4), g.get("name", "")))[:limit]
+
+
+def freshness(as_of, now, stale_seconds: int, lang: str, zone: ZoneInfo) -> tuple:
+    """(badge text, badge class, stale banner text, banner class, "data per" text) for the
+    last successful ingest ``as_of`` (aware datetime or None) seen at ``now``."""
+    _ = gettext(lang)
+    stamp = as_of.astimezone(zone).strftime("%H:%M:%S") if as_of else "--:--:--"
+    asof_text = f"{_('data as of')} {stamp}"
+    stale = as_of is None or (now - as_of).total_seconds() > stale_seconds
+    if not stale:
+        return "LIVE", "badge badge--live", "", "banner banner--stale is-hidden", asof_text
+    banner = f"{_('STALE: no new data; showing data as of')} {stamp}"
+    return "STALE", "badge badge--stale", banner, "banner banner--stale", asof_text

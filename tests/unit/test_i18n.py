@@ -1,0 +1,48 @@
+"""Message catalogs: Bahasa Indonesia by default, English on request, nothing missing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dashboard import i18n
+from dashboard.models import AGE_BUCKETS, Status
+
+ROOT = Path(__file__).resolve().parents[2]
+MSGID = re.compile(r"""\b_\(\s*(?:f?)["']([^"'{]+)["']\s*\)""")
+
+
+def used_msgids() -> set[str]:
+    found = set()
+    for folder in ("layouts", "callbacks"):
+        for path in (ROOT / folder).glob("*.py"):
+            found |= set(MSGID.findall(path.read_text()))
+    from layouts import components
+    found |= set(components.KPI_LABELS.values()) | set(components.SIAGA_WORDS.values())
+    found |= {f"part:{k}" for k in components.PART_KEYS} | {s.label for s in Status}
+    return found | {label for label, _ in AGE_BUCKETS}
+
+
+def test_language_defaults_to_indonesian():
+    assert i18n.language(None) == "id"
+    assert i18n.language("en") == "en" and i18n.language("EN-us") == "en"
+    assert i18n.language("fr") == "id"
+
+
+def test_every_used_message_is_in_both_catalogs():
+    missing = {lang: used_msgids() - set(i18n.catalog(lang)) for lang in i18n.LANGUAGES}
+    assert missing == {"id": set(), "en": set()}
+
+
+def test_translations_differ_where_they_should():
+    id_, en = i18n.gettext("id"), i18n.gettext("en")
+    assert id_("connection lost since") == "koneksi terputus sejak"
+    assert en("connection lost since") == "connection lost since"
+    assert id_("no signal since") == "tidak ada sinyal sejak"
+    assert en("Menunggu") == "Waiting" and id_("Menunggu") == "Menunggu"
+    assert id_("unknown id") == "unknown id"
+
+
+def test_dashboard_i18n_does_not_import_dash():
+    source = (ROOT / "dashboard" / "i18n.py").read_text()
+    assert "import dash" not in source and "plotly" not in source

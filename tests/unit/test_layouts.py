@@ -1,0 +1,175 @@
+"""Pure wall builders: every id present, payload -> components/figures, escaping, sizes."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import plotly.graph_objects as go
+from dash import html
+
+from dashboard.config import Settings
+from dashboard.i18n import gettext
+from dashboard.models import AGE_BUCKETS, STATUS_ORDER
+from layouts import components, figures, geo, ids, theme, wall
+
+ROOT = Path(__file__).resolve().parents[2]
+WIB = ZoneInfo("Asia/Jakarta")
+_ = gettext("id")
+
+
+def sample_payload(flood: bool = False) -> dict:
+    """A wall payload exactly as the brief's contract describes it."""
+    kpis = {"today_new": 1234, "today_done": 1000, "open": 5000, "overdue": 300, "unresponded_6h": 40,
+            "status": "warning"}
+    status_today = [{"status": s.value, "n": 10 * i} for i, s in enumerate(STATUS_ORDER)]
+    backlog = [{"bucket": b, "n": 5 + i, "status": "danger" if b == ">7h" else "ok"} for i, (b, _t) in enumerate(AGE_BUCKETS)]
+    row = {"code": "31.71.01.1001", "name": "Gambir", "kota": "Jakarta Pusat", "score": 87.5, "received": 40,
+           "parts": {"processed": 0.9, "response": 0.8, "resolution": 0.7, "overdue": 0.95, "reopen": 1.0}}
+    agencies = [{"code": "sudin-sda-31.71", "name": "Suku Dinas Sumber Daya Air Jakarta Pusat", "kind": "suku_dinas",
+                 "open": 50, "overdue": 7, "unresponded": 3}]
+    return {
+        "version": 42, "computed_at": "2026-11-27T03:00:00Z", "data_as_of": "2026-11-27T02:59:30Z",
+        "kpis": kpis, "status_today": status_today, "backlog_by_age": backlog,
+        "flow_24h": {"hours": [f"2026-11-27T{h:02d}:00:00Z" for h in range(24)], "new": list(range(24)),
+                     "done": list(range(24))},
+        "agencies": agencies,
+        "focus": {"sudin-sda-31.71": {"kpis": kpis, "status_today": status_today, "backlog_by_age": backlog}},
+        "leaderboard": {"best": [row] * 10, "worst": [row] * 10, "formula": "Skor = ... | Score = ..."},
+        "ticker": [{"id": 1, "category": "Sampah", "kelurahan": "Gambir", "status": "menunggu", "age_minutes": 75,
+                    "text": "<img src=x onerror=alert(1)>"}],
+        "gates": [{"code": "pa-2", "name": "Pintu Air Manggarai", "river": "Ciliwung", "level_cm": 950.0,
+                   "siaga": 2 if flood else 4, "observed_at": "2026-11-27T02:50:00Z",
+                   "trend": [["2026-11-27T02:00:00Z", 900.0], ["2026-11-27T02:50:00Z", 950.0]],
+                   "camera": {"ok": False, "last_ok_at": "2026-11-27T01:15:00Z"}}],
+        "flood_mode": flood, "flood_rivers": ["Ciliwung"] if flood else [],
+        "kelurahan_backlog": {"31.71.01.1001": 12},
+    }
+
+
+def _ids(component) -> set[str]:
+    found = set()
+    stack = [component]
+    while stack:
+        c = stack.pop()
+        if isinstance(c, (list, tuple)):
+            stack.extend(c)
+            continue
+        if getattr(c, "id", None):
+            found.add(c.id)
+        children = getattr(c, "children", None)
+        if children is not None and not isinstance(children, str):
+            stack.append(children)
+    return found
+
+
+def test_wall_layout_has_every_wall_id():
+    found = _ids(wall.layout(Settings()))
+    wanted = {v for k, v in vars(ids).items() if k.startswith("WALL_") and isinstance(v, str)}
+    assert wanted <= found, wanted - found
+
+
+def test_wall_layout_has_no_tile_layer_unless_configured():
+    assert "TileLayer" not in str(wall.layout(Settings()))
+    assert "TileLayer" in str(wall.layout(Settings(tile_url="http://127.0.0.1/{z}/{x}/{y}.png")))
+
+
+def test_wall_layout_pins_agency_and_switches_language():
+    frame = wall.layout(Settings(), lang="en", agency="tj")
+    query = next(c for c in frame.children if getattr(c, "id", None) == ids.WALL_QUERY)
+    assert query.data["lang"] == "en" and query.data["agency"] == "tj"
+    assert "Flood gates" in str(frame) and "Pintu air" not in str(frame)
+    assert "Pintu air" in str(wall.layout(Settings()))
+
+
+def test_render_outputs_everything_in_order():
+    out = wall.render(sample_payload(), "id", WIB, 1080, {"pa-2": (-6.2, 106.85)})
+    version, views, flow, agencies, board, gates, ticker, areas, points, cls = out
+    assert version == 42
+    assert views["order"] == ["", "sudin-sda-31.71"] and views["by"][""]["kpis"][0] == "1.234"
+    assert isinstance(flow, go.Figure) and len(flow.data) == 2
+    assert getattr(agencies[0], "data-agency") == "sudin-sda-31.71"
+    assert len(board) == 3 and "Skor = ..." in str(board[2].children)
+    assert areas == {"backlog": {"31.71.01.1001": 12}, "max": 12}
+    assert points == {"flood": []} and cls == "view-wall wall"
+
+
+def test_flood_mode_class_and_highlight():
+    *_, points, cls = wall.render(sample_payload(flood=True), "id", WIB, 1080, {"pa-2": (-6.2, 106.85)})
+    assert "wall--flood" in cls and points == {"flood": [[-6.2, 106.85]]}
+
+
+def test_ticker_keeps_report_text_as_plain_text():
+    item = components.ticker(sample_payload()["ticker"], _)[0]
+    spans = item.children
+    assert spans[-1].children == "<img src=x onerror=alert(1)>"
+    assert spans[2].children == "1 j"
+    assert all(isinstance(s, html.Span) for s in spans)
+
+
+def test_dead_camera_says_no_signal_since_local_time():
+    tile = components.camera_view(sample_payload()["gates"][0], _, WIB, 42)
+    assert tile.children == "tidak ada sinyal sejak 08:15"
+    ok = components.camera_view({"code": "pa-2", "camera": {"ok": True}}, _, WIB, 42)
+    assert ok.src == "/camera/pa-2.png?v=42"
+
+
+def test_freshness_live_and_stale():
+    from datetime import datetime, timedelta, timezone
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
+    live = wall.freshness(now - timedelta(seconds=30), now, 90, "id", WIB)
+    assert live[0] == "LIVE" and "is-hidden" in live[3] and live[4] == "data per 09:59:30"
+    stale = wall.freshness(now - timedelta(seconds=91), now, 90, "id", WIB)
+    assert stale[0] == "STALE" and "is-hidden" not in stale[3] and "09:58:29" in stale[2]
+    assert wall.freshness(None, now, 90, "id", WIB)[0] == "STALE"
+
+
+def test_figure_fonts_follow_the_viewport():
+    for vh in (1080, 2160):
+        fig = figures.status_bar(sample_payload()["status_today"], _, vh)
+        assert fig.layout.font.size >= 0.009 * vh
+        assert fig.data[0].textfont.size >= 0.018 * vh
+        assert fig.data[0].marker.color[0] == theme.STATUS_COLOUR[STATUS_ORDER[0]]
+
+
+def test_flow_hours_are_local():
+    fig = figures.flow_lines(sample_payload()["flow_24h"], _, WIB, 1080)
+    assert fig.data[0].x[0] == "07:00"
+
+
+def test_reports_to_geojson_is_short():
+    from datetime import datetime, timezone
+    fc = geo.reports_to_geojson([(7, -6.2, 106.8, "proses", "sampah", datetime(2026, 1, 1, tzinfo=timezone.utc))])
+    feature = fc["features"][0]
+    assert feature["geometry"]["coordinates"] == [106.8, -6.2]
+    assert feature["properties"] == {"s": "proses", "c": "sampah", "t": 1767225600}
+
+
+def test_text_contrast_at_least_4_5():
+    def lum(hex_colour: str) -> float:
+        rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    def ratio(a: str, b: str) -> float:
+        hi, lo = sorted((lum(a), lum(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    for fg in (theme.TEXT, theme.MUTED, "#2BC48A", "#F0E442", "#FF7A3D"):
+        assert ratio(fg, theme.BACKGROUND) >= 4.5, fg
+        assert ratio(fg, "#131A26") >= 4.5, fg  # panel background
+
+
+def test_no_dangerous_html_anywhere_in_views():
+    for path in list((ROOT / "layouts").glob("*.py")) + list((ROOT / "callbacks").glob("*.py")):
+        source = path.read_text()
+        assert "dangerously_allow_html=True" not in source and "dangerouslySetInnerHTML=" not in source, path
+        assert "dcc.Markdown(" not in source, path
+
+
+def test_callbacks_stay_thin():
+    tree = ast.parse((ROOT / "callbacks" / "wall.py").read_text())
+    inner = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name != "register"]
+    for fn in inner:
+        assert fn.end_lineno - fn.lineno <= 10, fn.name

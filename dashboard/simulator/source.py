@@ -28,7 +28,7 @@ tracked set is bounded (:data:`MAX_TRACKED`); the oldest drop out at their last 
 from __future__ import annotations
 
 import heapq
-import json
+import orjson
 import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -50,12 +50,13 @@ class SimulatorSource:
     name = "simulator"
 
     def __init__(self, seed: int, speed: float, state_path: Path | str, ref: Reference,
-                 daily_reports: float = DAILY_REPORTS) -> None:
+                 daily_reports: float = DAILY_REPORTS, max_tracked: int = MAX_TRACKED) -> None:
         self.seed, self.speed, self.ref = int(seed), float(speed), ref
         self.state_path = Path(state_path)
-        self.daily_reports = daily_reports
+        self.daily_reports, self.max_tracked = daily_reports, max_tracked
         self.world = model.build_world(ref, self.seed)
         self._pending: dict | None = None
+        self._snapshots: list[dict] | None = None  # what the state file holds
 
     # --- protocol ---------------------------------------------------------------------
     def fetch(self, cursor: str | None, now: datetime) -> Batch:
@@ -92,25 +93,29 @@ class SimulatorSource:
             if (cursor is not None and cursor == f"{snap['run']}:{snap['tick']}") or (
                     cursor is None and snap.get("committed")):
                 self._loaded_base = snap
-                return json.loads(json.dumps(snap))  # a private copy to advance
+                return orjson.loads(orjson.dumps(snap))  # a private copy to advance
         start = int(now.timestamp())
         return {"version": 1, "seed": self.seed, "real_start": start,
                 "run": datetime.fromtimestamp(start, timezone.utc).strftime("%y%m%d%H%M%S"),
                 "tick": 0, "tracked": {}}
 
     def _load(self) -> list[dict]:
+        if self._snapshots is not None:
+            return self._snapshots
         try:
-            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+            data = orjson.loads(self.state_path.read_bytes())
         except (FileNotFoundError, ValueError):
             return []
-        snaps = data.get("snapshots", [])
-        return [s for s in snaps if s.get("seed") == self.seed]
+        snaps = data.get("snapshots", []) if isinstance(data, dict) else []
+        self._snapshots = [s for s in snaps if s.get("seed") == self.seed]
+        return self._snapshots
 
     def _save(self, snapshots: list[dict]) -> None:
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"snapshots": snapshots}, separators=(",", ":")), encoding="utf-8")
+        tmp.write_bytes(orjson.dumps({"snapshots": snapshots}))
         os.replace(tmp, self.state_path)
+        self._snapshots = snapshots
 
 
 def state_copy(fresh: dict, base: dict | None) -> dict:
@@ -182,8 +187,9 @@ class _Run:
         done = [rid for rid, e in self.tracked.items() if not e[7]]
         for rid in done:
             del self.tracked[rid]
-        if len(self.tracked) > MAX_TRACKED:
-            for rid in sorted(self.tracked, key=lambda r: self.tracked[r][0])[:len(self.tracked) - MAX_TRACKED]:
+        excess = len(self.tracked) - self.src.max_tracked
+        if excess > 0:
+            for rid in sorted(self.tracked, key=lambda r: self.tracked[r][0])[:excess]:
                 del self.tracked[rid]
         self.state["tick"] = next_tick
         return self.state

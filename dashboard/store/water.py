@@ -34,13 +34,14 @@ def record_levels(conn: Connection, readings: list[Reading]) -> int:
     rows = [vars(r) for r in readings]
     stmt = dialect.insert(water_level).on_conflict_do_nothing(
         index_elements=["gate_code", "observed_at"])
-    return conn.execute(stmt, rows).rowcount or 0
+    return len(conn.execute(stmt.returning(water_level.c.id), rows).all())
 
 
 def latest_levels(conn: Connection) -> list[Reading]:
     """The newest reading of every gate that has one, ordered by gate code."""
-    newest = (select(func.max(water_level.c.observed_at))
-              .where(water_level.c.gate_code == flood_gate.c.code).scalar_subquery())
+    inner = water_level.alias("inner_level")
+    newest = (select(func.max(inner.c.observed_at))
+              .where(inner.c.gate_code == flood_gate.c.code).correlate(flood_gate).scalar_subquery())
     stmt = (select(water_level.c.gate_code, water_level.c.observed_at,
                    water_level.c.level_cm, water_level.c.siaga)
             .select_from(flood_gate.join(water_level, water_level.c.gate_code == flood_gate.c.code))

@@ -92,8 +92,12 @@ def seed(engine: Engine, ref: Reference, n_reports: int, days: float, seed: int,
     generated = time.perf_counter()
     checker = _Validator(ref, cols, now, progress)  # runs beside the load when it can fork
     with engine.begin() as conn:
-        seq, n_changes = _load(conn, cols, hist, seed, progress=False)
-        n_water = _water(conn, ref, days, now, seed)
+        try:
+            seq, n_changes = _load(conn, cols, hist, seed, progress=False)
+            n_water = _water(conn, ref, days, now, seed)
+        except Exception:
+            checker.wait()  # a record the database refused is reported as invalid first
+            raise
         loaded = time.perf_counter()
         checker.wait()  # raises SeedError before the commit: nothing invalid is kept
     done = time.perf_counter()

@@ -134,7 +134,7 @@ def latest_changes(conn: Connection, limit: int, public: bool = True) -> list[di
               .outerjoin(kelurahan, report.c.kelurahan_code == kelurahan.c.code)
               .outerjoin(agency, report.c.agency_code == agency.c.code))
     stmt = (select(*cols).select_from(joined)
-            .order_by(report.c.change_seq.desc(), report.c.updated_at.desc(), report.c.id.desc())
+            .order_by(report.c.change_seq.desc(), report.c.id.desc())
             .limit(cap(limit)))
     rows = [dict(r._mapping) for r in conn.execute(stmt)]
     for row in rows:

@@ -162,7 +162,8 @@ report = Table(
 )
 Index("ix_report_requested_at", report.c.requested_at)
 Index("ix_report_status_requested", report.c.status, report.c.requested_at)
-Index("ix_report_change_seq", report.c.change_seq)
+# (change_seq, id): the change feed's keyset and "latest changes" are index scans
+Index("ix_report_change_seq", report.c.change_seq, report.c.id)
 Index("ix_report_kelurahan", report.c.kelurahan_code, report.c.status)
 Index("ix_report_agency", report.c.agency_code, report.c.status)
 

@@ -148,7 +148,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.create_index('ix_report_agency', ['agency_code', 'status'], unique=False)
-        batch_op.create_index('ix_report_change_seq', ['change_seq'], unique=False)
+        batch_op.create_index('ix_report_change_seq', ['change_seq', 'id'], unique=False)
         batch_op.create_index('ix_report_kelurahan', ['kelurahan_code', 'status'], unique=False)
         batch_op.create_index('ix_report_requested_at', ['requested_at'], unique=False)
         batch_op.create_index('ix_report_status_requested', ['status', 'requested_at'], unique=False)

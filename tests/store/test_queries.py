@@ -161,13 +161,13 @@ def test_flow_windows_are_capped(store):
 
 def test_latest_changes_public(store):
     rows = store.latest_changes(3)
-    assert [r["id"] for r in rows] == [store.ids["R7"], store.ids["R8"], store.ids["R6"]]
-    r7, r8 = rows[0], rows[1]
+    assert [r["id"] for r in rows] == [store.ids["R8"], store.ids["R7"], store.ids["R6"]]  # batch, then id
+    r8, r7 = rows[0], rows[1]
     assert r7["kelurahan"] is None and r7["agency"] == "PT Transportasi Jakarta" and r7["category"] == "Sampah"
     assert r7["status"] == MEN and r7["requested_at"] == NOW - 59 * M
     assert len(r8["description"]) == 140 and r8["description"].endswith("…")
     assert "address" not in r8 and "Budi" not in repr(rows)
-    full = store.latest_changes(2, public=False)[1]
+    full = store.latest_changes(1, public=False)[0]
     assert full["description"] == LONG and full["address"] == "Jalan R8"
 
 

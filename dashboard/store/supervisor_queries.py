@@ -137,9 +137,10 @@ def _per_day(conn: Connection, view: View, col: Any, since: datetime, until: dat
     return {parse_day(k): int(n) for k, n in conn.execute(stmt)}
 
 
-def map_points(conn: Connection, view: View, limit: int = MAX_POINTS) -> list[tuple[int, float, float, str]]:
-    """(id, lat, lon, status) of the newest matching reports."""
-    stmt = (select(report.c.id, report.c.lat, report.c.lon, report.c.status).where(*view.where())
+def map_points(conn: Connection, view: View, limit: int = MAX_POINTS) -> list[tuple]:
+    """(id, lat, lon, status, category, requested_at) of the newest matching reports."""
+    c = report.c
+    stmt = (select(c.id, c.lat, c.lon, c.status, c.category_code, c.requested_at).where(*view.where())
             .order_by(report.c.requested_at.desc(), report.c.id.desc()).limit(cap(limit, MAX_POINTS)))
     return [tuple(r) for r in conn.execute(stmt)]
 

@@ -1,0 +1,226 @@
+"""Callbacks of the supervisor view. ``register(app, deps)`` also sets up logins and the
+guard (``callbacks.auth``) and the view's HTTP routes (``callbacks.supervisor_routes``).
+
+Every callback starts with :func:`current_view`: it requires a signed-in supervisor
+(401/403 otherwise), parses the URL filter state against the values *this account* may
+use (400 for anything else) and builds the scoped :class:`View` every read goes through.
+"""
+
+from __future__ import annotations
+
+from dash import ALL, Input, Output, State, ctx, no_update
+from flask import abort
+
+from callbacks import supervisor_routes
+from callbacks.auth import init_auth, protect, require_supervisor
+from dashboard.auth import User
+from dashboard.filters import FilterError, Filters, allowed_for, parse, to_query
+from dashboard.i18n import gettext
+from dashboard.models import STATUS_ORDER
+from dashboard.store import supervisor_insights as insights
+from dashboard.store import supervisor_queries as sq
+from layouts import supervisor as ids
+from layouts import supervisor_figures as figs
+from layouts import supervisor_parts as parts
+from layouts.geo import reports_to_geojson
+
+PAGE_SIZE = 50
+MAX_PAGE_INDEX = sq.MAX_PAGE * 10_000
+CONTROLS = (ids.F_AGENCY, ids.F_KOTA, ids.F_KECAMATAN, ids.F_KELURAHAN, ids.F_CATEGORY, ids.F_STATUS)
+CLICKS = {ids.STATUS_FIG: "status", ids.AGENCY_FIG: "agency", ids.CATEGORY_FIG: "category",
+          ids.KELURAHAN_FIG: "kelurahan", ids.AREAS: "kelurahan"}
+
+
+def register(app, deps) -> None:  # noqa: ANN001
+    init_auth(app, deps)
+    before = set(app.callback_map)
+    _sync(app, deps)
+    _overview(app, deps)
+    _insights(app, deps)
+    _table(app, deps)
+    _detail(app, deps)
+    protect(app, set(app.callback_map) - before)
+    supervisor_routes.register(app.server, deps)
+
+
+def allowed_of(deps, user: User):  # noqa: ANN001, ANN201
+    scope = user.effective_scope
+    return allowed_for(deps.ref, scope.kind.value if scope else None, scope.code if scope else None)
+
+
+def current_view(deps, query) -> tuple[User, sq.View]:  # noqa: ANN001
+    """The signed-in supervisor and their validated, scoped view (aborts 401/403/400)."""
+    user = require_supervisor()
+    if not isinstance(query, str):
+        abort(400)
+    try:
+        filters = parse(query, allowed_of(deps, user))
+    except FilterError:
+        abort(400)
+    return user, sq.View(filters, user.effective_scope, deps.now(), deps.settings.zone)
+
+
+# --- filter state: URL <-> controls, clicks ---------------------------------------------
+def _sync(app, deps) -> None:  # noqa: ANN001
+    outputs = [Output(ids.URL, "search"), *(Output(c, "value") for c in CONTROLS),
+               Output(ids.F_DATES, "start_date"), Output(ids.F_DATES, "end_date"), Output(ids.F_OVERDUE, "value"),
+               Output(ids.F_KECAMATAN, "options"), Output(ids.F_KELURAHAN, "options")]
+    inputs = [Input(ids.URL, "search"), *(Input(c, "value") for c in CONTROLS),
+              Input(ids.F_DATES, "start_date"), Input(ids.F_DATES, "end_date"), Input(ids.F_OVERDUE, "value"),
+              Input(ids.F_RESET, "n_clicks"), *(Input(c, "clickData") for c in CLICKS)]
+
+    @app.callback(*outputs, *inputs)
+    def sync(search, agency, kota, kec, kel, category, status, start, end, overdue, _reset, *_clicks):
+        user = require_supervisor()
+        allowed = allowed_of(deps, user)
+        trigger = ctx.triggered_id
+        try:
+            if trigger in (None, ids.URL):
+                filters = parse(search or "", allowed)
+            elif trigger == ids.F_RESET:
+                filters = Filters()
+            elif trigger in CLICKS:
+                filters = parse(_clicked(parse(search or "", allowed), trigger, ctx.triggered[0]["value"], deps.ref),
+                                allowed)
+            else:
+                values = {"agency": agency, "kota": kota, "kecamatan": kec, "kelurahan": kel, "category": category,
+                          "status": status, "from": start, "to": end, "overdue": "1" if overdue else None}
+                filters = parse(_cascade(values, trigger, deps.ref), allowed)
+        except (FilterError, KeyError, TypeError, IndexError, AttributeError):
+            abort(400)
+        query = to_query(filters)
+        new_search = no_update if trigger in (None, ids.URL) else ("?" + query if query else "")
+        return (new_search, list(filters.agency), filters.kota, filters.kecamatan, filters.kelurahan,
+                list(filters.category), list(filters.status),
+                filters.since.isoformat() if filters.since else None,
+                filters.until.isoformat() if filters.until else None, ["1"] if filters.overdue else [],
+                ids.kecamatan_options(deps.ref, allowed, filters.kota),
+                ids.kelurahan_options(deps.ref, allowed, filters.kota, filters.kecamatan))
+
+
+def _cascade(values: dict, trigger: str, ref) -> dict:  # noqa: ANN001
+    """Keep kota → kecamatan → kelurahan consistent with the control just changed."""
+    if trigger == ids.F_KOTA:
+        values.update(kecamatan=None, kelurahan=None)
+    elif trigger == ids.F_KECAMATAN:
+        values["kelurahan"] = None
+        if values["kecamatan"] in ref.kecamatan:
+            values["kota"] = ref.kecamatan[values["kecamatan"]].kota_code
+    elif trigger == ids.F_KELURAHAN and values["kelurahan"] in ref.kelurahan:
+        kel = ref.kelurahan[values["kelurahan"]]
+        values.update(kota=kel.kota_code, kecamatan=kel.kecamatan_code)
+    return values
+
+
+def _clicked(current: Filters, trigger: str, click, ref) -> dict:  # noqa: ANN001
+    """The current filters with the clicked bar / area applied (not yet validated)."""
+    if trigger == ids.AREAS:
+        code = click["properties"]["code"]
+    else:
+        code = click["points"][0]["customdata"]
+    values = {"agency": list(current.agency), "kota": current.kota, "kecamatan": current.kecamatan,
+              "kelurahan": current.kelurahan, "category": list(current.category), "status": list(current.status),
+              "from": current.since.isoformat() if current.since else None,
+              "to": current.until.isoformat() if current.until else None, "overdue": "1" if current.overdue else None}
+    key = CLICKS[trigger]
+    values[key] = [code] if key in ("agency", "category", "status") else code
+    return _cascade(values, ids.F_KELURAHAN, ref) if key == "kelurahan" else values
+
+
+# --- panels -------------------------------------------------------------------------------
+def _overview(app, deps) -> None:  # noqa: ANN001
+    @app.callback(
+        Output(ids.KPIS, "children"), Output(ids.STATUS_FIG, "figure"), Output(ids.TREND_FIG, "figure"),
+        Output(ids.AGENCY_FIG, "figure"), Output(ids.KELURAHAN_FIG, "figure"), Output(ids.CATEGORY_FIG, "figure"),
+        Output(ids.AREAS, "hideout"), Output(ids.POINTS, "data"), Output(ids.EXPORT, "href"),
+        Output(ids.KELURAHAN_PANEL, "children"), Output(ids.ERROR, "children"),
+        Input(ids.URL, "search"))
+    def overview(search):
+        _user, view = current_view(deps, search or "")
+        _ = gettext(None)
+        ref = deps.ref
+        with deps.engine.connect() as conn:
+            kpis = sq.kpis(conn, view)
+            statuses = sq.status_counts(conn, view)
+            days = sq.trend(conn, view)
+            groups = {d: sq.counts_by(conn, view, d, limit) for d, limit in
+                      (("agency", 12), ("kelurahan", 15), ("category", 12))}
+            by_kel = sq.counts_by(conn, view, "kelurahan", 1000)
+            points = sq.map_points(conn, view, min(deps.settings.max_map_points, sq.MAX_POINTS))
+            panel = _kelurahan_page(conn, view, ref, _) if view.filters.kelurahan else []
+        query = to_query(view.filters)
+        return (parts.kpi_tiles(kpis, _),
+                figs.status_bars(_("Status"), statuses, {s.value: s.label for s in STATUS_ORDER}),
+                figs.trend(_("Reports per day"), days, _("New"), _("Done")),
+                _bars(_("Open by agency"), groups["agency"], "agency", ref),
+                _bars(_("Open by kelurahan"), groups["kelurahan"], "kelurahan", ref),
+                _bars(_("Open by category"), groups["category"], "category", ref),
+                {"backlog": {k: o for k, _n, o in by_kel}, "max": max([o for _k, _n, o in by_kel] + [1])},
+                reports_to_geojson(points),
+                "/supervisor/export.csv" + ("?" + query if query else ""), panel, "")
+
+
+def _bars(title: str, rows: list[tuple[str, int, int]], kind: str, ref):  # noqa: ANN001, ANN202
+    ordered = sorted(rows, key=lambda r: (-r[2], r[0]))
+    return figs.bars(title, [(code, parts.name_of(ref, kind, code), open_n) for code, _n, open_n in ordered])
+
+
+def _kelurahan_page(conn, view: sq.View, ref, _) -> list:  # noqa: ANN001
+    code = view.filters.kelurahan
+    score = insights.kelurahan_score(conn, code, view.now)
+    return parts.kelurahan_panel(code, score, insights.open_backlog(conn, view), ref, _)
+
+
+def _insights(app, deps) -> None:  # noqa: ANN001
+    @app.callback(Output(ids.RESPOND_FIG, "figure"), Output(ids.RESOLVE_FIG, "figure"),
+                  Output(ids.FUNNEL_FIG, "figure"), Output(ids.FLAGS, "children"), Input(ids.URL, "search"))
+    def analysis(search):
+        _user, view = current_view(deps, search or "")
+        _ = gettext(None)
+        with deps.engine.connect() as conn:
+            times = insights.response_times(conn, view)
+            hops = insights.funnel(conn, view)
+            flagged = insights.gaming_flags(conn, view)
+        return (figs.histogram(_("Time to coordination"), times["respond"], "1-6j", _("target 6 h")),
+                figs.histogram(_("Time to done"), times["resolve"], "3-7h", _("target 7 d")),
+                figs.funnel(_("Hand-off funnel (median hours at each hop)"), hops, _("h")),
+                parts.flags_table(flagged, deps.ref, _))
+
+
+def _table(app, deps) -> None:  # noqa: ANN001
+    @app.callback(Output(ids.TABLE, "children"), Output(ids.PAGE_LABEL, "children"), Output(ids.PAGE, "data"),
+                  Input(ids.URL, "search"), Input(ids.SORT, "value"), Input(ids.PAGE_PREV, "n_clicks"),
+                  Input(ids.PAGE_NEXT, "n_clicks"), State(ids.PAGE, "data"))
+    def table(search, sort, _prev, _next, page):
+        _user, view = current_view(deps, search or "")
+        if sort not in ids.SORT_CHOICES or not isinstance(page, int) or not 0 <= page <= MAX_PAGE_INDEX:
+            abort(400)
+        key, direction = sort.split(":")
+        with deps.engine.connect() as conn:
+            total = sq.count(conn, view)
+            last = max(0, (total - 1) // PAGE_SIZE)
+            page = {ids.PAGE_PREV: max(0, page - 1), ids.PAGE_NEXT: min(last, page + 1)}.get(ctx.triggered_id, 0)
+            rows = sq.page(conn, view, page * PAGE_SIZE, (page + 1) * PAGE_SIZE, [(key, direction == "desc")])
+        _ = gettext(None)
+        first = page * PAGE_SIZE + 1 if total else 0
+        label = f"{first}–{page * PAGE_SIZE + len(rows)} / {parts.number(total)}"
+        return parts.report_table(rows, deps.ref, deps.settings.zone, _), label, page
+
+
+def _detail(app, deps) -> None:  # noqa: ANN001
+    @app.callback(Output(ids.DETAIL, "children"), Input({"type": ids.ROW, "index": ALL}, "n_clicks"),
+                  prevent_initial_call=True)
+    def detail(clicks):
+        user = require_supervisor()
+        trigger = ctx.triggered_id
+        if not clicks or not any(isinstance(n, int) and n > 0 for n in clicks) or trigger is None:
+            return no_update
+        report_id = trigger.get("index") if isinstance(trigger, dict) else None
+        if not isinstance(report_id, int) or not 0 < report_id < 2**62:
+            abort(400)
+        with deps.engine.connect() as conn:
+            found = sq.detail(conn, user.effective_scope, report_id, with_identity=user.sees_identity)
+        _ = gettext(None)
+        if found is None:
+            return [parts.html.P(_("Report not found."))]
+        return parts.detail_panel(found, deps.ref, deps.settings.zone, _)

@@ -1,0 +1,142 @@
+"""The supervisor view ``/supervisor``: drill-down filters (state in the URL), panels for
+the filtered set, the report table with server-side paging, report detail, and the
+kelurahan page (shown when one kelurahan is selected). ``callbacks.supervisor`` fills
+every panel; this module only builds components (pure, apart from reading who is signed
+in to decide whether to build anything at all).
+"""
+
+from __future__ import annotations
+
+import dash_leaflet as dl
+from dash import dcc, html
+from flask_login import current_user
+
+from dashboard.config import Settings
+from dashboard.filters import Allowed, allowed_for
+from dashboard.i18n import gettext, language
+from dashboard.models import STATUS_ORDER
+from dashboard.reference import Reference, load_reference
+
+ROOT = "supervisor-root"
+URL = "supervisor-url"
+F_AGENCY, F_KOTA, F_KECAMATAN, F_KELURAHAN = ("supervisor-f-agency", "supervisor-f-kota",
+                                              "supervisor-f-kecamatan", "supervisor-f-kelurahan")
+F_CATEGORY, F_STATUS, F_DATES, F_OVERDUE = ("supervisor-f-category", "supervisor-f-status",
+                                            "supervisor-f-dates", "supervisor-f-overdue")
+F_RESET = "supervisor-f-reset"
+ERROR, KPIS, EXPORT = "supervisor-error", "supervisor-kpis", "supervisor-export"
+STATUS_FIG, TREND_FIG = "supervisor-status-fig", "supervisor-trend-fig"
+AGENCY_FIG, CATEGORY_FIG, KELURAHAN_FIG = "supervisor-agency-fig", "supervisor-category-fig", "supervisor-kelurahan-fig"
+MAP, AREAS, POINTS = "supervisor-map", "supervisor-areas", "supervisor-points"
+RESPOND_FIG, RESOLVE_FIG, FUNNEL_FIG, FLAGS = ("supervisor-respond-fig", "supervisor-resolve-fig",
+                                               "supervisor-funnel-fig", "supervisor-flags")
+KELURAHAN_PANEL = "supervisor-kelurahan-panel"
+TABLE, SORT, PAGE, PAGE_PREV, PAGE_NEXT, PAGE_LABEL = ("supervisor-table", "supervisor-sort", "supervisor-page",
+                                                       "supervisor-page-prev", "supervisor-page-next",
+                                                       "supervisor-page-label")
+DETAIL, ROW = "supervisor-detail", "supervisor-row"
+JAKARTA_BOUNDS = [[-6.38, 106.68], [-6.08, 106.98]]
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+SORT_CHOICES = ("requested_at:desc", "requested_at:asc", "updated_at:desc", "status:asc", "agency:asc",
+                "kelurahan:asc", "category:asc", "id:asc")
+
+
+def layout(settings: Settings | None = None, lang: str | None = None, **_query) -> html.Main:
+    """The view for a signed-in supervisor; a sign-in prompt (no data) for anyone else."""
+    _ = gettext(language(lang))
+    user = current_user
+    if not getattr(user, "can_supervise", False):
+        return html.Main([html.H1(_("Supervisor")), html.P(_("Sign in to open the supervisor view.")),
+                          html.A(_("Sign in"), href="/login?next=/supervisor")],
+                         id=ROOT, className="view-supervisor view-supervisor--locked")
+    ref = load_reference()
+    scope = user.effective_scope
+    allowed = allowed_for(ref, scope.kind.value if scope else None, scope.code if scope else None)
+    return html.Main([
+        dcc.Location(id=URL, refresh=False),
+        dcc.Store(id=PAGE, data=0),
+        _header(user, _),
+        filter_bar(ref, allowed, _),
+        html.Div(id=ERROR, className="sup__error", role="alert"),
+        html.Section(id=KPIS, className="sup__kpis"),
+        html.Section(id=KELURAHAN_PANEL, className="sup__kelurahan"),
+        html.Section([_graph(STATUS_FIG), _graph(TREND_FIG), _map()], className="sup__row"),
+        html.Section([_graph(AGENCY_FIG), _graph(KELURAHAN_FIG), _graph(CATEGORY_FIG)], className="sup__row"),
+        html.Section([_graph(RESPOND_FIG), _graph(RESOLVE_FIG), _graph(FUNNEL_FIG)], className="sup__row"),
+        html.Section([html.H2(_("Anti-gaming flags")), html.Div(id=FLAGS)], className="sup__panel"),
+        html.Section([html.H2(_("Reports")), _table_controls(_), html.Div(id=TABLE)], className="sup__panel"),
+        html.Section(id=DETAIL, className="sup__panel sup__detail"),
+    ], id=ROOT, className="view-supervisor")
+
+
+def _header(user, _) -> html.Header:  # noqa: ANN001
+    scope = f" · {user.effective_scope}" if user.effective_scope else ""
+    return html.Header([
+        html.H1("Pantau · " + _("Supervisor")),
+        html.Span(f"{user.username} ({user.role.value}{scope})", className="sup__user"),
+        html.A(_("Export CSV"), id=EXPORT, href="/supervisor/export.csv", className="sup__export"),
+        html.A(_("Sign out"), href="/logout", className="sup__logout"),
+    ], className="sup__header")
+
+
+def filter_bar(ref: Reference, allowed: Allowed, _) -> html.Div:  # noqa: ANN001
+    return html.Div([
+        _dropdown(F_AGENCY, _("Agency"), agency_options(ref, allowed), multi=True),
+        _dropdown(F_KOTA, _("Kota"), [{"label": ref.kota[c].name, "value": c} for c in sorted(allowed.kota)]),
+        _dropdown(F_KECAMATAN, _("Kecamatan"), []),
+        _dropdown(F_KELURAHAN, _("Kelurahan"), []),
+        _dropdown(F_CATEGORY, _("Category"), [{"label": c.name, "value": c.code} for c in
+                                              sorted(ref.categories.values(), key=lambda c: c.name)], multi=True),
+        _dropdown(F_STATUS, _("Status"), [{"label": s.label, "value": s.value} for s in STATUS_ORDER], multi=True),
+        html.Label([_("Dates"), dcc.DatePickerRange(id=F_DATES, display_format="YYYY-MM-DD", clearable=True)],
+                   className="sup__filter"),
+        dcc.Checklist(id=F_OVERDUE, options=[{"label": _("Overdue only"), "value": "1"}], value=[],
+                      className="sup__filter sup__overdue"),
+        html.Button(_("Reset"), id=F_RESET, n_clicks=0, className="sup__reset"),
+    ], className="sup__filters")
+
+
+def _dropdown(component_id: str, label: str, options: list[dict], multi: bool = False) -> html.Label:
+    return html.Label([label, dcc.Dropdown(id=component_id, options=options, multi=multi, clearable=True,
+                                           placeholder=label)], className="sup__filter")
+
+
+def agency_options(ref: Reference, allowed: Allowed) -> list[dict]:
+    return [{"label": ref.agencies[c].name, "value": c}
+            for c in sorted(allowed.agency, key=lambda c: (ref.agencies[c].kind != "suku_dinas", ref.agencies[c].name))]
+
+
+def kecamatan_options(ref: Reference, allowed: Allowed, kota: str | None) -> list[dict]:
+    codes = [c for c, k in allowed.kecamatan.items() if kota is None or k == kota]
+    return [{"label": ref.kecamatan[c].name, "value": c} for c in sorted(codes, key=lambda c: ref.kecamatan[c].name)]
+
+
+def kelurahan_options(ref: Reference, allowed: Allowed, kota: str | None, kecamatan: str | None) -> list[dict]:
+    codes = [c for c, kec in allowed.kelurahan.items()
+             if (kecamatan is None or kec == kecamatan) and (kota is None or allowed.kecamatan.get(kec) == kota)]
+    return [{"label": ref.kelurahan[c].name, "value": c} for c in sorted(codes, key=lambda c: ref.kelurahan[c].name)]
+
+
+def _graph(component_id: str) -> dcc.Graph:
+    return dcc.Graph(id=component_id, config=GRAPH_CONFIG, className="sup__graph")
+
+
+def _map() -> html.Div:
+    return html.Div(dl.Map([
+        dl.GeoJSON(id=AREAS, url="/supervisor/areas.json", style={"variable": "pantau.map.areaStyle"},
+                   hideout={"backlog": {}, "max": 1}),
+        dl.GeoJSON(id=POINTS, cluster=True, zoomToBoundsOnClick=True,
+                   pointToLayer={"variable": "pantau.map.pointToLayer"},
+                   clusterToLayer={"variable": "pantau.map.clusterToLayer"}),
+    ], id=MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, className="sup__map-inner"), className="sup__map")
+
+
+def _table_controls(_) -> html.Div:  # noqa: ANN001
+    return html.Div([
+        html.Label([_("Sort"), dcc.Dropdown(id=SORT, options=[{"label": s.replace(":", " "), "value": s}
+                                                              for s in SORT_CHOICES],
+                                            value=SORT_CHOICES[0], clearable=False)], className="sup__filter"),
+        html.Button("‹", id=PAGE_PREV, n_clicks=0, title=_("Previous page")),
+        html.Span(id=PAGE_LABEL, className="sup__page-label"),
+        html.Button("›", id=PAGE_NEXT, n_clicks=0, title=_("Next page")),
+    ], className="sup__table-controls")

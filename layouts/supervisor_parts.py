@@ -1,0 +1,126 @@
+"""Pure builders of the supervisor panels: store rows in, components out. Report text is
+always passed as a child string (React escapes it); nothing is rendered as HTML/Markdown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import dash_leaflet as dl
+from dash import html
+
+from dashboard.models import Status
+from dashboard.reference import Reference
+from dashboard.scoring import WEIGHTS
+
+ROW = "supervisor-row"
+SHORT = 120
+KPI_LABELS = (("total", "Reports"), ("open", "Open"), ("done", "Done"), ("overdue", "Overdue > 7 d"),
+              ("unresponded_6h", "Waiting > 6 h"))
+PART_LABELS = {"processed": "Acted on", "response": "Responded ≤ 6 h", "resolution": "Resolved ≤ 7 d",
+               "overdue": "No backlog > 7 d", "reopen": "Not reopened"}
+IDENTITY = ("first_name", "last_name", "email", "phone", "device_id", "account_id")
+
+
+def wib(when: datetime | None, zone: ZoneInfo) -> str:
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when else "–"
+
+
+def number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def kpi_tiles(kpis: dict[str, int], _) -> list[html.Div]:  # noqa: ANN001
+    return [html.Div([html.Div(number(kpis.get(key, 0)), className="sup__kpi-value", id=f"supervisor-kpi-{key}"),
+                      html.Div(_(label), className="sup__kpi-label")], className="sup__kpi")
+            for key, label in KPI_LABELS]
+
+
+def name_of(ref: Reference, kind: str, code: str | None) -> str:
+    table = {"agency": ref.agencies, "kelurahan": ref.kelurahan, "kecamatan": ref.kecamatan,
+             "kota": ref.kota, "category": ref.categories}[kind]
+    item = table.get(code) if code else None
+    return item.name if item is not None else (code or "–")
+
+
+def report_table(rows: list[dict], ref: Reference, zone: ZoneInfo, _) -> html.Table:  # noqa: ANN001
+    head = html.Tr([html.Th(_(h)) for h in ("ID", "Received", "Status", "Category", "Kelurahan", "Agency", "Text")])
+    body = [html.Tr([
+        html.Td(html.Button(str(r["id"]), id={"type": ROW, "index": int(r["id"])}, n_clicks=0,
+                            className="sup__row-open", title=_("Open report"))),
+        html.Td(wib(r["requested_at"], zone)),
+        html.Td(Status(r["status"]).label, className=f"sup__status sup__status--{r['status']}"),
+        html.Td(name_of(ref, "category", r["category_code"])),
+        html.Td(name_of(ref, "kelurahan", r["kelurahan_code"])),
+        html.Td(name_of(ref, "agency", r["agency_code"])),
+        html.Td(_short(r.get("description") or "")),
+    ]) for r in rows]
+    return html.Table([html.Thead(head), html.Tbody(body)], className="sup__table")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHORT else text[:SHORT - 1] + "…"
+
+
+def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _) -> list:  # noqa: ANN001
+    """Category, text, place, agency, full status history, media link as text and — only
+    when the store returned it (admins) — the reporter."""
+    facts = [
+        (_("Category"), name_of(ref, "category", d["category_code"])),
+        (_("Kelurahan"), name_of(ref, "kelurahan", d["kelurahan_code"])),
+        (_("Agency"), name_of(ref, "agency", d["agency_code"])),
+        (_("Status"), Status(d["status"]).label),
+        (_("Received"), wib(d["requested_at"], zone)),
+        (_("Address"), d.get("address") or "–"),
+        (_("Media"), d.get("media_url") or "–"),  # shown as text: the app does not proxy media
+    ]
+    out = [html.H2(f"{_('Report')} {d['id']}"),
+           html.P(d.get("description") or "", className="sup__detail-text", id="supervisor-detail-text"),
+           html.Dl([x for k, v in facts for x in (html.Dt(k), html.Dd(v))]),
+           _mini_map(d), html.H3(_("Status history")), _history(d["history"], zone)]
+    if "reporter" in d:
+        who = d["reporter"] or {}
+        out += [html.H3(_("Reporter (admins only)")),
+                html.Dl([x for k in IDENTITY for x in (html.Dt(k), html.Dd(who.get(k) or "–"))],
+                        id="supervisor-detail-reporter")]
+    return out
+
+
+def _mini_map(d: dict) -> html.Div:
+    pos = [d["lat"], d["lon"]]
+    return html.Div(dl.Map([dl.CircleMarker(center=pos, radius=8)], center=pos, zoom=15,
+                           className="sup__mini-map-inner"), className="sup__mini-map")
+
+
+def _history(history: list[dict], zone: ZoneInfo) -> html.Ol:
+    return html.Ol([html.Li(f"{wib(h['changed_at'], zone)} · {h['from_status'] or '–'} → {h['to_status']}")
+                    for h in history], className="sup__history")
+
+
+def kelurahan_panel(code: str, score: dict | None, backlog: list[tuple[str, int]], ref: Reference, _) -> list:  # noqa: ANN001
+    """The kelurahan page: score, each weighted part of the formula, the open backlog."""
+    name = name_of(ref, "kelurahan", code)
+    out = [html.H2(f"{_('Kelurahan')} {name}")]
+    if score is None:
+        out.append(html.P(_("No reports in the last 30 days: no score.")))
+    else:
+        out.append(html.P(f"{_('Score')} {score['score']:.1f} / 100 · {_('rank')} {score['rank']} / {score['of']}",
+                          className="sup__score", id="supervisor-kelurahan-score"))
+        out.append(html.Table([html.Tr([html.Th(_("Part")), html.Th(_("Rate")), html.Th(_("Weight")),
+                                        html.Th(_("Points"))])] + [
+            html.Tr([html.Td(_(PART_LABELS[p])), html.Td(f"{v:.0%}"), html.Td(f"{WEIGHTS[p]:.0%}"),
+                     html.Td(f"{100 * WEIGHTS[p] * v:.1f}")]) for p, v in score["parts"].items()],
+            className="sup__table sup__parts"))
+    out.append(html.P(_("Open backlog") + ": " + ", ".join(f"{Status(s).label} {n}" for s, n in backlog)))
+    return out
+
+
+def flags_table(rows: list, ref: Reference, _) -> html.Table | html.P:  # noqa: ANN001
+    if not rows:
+        return html.P(_("No kelurahan or agency is flagged for the current filter."))
+    head = html.Tr([html.Th(_(h)) for h in ("Kind", "Name", "Reports", "Closed ≤ 10 min", "Reopened", "Flags")])
+    return html.Table([head] + [html.Tr([
+        html.Td(_(r.kind)), html.Td(name_of(ref, r.kind, r.code)), html.Td(number(r.received)),
+        html.Td(f"{r.quick_closed} ({r.quick_share:.0%})"), html.Td(f"{r.reopened} ({r.reopen_share:.0%})"),
+        html.Td(", ".join(r.flags)),
+    ]) for r in rows], className="sup__table sup__flags")

@@ -6,9 +6,9 @@ from urllib.parse import parse_qsl
 
 from dash import Input, Output, html
 
-from layouts import ids, index, wall
+from layouts import ids, index, login, supervisor, wall
 
-ROUTES = {"/wall": wall.layout, "/": index.layout}
+ROUTES = {"/wall": wall.layout, "/": index.layout, "/supervisor": supervisor.layout, "/login": login.layout}
 
 
 def register(app, deps) -> None:  # noqa: ANN001

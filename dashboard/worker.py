@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.exc import DBAPIError
 
 from dashboard.config import Settings
 from dashboard.leader import make_leader
@@ -36,6 +37,7 @@ log = logging.getLogger("pantau.worker")
 LEASE_SECONDS = 60.0  # SQLite lease; a killed worker is replaced within this
 WATER_SECONDS = 60
 CAMERA_SECONDS = 60
+EXIT_NO_STORE = 2
 EXIT_NOT_LEADER = 3
 EXIT_LOST_LEADER = 4
 SOURCE_KINDS = ("simulator", "open311", "files")
@@ -196,10 +198,16 @@ def refuse(holder: str | None) -> int:
 
 def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LEASE_SECONDS) -> int:
     """Take the leader lock, then run the jobs forever (or once). Exit codes: 0 stopped,
-    3 another worker is the leader, 4 the lock was lost while running."""
+    2 the store has no schema, 3 another worker is the leader, 4 the lock was lost."""
     parse_sources(settings.sources)  # fail fast on a bad PANTAU_SOURCES
     leader = make_leader(_engine(settings.resolved_database_url), lease_seconds)
-    if not leader.acquire():
+    try:
+        acquired = leader.acquire()
+    except DBAPIError as exc:  # most often: a store without tables
+        print(f"pantau worker: cannot take the worker lock ({type(exc.orig).__name__}: {exc.orig}); "
+              "is the store migrated? run `pantau db upgrade`", file=sys.stderr, flush=True)
+        return EXIT_NO_STORE
+    if not acquired:
         return refuse(leader.holder())
     log.info("worker %s is the leader; sources: %s", leader.me, settings.sources)
     try:

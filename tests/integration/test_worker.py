@@ -17,7 +17,7 @@ from dashboard.config import ROOT, Settings
 from dashboard.leader import LeaseLeader, make_leader
 from dashboard.store import schema
 from dashboard.store.snapshots import read_snapshot
-from dashboard.worker import (EXIT_NOT_LEADER, build_scheduler, parse_sources, run_ingest, run_water_levels,
+from dashboard.worker import (EXIT_NO_STORE, EXIT_NOT_LEADER, build_scheduler, parse_sources, run_ingest, run_water_levels,
                               run_cameras, refresh_wall, run_worker)
 
 LEASE = 2.0
@@ -73,6 +73,12 @@ def test_run_worker_refuses_while_another_holds_the_lock(settings, engine, capsy
     assert "elsewhere:1" in err
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.ingest_run)).scalar() == 0
+
+
+def test_unmigrated_store_is_a_clear_error(tmp_path, capsys):
+    settings = Settings.from_env({}, data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'empty.db'}")
+    assert run_worker(settings, once=True) == EXIT_NO_STORE
+    assert "pantau db upgrade" in capsys.readouterr().err
 
 
 def test_lease_is_taken_over_only_after_expiry(tmp_path):

@@ -15,15 +15,18 @@ Privacy by construction:
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine
 
 from dashboard.models import STATUS_ORDER
 from dashboard.redact import redact
+from dashboard.reference import REFERENCE_DIR
 from dashboard.store import public as sql
 from dashboard.store.snapshots import read_snapshot
 
@@ -114,3 +117,20 @@ def local_day_start(now: datetime, zone) -> datetime:  # noqa: ANN001
     local = now.astimezone(zone)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
+
+
+@lru_cache(maxsize=4)
+def siaga_levels(lang: str) -> tuple[tuple[int, str, str], ...]:
+    """(level, name, meaning) for siaga 4..1: BPBD DKI's words in Bahasa Indonesia
+    (``status_siaga_banjir.csv``), Pantau's English rendering otherwise
+    (``status_siaga_banjir_en.csv``)."""
+    if lang == "id":
+        rows = _csv("status_siaga_banjir.csv")
+        return tuple((int(r["level"]), r["sebutan"], r["arti_menurut_bpbd_dki"]) for r in rows)
+    rows = _csv("status_siaga_banjir_en.csv")
+    return tuple((int(r["level"]), r["name_en"], r["meaning_en"]) for r in rows)
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    with (REFERENCE_DIR / name).open(encoding="utf-8", newline="") as fh:
+        return sorted(csv.DictReader(fh), key=lambda r: -int(r["level"]))

@@ -1,0 +1,41 @@
+"""Visitor view callbacks: one refresh of the tour's numbers per tick, read through the
+public query layer only. Scene rotation is clientside (``assets/32_visitor.js``).
+
+Also serves ``/visitor/kota.json`` (kota outlines for the tour map, public and cached),
+so the visitor map works when the wall is behind a token.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import orjson
+from dash import Input, Output, State
+from flask import Response
+
+from dashboard.i18n import language
+from dashboard.public import PublicStore, local_day_start
+from layouts import geo
+from layouts import visitor as view
+
+
+def register(app, deps) -> None:  # noqa: ANN001
+    public = PublicStore(deps.engine, deps.redis)
+    zone = deps.settings.zone
+
+    @app.callback(
+        Output(view.VISITOR_STATUS, "children"), Output(view.VISITOR_CELLS, "children"),
+        Output(view.VISITOR_BOARD, "children"), Output(view.VISITOR_GATES, "children"),
+        Output(view.VISITOR_AS_OF, "children"), Output(view.VISITOR_TOTAL, "children"),
+        Input(view.VISITOR_TICK, "n_intervals"), State(view.VISITOR_QUERY, "data"),
+    )
+    def refresh_visitor(_n, query):
+        lang = language((query or {}).get("lang") if isinstance(query, dict) else None)
+        summary = public.visitor_summary(local_day_start(deps.now(), zone), deps.settings.max_map_points)
+        return view.render(summary, lang, zone)
+
+    outlines = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kota_outlines(deps.ref)))
+    app.server.add_url_rule(
+        "/visitor/kota.json", "visitor_kota",
+        lambda: Response(outlines(), mimetype="application/json",
+                         headers={"Cache-Control": "public, max-age=3600"}))

@@ -20,7 +20,7 @@ from dashboard.reference import load_reference
 from dashboard.store.engine import make_engine
 from dashboard.store.queries import ReportStore
 from dashboard.store.snapshots import redis_client
-from layouts import ids, index, wall
+from layouts import ids, index, visitor, wall
 
 TOKEN_COOKIE = "pantau_wall"
 
@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
                assets_folder=str(ROOT / "assets"), update_title=None)
     app.server.secret_key = settings.secret_key
     app.layout = shell
-    app.validation_layout = html.Div([shell(), wall.layout(settings), index.layout(settings)])
+    app.validation_layout = html.Div([shell(), wall.layout(settings), index.layout(settings),
+                                       visitor.layout(settings)])
     callbacks.register_all(app, deps)
     guard_wall(app.server, settings.wall_token)
     return app

@@ -32,10 +32,12 @@ class Deps:
 
 def register_all(app, deps: Deps) -> None:  # noqa: ANN001
     """Register the router, each view's callbacks and the plain HTTP routes."""
-    from callbacks import index, routes, routing, supervisor, wall
+    from callbacks import index, open311, routes, routing, supervisor, visitor, wall
 
     routing.register(app, deps)
     wall.register(app, deps)
     index.register(app, deps)
     routes.register(app.server, deps)
     supervisor.register(app, deps)
+    visitor.register(app, deps)
+    open311.register_api(app.server, deps)

@@ -6,9 +6,10 @@ from urllib.parse import parse_qsl
 
 from dash import Input, Output, html
 
-from layouts import ids, index, login, supervisor, wall
+from layouts import ids, index, login, supervisor, visitor, wall
 
-ROUTES = {"/wall": wall.layout, "/": index.layout, "/supervisor": supervisor.layout, "/login": login.layout}
+ROUTES = {"/wall": wall.layout, "/": index.layout, "/supervisor": supervisor.layout, "/login": login.layout,
+          "/visitor": visitor.layout}
 
 
 def register(app, deps) -> None:  # noqa: ANN001

@@ -258,15 +258,15 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
             board = scoring.leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)
         last = queries_ops.last_ingest(conn).last_ok
         gates = reads.monitored_gates(conn)
-        codes = [g["code"] for g in gates]
+        levels, trends = reads.gate_readings(conn, [g["code"] for g in gates], now - TREND_WINDOW,
+                                             TREND_POINTS)
         return WallInputs(
             version=version, data_as_of=last["finished_at"] if last else None,
             today=reads.today_by_agency(conn, start), done_today=reads.done_by_agency(conn, start),
             backlog=backlog, unresponded=unresponded, open_by_kelurahan=by_kel,
             flow=queries_flow.flow_by_hour(conn, hour - timedelta(hours=23), hour + timedelta(hours=1)),
             ticker=reads.ticker(conn, TICKER), leaderboard=board, gates=gates,
-            levels=reads.latest_levels(conn, codes),
-            trends=reads.level_trends(conn, codes, now - TREND_WINDOW, TREND_POINTS),
+            levels=levels, trends=trends,
             cameras=reads.camera_states(conn))
 
 
@@ -289,7 +289,8 @@ def refresh_wall_snapshot(engine, ref: Reference, now: datetime, settings) -> bo
     redis = redis_client(settings.redis_url)
     with engine.connect() as conn:
         version = counters.current(conn)
-        levels = reads.latest_levels(conn, [c for c, g in ref.gates.items() if g.monitored])
+        levels, _ = reads.gate_readings(conn, [c for c, g in ref.gates.items() if g.monitored],
+                                        now - TREND_WINDOW, 1)
     saved = snapshots.read_snapshot(engine, WIDGET, redis)
     if is_current(saved, version, levels, now):
         return False

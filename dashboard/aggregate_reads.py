@@ -141,27 +141,28 @@ def camera_states(conn: Connection) -> dict[str, dict[str, Any]]:
 
 
 
-def latest_levels(conn: Connection, gate_codes: list[str]) -> dict[str, dict[str, Any]]:
-    """gate_code -> newest reading {observed_at, level_cm, siaga}: one probe per gate on
-    the unique (gate_code, observed_at) index."""
+def gate_readings(conn: Connection, gate_codes: list[str], since: datetime, per_gate: int
+                  ) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[datetime, float]]]]:
+    """(latest, trends) of the gates: readings since ``since`` in one range read on the
+    unique (gate_code, observed_at) index (the newest ``per_gate`` kept, oldest first);
+    the latest {observed_at, level_cm, siaga} is the last of them, or for a gate with
+    none in the window one index probe."""
     w = water_level.c
-    out = {}
-    for code in gate_codes:
+    stmt = (select(w.gate_code, w.observed_at, w.level_cm, w.siaga)
+            .where(w.gate_code.in_(gate_codes), w.observed_at >= since)
+            .order_by(w.gate_code, w.observed_at))
+    rows: dict[str, list] = {code: [] for code in gate_codes}
+    for r in conn.execute(stmt):
+        rows[r.gate_code].append(r)
+    latest = {code: _reading(rs[-1]) for code, rs in rows.items() if rs}
+    for code in (c for c in gate_codes if not rows[c]):
         row = conn.execute(select(w.observed_at, w.level_cm, w.siaga).where(w.gate_code == code)
                            .order_by(w.observed_at.desc()).limit(1)).first()
         if row is not None:
-            out[code] = dict(row._mapping)
-    return out
+            latest[code] = _reading(row)
+    trends = {code: [(r.observed_at, float(r.level_cm)) for r in rs[-per_gate:]] for code, rs in rows.items()}
+    return latest, trends
 
 
-def level_trends(conn: Connection, gate_codes: list[str], since: datetime,
-                 per_gate: int) -> dict[str, list[tuple[datetime, float]]]:
-    """gate_code -> the newest ``per_gate`` readings since ``since``, oldest first."""
-    w = water_level.c
-    out = {}
-    for code in gate_codes:
-        rows = conn.execute(select(w.observed_at, w.level_cm)
-                            .where(w.gate_code == code, w.observed_at >= since)
-                            .order_by(w.observed_at.desc()).limit(per_gate)).all()
-        out[code] = [(t, float(v)) for t, v in reversed(rows)]
-    return out
+def _reading(row: Any) -> dict[str, Any]:
+    return {"observed_at": row.observed_at, "level_cm": float(row.level_cm), "siaga": int(row.siaga)}

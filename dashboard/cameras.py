@@ -18,14 +18,14 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 from PIL import Image
 from sqlalchemy import Connection, Engine, select
 
-from dashboard.aggregate_reads import latest_levels
+from dashboard.aggregate_reads import gate_readings
 from dashboard.reference import Reference
 from dashboard.store.schema import camera_still, flood_gate
 
@@ -35,6 +35,7 @@ MAX_BYTES = 2 * 1024 * 1024
 TIMEOUT = (2.0, 5.0)  # connect, read (seconds); the whole download is capped at read * 2
 FETCH_THREADS = 4
 USER_AGENT = "Pantau camera fetcher"
+SIMULATED_MAX_AGE = timedelta(hours=1)  # window searched first for a gate's latest level
 
 
 class CameraError(Exception):
@@ -115,7 +116,8 @@ def _simulated(conn: Connection, gates: list[tuple[str, str, str | None]], now: 
 
     wanted = {code: name for code, name, url in gates if not url}
     frames = {}
-    for code, reading in latest_levels(conn, sorted(wanted)).items():
+    latest, _ = gate_readings(conn, sorted(wanted), now - SIMULATED_MAX_AGE, 1)
+    for code, reading in latest.items():
         png = render_still(wanted[code], float(reading["level_cm"]), int(reading["siaga"]), now.astimezone(zone))
         frames[code] = Frame(png, "image/png")
     return frames

@@ -1,0 +1,220 @@
+"""Authorization matrix against a running server: every supervisor callback and route ×
+anonymous, visitor, supervisor, scoped supervisor, admin. Denied requests get 401/403
+with no data; forged payloads get a 4xx; scoped supervisors never see out-of-scope rows;
+the public callbacks keep working anonymously."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from tests.supervisor_data import SECRET
+from tests.supervisor_server import start
+
+ROLES = (None, "visitor", "sup", "scoped", "admin")
+ALLOWED = {"sup", "scoped", "admin"}
+ROUTES = ("/supervisor", "/supervisor/export.csv", "/supervisor/areas.json")
+#: A valid value per input/state property of the supervisor callbacks.
+VALID = {"search": "", "value": None, "start_date": None, "end_date": None, "n_clicks": 0,
+         "clickData": None, "data": 0}
+SPECIAL = {("supervisor-sort", "value"): "requested_at:desc"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = start(tmp_path_factory.mktemp("authz"))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def sessions(server):
+    return {role: server.session(role) for role in ROLES}
+
+
+@pytest.fixture(scope="module")
+def callbacks(server):
+    deps = requests.get(f"{server.base}/_dash-dependencies", timeout=10).json()
+    found = [d for d in deps if "supervisor-" in d["output"]]
+    assert len(found) == 5  # sync, overview, insights, table, detail
+    return found
+
+
+def body(dep: dict, overrides: dict | None = None) -> dict:
+    """The JSON a browser would POST to /_dash-update-component for ``dep``."""
+    overrides = overrides or {}
+
+    def item(spec):
+        if isinstance(spec["id"], str) and spec["id"].startswith("{"):
+            return []  # pattern-matching ALL: no matching components
+        key = (spec["id"], spec["property"])
+        value = overrides.get(key, SPECIAL.get(key, VALID.get(spec["property"])))
+        return {"id": spec["id"], "property": spec["property"], "value": value}
+
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
+               for o in dep["output"].strip(".").split("...")]
+    return {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+            "inputs": [item(i) for i in dep["inputs"]], "state": [item(s) for s in dep["state"]],
+            "changedPropIds": []}
+
+
+def post(session: requests.Session, server, payload, **kwargs) -> requests.Response:
+    return session.post(f"{server.base}/_dash-update-component", json=payload, timeout=30, **kwargs)
+
+
+def assert_denied(r: requests.Response, role: str | None) -> None:
+    assert r.status_code == (401 if role is None else 403), (role, r.status_code, r.text[:200])
+    assert len(r.content) < 64 and "supervisor" not in r.text and SECRET not in r.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_supervisor_callback(server, sessions, callbacks, role):
+    for dep in callbacks:
+        r = post(sessions[role], server, body(dep))
+        if role in ALLOWED:
+            assert r.status_code in (200, 204), (dep["output"], r.status_code, r.text[:300])
+            if role == "scoped":
+                assert SECRET not in r.text
+        else:
+            assert_denied(r, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", ROUTES)
+def test_every_supervisor_route(server, sessions, role, path):
+    r = sessions[role].get(server.base + path, allow_redirects=False, timeout=30)
+    if role in ALLOWED:
+        assert r.status_code == 200
+        if role == "scoped":
+            assert SECRET not in r.text
+    elif role is None and path == "/supervisor":
+        assert r.status_code == 302 and r.headers["Location"].startswith("/login?next=/supervisor")
+    else:
+        assert_denied(r, role)
+
+
+def test_unscoped_supervisor_does_see_the_secret_rows(server, sessions, callbacks):
+    """The scope checks above can fail: the same requests show SECRET to a city-wide account."""
+    table = next(d for d in callbacks if "supervisor-table.children" in d["output"])
+    assert SECRET in post(sessions["sup"], server, body(table)).text
+    assert SECRET not in post(sessions["scoped"], server, body(table)).text
+    assert SECRET in sessions["sup"].get(server.base + "/supervisor/export.csv", timeout=30).text
+
+
+def test_scoped_supervisor_cannot_filter_or_open_out_of_scope(server, sessions, callbacks):
+    overview = next(d for d in callbacks if "supervisor-kpis.children" in d["output"])
+    r = post(sessions["scoped"], server, body(overview, {("supervisor-url", "search"): "?kota=31.74"}))
+    assert r.status_code == 400 and SECRET not in r.text
+    r = sessions["scoped"].get(server.base + "/supervisor/export.csv?kota=31.74", timeout=30)
+    assert r.status_code == 400 and SECRET not in r.text
+    detail = next(d for d in callbacks if d["output"] == "supervisor-detail.children")
+    secret_id = server.ids["31.74"][0]
+    payload = body(detail)
+    payload["inputs"] = [[{"id": {"index": secret_id, "type": "supervisor-row"}, "property": "n_clicks", "value": 1}]]
+    payload["changedPropIds"] = [json.dumps({"index": secret_id, "type": "supervisor-row"}, separators=(",", ":"))
+                                 + ".n_clicks"]
+    scoped, admin = post(sessions["scoped"], server, payload), post(sessions["admin"], server, payload)
+    assert scoped.status_code == 200 and SECRET not in scoped.text and "not found" in scoped.text
+    assert SECRET in admin.text and "Rahasia" in admin.text  # admins see the reporter
+    sup = post(sessions["sup"], server, payload)
+    assert SECRET in sup.text and "Rahasia" not in sup.text  # supervisors never do
+
+
+@pytest.mark.parametrize("override", [
+    {("supervisor-url", "search"): "?status=hacked"},
+    {("supervisor-url", "search"): "?category=' OR 1=1 --"},
+    {("supervisor-url", "search"): "?from=2026-99-01"},
+    {("supervisor-url", "search"): ["not", "a", "string"]},
+    {("supervisor-sort", "value"): "description; DROP TABLE report"},
+    {("supervisor-page", "data"): -1},
+    {("supervisor-page", "data"): 10**12},
+    {("supervisor-page", "data"): "0"},
+])
+def test_forged_values_get_400_without_data(server, sessions, callbacks, override):
+    table = next(d for d in callbacks if "supervisor-table.children" in d["output"])
+    r = post(sessions["admin"], server, body(table, override))
+    assert r.status_code == 400 and SECRET not in r.text and "laporan" not in r.text
+
+
+def test_forged_detail_ids(server, sessions, callbacks):
+    detail = next(d for d in callbacks if d["output"] == "supervisor-detail.children")
+    for bad in ("abc", 2**70, -5, None):
+        payload = body(detail)
+        pid = {"index": bad, "type": "supervisor-row"}
+        payload["inputs"] = [[{"id": pid, "property": "n_clicks", "value": 1}]]
+        payload["changedPropIds"] = [json.dumps(pid, separators=(",", ":")) + ".n_clicks"]
+        r = post(sessions["admin"], server, payload)
+        assert r.status_code == 400 and SECRET not in r.text, (bad, r.status_code, r.text[:200])
+
+
+@pytest.mark.parametrize("role", (None, "admin"))
+def test_unknown_callbacks_and_malformed_bodies(server, sessions, role):
+    s = sessions[role]
+    url = f"{server.base}/_dash-update-component"
+    assert post(s, server, {"output": "nope.children", "inputs": [], "state": []}).status_code == 400
+    assert post(s, server, {"output": ["supervisor-kpis.children"]}).status_code == 400
+    assert post(s, server, [1, 2, 3]).status_code == 400
+    assert s.post(url, data="{not json", headers={"Content-Type": "application/json"}, timeout=10).status_code == 400
+    assert s.post(url, data="output=x", timeout=10).status_code == 400
+
+
+def test_ten_megabyte_body_is_refused(server, sessions):
+    big = {"output": "supervisor-detail.children", "inputs": [], "state": [], "pad": "x" * 10_000_000}
+    for role in (None, "admin"):
+        r = post(sessions[role], server, big)  # Content-Length is checked before the body is read
+        assert r.status_code == 413 and SECRET not in r.text
+
+
+def test_public_callbacks_still_work_anonymously(server, sessions):
+    deps = requests.get(f"{server.base}/_dash-dependencies", timeout=10).json()
+    index = next(d for d in deps if d["output"] == "index-counts.children")
+    r = post(sessions[None], server, body(index, {("url", "search"): ""}))
+    assert r.status_code == 200
+    assert requests.get(f"{server.base}/wall", timeout=10).status_code == 200
+    assert requests.get(f"{server.base}/login", timeout=10).status_code == 200
+
+
+def test_router_shows_no_supervisor_data_to_anonymous(server, sessions):
+    deps = requests.get(f"{server.base}/_dash-dependencies", timeout=10).json()
+    router = next(d for d in deps if d["output"] == "page.children")
+    payload = body(router, {("url", "pathname"): "/supervisor", ("url", "search"): ""})
+    anon = post(sessions[None], server, payload)
+    assert anon.status_code == 200 and "Sign in" in anon.text and "supervisor-f-agency" not in anon.text
+    assert "supervisor-f-agency" in post(sessions["admin"], server, payload).text
+
+
+def test_session_cookie_flags_expiry_and_logout(server):
+    s = requests.Session()
+    r = s.post(f"{server.base}/login", data={"username": "sup", "password": "rahasia-123"}, allow_redirects=False)
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    expires = next(c for c in s.cookies if c.name == "session").expires
+    hours = (datetime.fromtimestamp(expires, timezone.utc) - datetime.now(timezone.utc)) / timedelta(hours=1)
+    assert 7.9 < hours <= 8.0  # settings.session_hours
+    assert s.get(f"{server.base}/supervisor/export.csv", timeout=10).status_code == 200
+    assert s.get(f"{server.base}/logout", allow_redirects=False).status_code == 303
+    assert s.get(f"{server.base}/supervisor/export.csv", timeout=10).status_code == 401
+
+
+def test_wrong_password_and_open_redirect(server):
+    s = requests.Session()
+    r = s.post(f"{server.base}/login", data={"username": "sup", "password": "salah-sekali", "next": "/supervisor"},
+               allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].startswith("/login?error=1")
+    assert s.get(f"{server.base}/supervisor/export.csv", timeout=10).status_code == 401
+    r = s.post(f"{server.base}/login", data={"username": "sup", "password": "rahasia-123",
+                                            "next": "//evil.example/x"}, allow_redirects=False)
+    assert r.headers["Location"] == "/supervisor"
+
+
+def test_secure_cookie_flag_when_configured(tmp_path):
+    srv = start(tmp_path, secure_cookies=True, session_hours=1)
+    try:
+        r = requests.post(f"{srv.base}/login", data={"username": "sup", "password": "rahasia-123"},
+                          allow_redirects=False, timeout=10)
+        assert "Secure" in r.headers["Set-Cookie"] and "HttpOnly" in r.headers["Set-Cookie"]
+    finally:
+        srv.stop()

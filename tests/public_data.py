@@ -33,7 +33,9 @@ TEXT_CANARIES = [
 EXACT_LAT, EXACT_LON = -6.1766437, 106.8175291
 IDENTITY_CANARIES = ["Canaryfirstqz", "Canarylastqz", "canary.ident", "081299887766",
                      "99887766", "CANARYDEVICEQZ", "CANARYACCOUNTQZ", "Jl. Canary Rahasia"]
-ALL_CANARIES = IDENTITY_CANARIES + [leak for _, leak in TEXT_CANARIES] + ["6.1766437", "106.8175291"]
+ALL_CANARIES = IDENTITY_CANARIES + [leak for _, leak in TEXT_CANARIES]
+#: Any rendering of the point finer than the 0.001° grid (4+ decimals) shows these.
+COORD_CANARIES = ["6.1766", "106.8175"]
 
 
 def canary_text() -> str:
@@ -41,12 +43,12 @@ def canary_text() -> str:
 
 
 def make(n: int, *, status: Status = Status.MENUNGGU, category: str = "sampah",
-         requested: datetime | None = None, updated: datetime | None = None,
+         requested: datetime | None = None, updated: datetime | None = None, now: datetime = NOW,
          lat: float = EXACT_LAT, lon: float = EXACT_LON, description: str | None = None,
          kelurahan: str | None = None) -> Report:
     ref = load_reference()
     kelurahan = kelurahan or ref.locate(lon, lat)[0]
-    requested = requested or NOW - timedelta(hours=n + 1)
+    requested = requested or now - timedelta(hours=n + 1)
     return Report(
         source="test", external_id=f"P-{n}", category_code=category, status=status,
         requested_at=requested, updated_at=updated or requested, lat=lat, lon=lon,
@@ -56,20 +58,23 @@ def make(n: int, *, status: Status = Status.MENUNGGU, category: str = "sampah",
     )
 
 
-def default_reports() -> list[Report]:
-    """Five reports today (one per status), two categories, one older closed one."""
-    reports = [make(i, status=s) for i, s in enumerate(Status)]
-    reports.append(make(10, category="jalan_rusak", status=Status.PROSES, description="Jalan rusak"))
-    reports.append(make(11, status=Status.SELESAI, requested=NOW - timedelta(days=20),
-                        updated=NOW - timedelta(days=19), description="Sampah lama"))
+def default_reports(now: datetime = NOW) -> list[Report]:
+    """Five reports in the hours before ``now`` (one per status), two categories, one
+    older closed one."""
+    reports = [make(i, status=s, now=now) for i, s in enumerate(Status)]
+    reports.append(make(10, category="jalan_rusak", status=Status.PROSES, description="Jalan rusak", now=now))
+    reports.append(make(11, status=Status.SELESAI, requested=now - timedelta(days=20),
+                        updated=now - timedelta(days=19), description="Sampah lama", now=now))
     return reports
 
 
 def seed(engine: Engine, reports: list[Report] | None = None, now: datetime = NOW) -> None:
     with engine.begin() as conn:
-        writes.upsert_reports(conn, reports if reports is not None else default_reports(), now)
+        writes.upsert_reports(conn, reports if reports is not None else default_reports(now), now)
 
 
-def leaks(body: str) -> list[str]:
-    """Canaries present in ``body``."""
-    return [c for c in ALL_CANARIES if c.lower() in body.lower()]
+def leaks(body: str, coords: bool = True) -> list[str]:
+    """Canaries present in ``body`` (with ``coords``, also the exact point's digits;
+    leave them out for reference geometry, whose vertices may share them)."""
+    wanted = ALL_CANARIES + (COORD_CANARIES if coords else [])
+    return [c for c in wanted if c.lower() in body.lower()]

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from tqdm import tqdm
 
 from dashboard.ingest.normalize import normalize
@@ -33,8 +33,7 @@ from dashboard.reference import Reference
 from dashboard.simulator import history, model, text
 from dashboard.simulator.water import simulate_levels
 from dashboard.store import bulk, counters
-from dashboard.store.schema import report, reporter, status_change
-from dashboard.store.water import record_levels
+from dashboard.store.schema import report, reporter, status_change, water_level
 
 SOURCE = "seed"
 REPORT_COLUMNS = ("id", "source", "external_id", "category_code", "status", "description",
@@ -241,9 +240,17 @@ def _report_rows(ids: list[int], cols: dict[str, list], seed: int, seq: int) -> 
 
 
 def _water(conn, ref: Reference, days: float, now: datetime, seed: int) -> int:
-    """Hourly readings at the monitored gates over the last ``days``."""
+    """Hourly readings at the monitored gates over the last ``days``, bulk loaded;
+    hours already stored (an earlier seed) are skipped, so re-seeding is safe."""
     end = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
-    hours = int(days * 24)
-    readings = [r for h in range(hours, -1, -1)
-                for r in simulate_levels(ref.gates.values(), end - timedelta(hours=h), seed)]
-    return record_levels(conn, readings)
+    start = end - timedelta(hours=int(days * 24))
+    have = set(conn.execute(select(water_level.c.gate_code, water_level.c.observed_at)
+                            .where(water_level.c.observed_at >= start)).all())
+    readings = [r for h in range(int(days * 24), -1, -1)
+                for r in simulate_levels(ref.gates.values(), end - timedelta(hours=h), seed)
+                if (r.gate_code, r.observed_at) not in have]
+    if not readings:
+        return 0
+    times = bulk.sql_time(np.array([int(r.observed_at.timestamp()) for r in readings], dtype=np.int64))
+    return bulk.load_rows(conn, water_level, ("gate_code", "observed_at", "level_cm", "siaga"),
+                          ((r.gate_code, t, r.level_cm, r.siaga) for r, t in zip(readings, times)))

@@ -1,0 +1,180 @@
+"""``python -m bench --reports N`` — Pantau's benchmark harness (``make bench N=...``).
+
+It seeds one fresh store per backend — a SQLite file in a temporary directory and a new
+PostgreSQL database ``bench_<pid>`` (created here, dropped at the end) — with N reports
+through :func:`dashboard.seed.seed`, then runs every benchmark module and prints one
+markdown table: the machine, then one row per measurement with a column per backend.
+
+Adding a benchmark: write ``bench/<name>.py`` with ``run(ctx: bench.common.Ctx) ->
+list[bench.common.Row]`` and add it to :data:`MODULES`. ``ctx`` carries ``n``, ``days``,
+``now``, ``ref``, ``engines`` / ``urls`` per backend (``"sqlite"``, ``"postgresql"``),
+``workdir``, ``runs`` (≥ 5, for medians) and ``seeded`` (the SeedResult per backend).
+Modules run in order on the same stores; a module that writes should come last.
+A module that is missing or fails is reported in the output, never fatal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import sqlite3
+import tempfile
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bench.common import Ctx, Row
+from dashboard.reference import load_reference
+from dashboard.seed import seed
+from dashboard.store import schema
+from dashboard.store.engine import make_engine
+from dashboard.store.refdata import store_reference
+
+MODULES = ("bench.spine", "bench.wall")
+PG_ADMIN = os.environ.get("PANTAU_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Pantau benchmarks")
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--days", type=float, default=90)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="pantau-bench-") as tmp:
+        ctx = Ctx(args.reports, args.days, datetime.now(timezone.utc), load_reference(), {}, {},
+                  Path(tmp), runs=max(5, args.runs))
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        try:
+            for backend in args.backends.split(","):
+                _seed_store(ctx, backend.strip(), admin)
+            rows = _run_modules(ctx)
+            print(machine_table(ctx))
+            print()
+            print(rows_table(rows, list(ctx.engines)))
+        finally:
+            _cleanup(ctx, admin)
+    return 0
+
+
+def _seed_store(ctx: Ctx, backend: str, admin) -> None:  # noqa: ANN001
+    if backend == "sqlite":
+        url = f"sqlite:///{ctx.workdir / 'bench.db'}"
+    elif backend in ("postgres", "postgresql"):
+        backend, name = "postgresql", f"bench_{os.getpid()}"
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+    else:
+        raise SystemExit(f"unknown backend {backend!r}")
+    engine = make_engine(url)
+    ctx.engines[backend], ctx.urls[backend] = engine, url
+    schema.create_all(engine)
+    store_reference(engine, ctx.ref)
+    print(f"# seeding {ctx.n:,} reports on {backend} ...", flush=True)
+    ctx.seeded[backend] = seed(engine, ctx.ref, ctx.n, ctx.days, 42, ctx.now, progress=True)
+    with engine.begin() as conn:  # fresh planner statistics, as after a real load
+        conn.execute(text("ANALYZE"))
+    print(f"# {backend}: {ctx.seeded[backend].reports_per_second:,.0f} reports/s", flush=True)
+
+
+def _run_modules(ctx: Ctx) -> list[Row]:
+    rows: list[Row] = []
+    for name in MODULES:
+        started = time.perf_counter()
+        try:
+            module = importlib.import_module(name)
+            rows += _call(module, ctx)
+        except Exception as exc:  # noqa: BLE001 - one broken module must not hide the rest
+            traceback.print_exc()
+            rows += [Row("error", name, b, None, "", f"{type(exc).__name__}: {exc}"[:90]) for b in ctx.engines]
+        print(f"# {name}: {time.perf_counter() - started:.1f} s", flush=True)
+    return rows
+
+
+def _call(module, ctx: Ctx) -> list[Row]:  # noqa: ANN001
+    """``run(ctx)``; or, for a module with the older ``measure(engine, ref, settings, n)``
+    returning dicts (bench/wall.py), call it per backend and convert."""
+    if hasattr(module, "run"):
+        return module.run(ctx)
+    from dashboard.config import Settings
+
+    rows = []
+    for backend, engine in ctx.engines.items():
+        settings = Settings.from_env({}, database_url=ctx.urls[backend], data_dir=ctx.workdir)
+        for d in module.measure(engine, ctx.ref, settings, ctx.n):
+            rows.append(Row(module.__name__.split(".")[-1], d["name"], backend, d["value"], d["unit"],
+                            f"target {d['target']}" if d.get("target") else ""))
+    return rows
+
+
+def _cleanup(ctx: Ctx, admin) -> None:  # noqa: ANN001
+    for backend, engine in ctx.engines.items():
+        engine.dispose()
+        if backend == "postgresql":
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "bench_{os.getpid()}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def machine_table(ctx: Ctx) -> str:
+    versions = {"sqlite": sqlite3.sqlite_version}
+    if "postgresql" in ctx.engines:
+        with ctx.engines["postgresql"].connect() as conn:
+            versions["postgresql"] = conn.execute(text("SHOW server_version")).scalar()
+    facts = [
+        ("CPU", _cpu_model()), ("cores", str(os.cpu_count())), ("RAM", _ram()),
+        ("python", platform.python_version()), *versions.items(),
+        ("reports per store", f"{ctx.n:,} over {ctx.days:g} days"), ("runs per median", str(ctx.runs)),
+        ("date", ctx.now.strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+    return "\n".join(["| machine | |", "|---|---|", *(f"| {k} | {v} |" for k, v in facts)])
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _ram() -> str:
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        return f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        return "unknown"
+
+
+def rows_table(rows: list[Row], backends: list[str]) -> str:
+    """One line per (section, name, unit); one value column per backend; notes joined."""
+    lines = ["| section | measure | " + " | ".join(backends) + " | unit | notes |",
+             "|---|---|" + "---:|" * len(backends) + "---|---|"]
+    keys: dict[tuple[str, str, str], dict[str, Row]] = {}
+    for row in rows:
+        keys.setdefault((row.section, row.name, row.unit), {})[row.backend] = row
+    for (section, name, unit), by_backend in keys.items():
+        values = [_fmt(by_backend.get(b)) for b in backends]
+        notes = "; ".join(f"{b}: {r.note}" for b, r in by_backend.items() if r.note)
+        lines.append(f"| {section} | {name} | " + " | ".join(values) + f" | {unit} | {notes} |")
+    return "\n".join(lines)
+
+
+def _fmt(row: Row | None) -> str:
+    if row is None or row.value is None:
+        return "n/a"
+    v = row.value
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}" if abs(v) >= 1 else f"{v:.3f}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

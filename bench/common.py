@@ -1,0 +1,57 @@
+"""What benchmark modules share: the context they receive and the rows they return.
+
+A benchmark module exposes ``run(ctx: Ctx) -> list[Row]``. ``bench/__main__.py`` seeds
+one fresh store per backend, builds the :class:`Ctx` and calls every module in turn,
+then prints all rows as one markdown table (one value column per backend).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import Engine
+
+from dashboard.reference import Reference
+
+
+@dataclass(frozen=True)
+class Row:
+    """One measurement. ``value`` None prints as "n/a" (``note`` says why)."""
+
+    section: str  # e.g. "seed", "query", "naive", "wall"
+    name: str
+    backend: str  # "sqlite" | "postgresql"
+    value: float | None
+    unit: str  # "ms", "reports/s", "x", ...
+    note: str = ""
+
+
+@dataclass
+class Ctx:
+    """A freshly seeded store per backend, and how it was seeded."""
+
+    n: int  # reports seeded into each store
+    days: float  # history length of the seed
+    now: datetime  # aware UTC; the seed's "now"
+    ref: Reference
+    engines: dict[str, Engine]  # backend name -> engine
+    urls: dict[str, str]  # backend name -> SQLAlchemy URL
+    workdir: Path  # a temporary directory, removed at the end
+    runs: int = 5  # repetitions for medians (at least 5)
+    seeded: dict[str, Any] = field(default_factory=dict)  # backend -> dashboard.seed.SeedResult
+
+
+def median_ms(fn: Callable[[], Any], runs: int) -> float:
+    """Median wall-clock milliseconds of ``runs`` calls (after one warm-up call)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)

@@ -1,0 +1,304 @@
+"""Wall benchmark: what a poll, a refresh and ten walls cost on a seeded store.
+
+Rows per backend (medians over repeated runs, milliseconds of wall-clock time spent in
+the process that does the work, the database server included as it is on this machine):
+
+* ``poll unchanged`` — one web poll when nothing changed: ``snapshots.snapshot_version``
+  (one primary-key read). Target ≤ 2 ms.
+* ``refresh after 100 changes`` — 50 new + 50 status updates written through the ingest
+  write path (``writes.upsert_reports``, timed apart), then ``refresh_wall_snapshot``
+  with the leaderboard carried over (it is recomputed at most every 5 min; that cost is
+  its own row). Target ≤ 50 ms.
+* ``naive full reload`` — the design we replace: ``pandas.read_sql`` of the whole report
+  table + groupbys for the same tiles, measured in the same run; the ratio row divides
+  it by the refresh. Target ≥ 100×.
+* ``10 walls vs 1`` — DB work of one poll cycle with one change batch: the worker's
+  refresh (once, whatever the number of walls) plus, per wall, ``snapshot_version`` and
+  ``read_snapshot`` because the version moved. Ratio = cycle time with 10 walls / cycle
+  time with 1 wall. Target ≤ 1.2. An unchanged cycle (version reads only, plus the
+  worker's check) is reported too.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from dashboard.aggregate import WIDGET, refresh_wall_snapshot
+from dashboard.models import OPEN_VALUES, Report, Status
+from dashboard.reference import Reference
+from dashboard.store import snapshots
+from dashboard.store.schema import report as report_table
+from dashboard.store.writes import upsert_reports
+
+BATCH = 100
+ROUNDS = 7
+POLLS = 300
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def median_ms(fn: Callable[[], Any], repeat: int) -> float:
+    return statistics.median(timed(fn) for _ in range(repeat))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- the change batch -------------------------------------------------------------------
+def _open_rows(engine: Engine, n: int, rng: np.random.Generator) -> list[Any]:
+    """``n`` open reports picked among recent ones (bounded read on the status index)."""
+    c = report_table.c
+    stmt = (select(report_table).where(c.status.in_(OPEN_VALUES))
+            .order_by(c.requested_at.desc()).limit(20 * n))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    picked = rng.choice(len(rows), size=min(n, len(rows)), replace=False) if rows else []
+    return [rows[i] for i in picked]
+
+
+def _advanced(row: Any, now: datetime) -> Report:
+    order = list(Status)
+    nxt = order[min(order.index(Status(row.status)) + 1, len(order) - 1)]
+    return Report(source=row.source, external_id=row.external_id, category_code=row.category_code,
+                  status=nxt, requested_at=row.requested_at, updated_at=now, lat=row.lat, lon=row.lon,
+                  description=row.description, address=row.address, media_url=row.media_url,
+                  kelurahan_code=row.kelurahan_code, agency_code=row.agency_code)
+
+
+def _new(ref: Reference, rng: np.random.Generator, now: datetime, tag: str, i: int) -> Report:
+    kel = list(ref.kelurahan.values())[int(rng.integers(len(ref.kelurahan)))]
+    cat = sorted(ref.categories)[int(rng.integers(len(ref.categories)))]
+    return Report(source="bench", external_id=f"{tag}-{i}", category_code=cat, status=Status.MENUNGGU,
+                  requested_at=now, updated_at=now, lat=kel.lat, lon=kel.lon,
+                  description="Laporan uji beban dinding", kelurahan_code=kel.code,
+                  agency_code=ref.route(cat, kel.code))
+
+
+def write_changes(engine: Engine, ref: Reference, rng: np.random.Generator, tag: str) -> float:
+    """Upsert ``BATCH`` reports (half new, half advanced one status); returns ms."""
+    now = utcnow()
+    updates = [_advanced(r, now) for r in _open_rows(engine, BATCH // 2, rng)]
+    batch = updates + [_new(ref, rng, now, tag, i) for i in range(BATCH - len(updates))]
+
+    def write() -> None:
+        with engine.begin() as conn:
+            upsert_reports(conn, batch, now)
+    return timed(write)
+
+
+# --- the measurements -------------------------------------------------------------------
+def poll_unchanged(engine: Engine, redis=None) -> float:  # noqa: ANN001
+    return median_ms(lambda: snapshots.snapshot_version(engine, WIDGET, redis), POLLS)
+
+
+def refresh_after_changes(engine: Engine, ref: Reference, settings, rng) -> tuple[float, float]:  # noqa: ANN001
+    """(median write ms, median refresh ms) over ROUNDS batches."""
+    writes, refreshes = [], []
+    for i in range(ROUNDS):
+        writes.append(write_changes(engine, ref, rng, f"r{i}-{time.time_ns()}"))
+        refreshes.append(timed(lambda: _must_refresh(engine, ref, settings)))
+    return statistics.median(writes), statistics.median(refreshes)
+
+
+def _must_refresh(engine: Engine, ref: Reference, settings) -> None:  # noqa: ANN001
+    if not refresh_wall_snapshot(engine, ref, utcnow(), settings):
+        raise RuntimeError("refresh skipped although the store changed")
+
+
+def full_refresh(engine: Engine, ref: Reference, settings) -> float:  # noqa: ANN001
+    """A refresh that also recomputes the leaderboard (no saved snapshot to carry from)."""
+    from dashboard.store.schema import snapshot
+    def run() -> None:
+        with engine.begin() as conn:
+            conn.execute(snapshot.delete().where(snapshot.c.widget_id == WIDGET))
+        _must_refresh(engine, ref, settings)
+    return statistics.median(timed(run) for _ in range(3))
+
+
+def naive_reload(engine: Engine) -> float:
+    """The replaced design: read the whole report table, compute the tiles in pandas."""
+    def run() -> None:
+        with engine.connect() as conn:
+            df = pd.read_sql(select(report_table), conn)
+        now = pd.Timestamp(utcnow())
+        req = pd.to_datetime(df["requested_at"], utc=True, format="ISO8601")
+        is_open = df["status"].isin(OPEN_VALUES)
+        age = (now - req[is_open]).dt.total_seconds() / 3600
+        df["status"].value_counts()
+        df[is_open].groupby("agency_code").size().nlargest(12)
+        pd.cut(age, [-1, 6, 24, 72, 168, 1e9]).value_counts()
+        df[req >= now.normalize()].groupby(["agency_code", "status"]).size()
+        df[is_open].groupby("kelurahan_code").size()
+        df[req >= now - pd.Timedelta(days=30)].groupby("kelurahan_code")["status"].value_counts()
+    return statistics.median(timed(run) for _ in range(3))
+
+
+def wall_cycle(engine: Engine, ref: Reference, settings, rng, walls: int, redis=None) -> float:  # noqa: ANN001
+    """DB work of one poll cycle after one change batch: one refresh + per wall a
+    version read and a snapshot read (median ms over ROUNDS; the write is excluded)."""
+    times = []
+    for i in range(ROUNDS):
+        write_changes(engine, ref, rng, f"w{walls}-{i}-{time.time_ns()}")
+
+        def cycle() -> None:
+            _must_refresh(engine, ref, settings)
+            for _ in range(walls):
+                snapshots.snapshot_version(engine, WIDGET, redis)
+                snapshots.read_snapshot(engine, WIDGET, redis)
+        times.append(timed(cycle))
+    return statistics.median(times)
+
+
+def idle_cycle(engine: Engine, ref: Reference, settings, walls: int, redis=None) -> float:  # noqa: ANN001
+    """An unchanged cycle: the worker's check (no recompute) + per wall a version read."""
+    def cycle() -> None:
+        refresh_wall_snapshot(engine, ref, utcnow(), settings)
+        for _ in range(walls):
+            snapshots.snapshot_version(engine, WIDGET, redis)
+    refresh_wall_snapshot(engine, ref, utcnow(), settings)
+    return median_ms(cycle, 50)
+
+
+def payload_bytes(engine: Engine) -> int:
+    saved = snapshots.read_snapshot(engine, WIDGET)
+    return len(snapshots.encode(saved[0])) if saved else 0
+
+
+def measure(engine: Engine, ref: Reference, settings, n_reports: int) -> list[dict[str, Any]]:  # noqa: ANN001
+    """Every wall row for one seeded backend, as plain dicts (name, value, unit, target)."""
+    rng = np.random.default_rng(7)
+    full = full_refresh(engine, ref, settings)
+    poll = poll_unchanged(engine)
+    write, refresh = refresh_after_changes(engine, ref, settings, rng)
+    naive = naive_reload(engine)
+    one, ten = (wall_cycle(engine, ref, settings, rng, w) for w in (1, 10))
+    idle1, idle10 = (idle_cycle(engine, ref, settings, w) for w in (1, 10))
+    rows = [
+        ("poll unchanged (snapshot_version)", poll, "ms", "<= 2 ms"),
+        ("write 100 reports (upsert_reports)", write, "ms", ""),
+        ("refresh after 100 changes", refresh, "ms", "<= 50 ms"),
+        ("refresh incl. leaderboard (every 5 min)", full, "ms", ""),
+        ("naive full reload (read_sql + groupby)", naive, "ms", ""),
+        ("naive / refresh", naive / refresh, "x", ">= 100x"),
+        ("cycle with change, 1 wall", one, "ms", ""),
+        ("cycle with change, 10 walls", ten, "ms", ""),
+        ("10 walls / 1 wall (changed)", ten / one, "x", "<= 1.2x"),
+        ("idle cycle, 1 wall", idle1, "ms", ""),
+        ("idle cycle, 10 walls", idle10, "ms", ""),
+        ("10 walls / 1 wall (idle)", idle10 / idle1, "x", ""),
+        ("payload size", payload_bytes(engine) / 1024, "KiB", ""),
+    ]
+    backend = engine.dialect.name
+    return [{"backend": backend, "reports": n_reports, "name": name, "value": round(value, 3),
+             "unit": unit, "target": target} for name, value, unit, target in rows]
+
+
+def run(ctx) -> list:  # noqa: ANN001
+    """``bench`` harness entry: every wall row on every seeded backend of ``ctx``."""
+    from bench.common import Row
+    from dashboard.config import Settings
+
+    rows = []
+    for backend, engine in ctx.engines.items():
+        settings = Settings.from_env({}, database_url=ctx.urls[backend], data_dir=ctx.workdir, sources="seed")
+        for d in measure(engine, ctx.ref, settings, ctx.n):
+            rows.append(Row("wall", d["name"], backend, d["value"], d["unit"],
+                            f"target {d['target']}" if d["target"] else ""))
+    return rows
+
+
+# --- standalone: python -m bench.wall --reports N ------------------------------------------
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _fresh_store(backend: str, n_reports: int, days: float, workdir):  # noqa: ANN001, ANN202
+    """(engine, cleanup) of a new store seeded with ``n_reports`` on ``backend``."""
+    import os
+
+    from sqlalchemy import create_engine, text
+
+    from dashboard.reference import load_reference
+    from dashboard.seed import seed
+    from dashboard.store import schema
+    from dashboard.store.engine import make_engine
+    from dashboard.store.refdata import store_reference
+
+    admin = None
+    if backend == "sqlite":
+        path = workdir / f"wall-{n_reports}.db"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        name = f"pantau_bench_wall_{os.getpid()}"
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    schema.create_all(engine)
+    ref = load_reference()
+    store_reference(engine, ref)
+    seed(engine, ref, n_reports, days, 42, utcnow(), progress=False)
+    with engine.begin() as conn:  # planner statistics, as a store in service has them
+        conn.execute(text("ANALYZE"))
+
+    def cleanup() -> None:
+        engine.dispose()
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+            admin.dispose()
+    return engine, url, cleanup
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import tempfile
+    from pathlib import Path
+
+    from dashboard.config import Settings
+    from dashboard.reference import load_reference
+
+    parser = argparse.ArgumentParser(prog="python -m bench.wall", description=__doc__.split("\n")[0])
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--days", type=float, default=365)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in args.backends.split(","):
+            t0 = time.perf_counter()
+            engine, url, cleanup = _fresh_store(backend, args.reports, args.days, Path(tmp))
+            print(f"# {backend}: seeded {args.reports} reports in {time.perf_counter() - t0:.1f} s", flush=True)
+            try:
+                settings = Settings.from_env({}, database_url=url, sources="seed")
+                rows += measure(engine, load_reference(), settings, args.reports)
+            finally:
+                cleanup()
+    print(format_rows(rows))
+    return 0
+
+
+def format_rows(rows: list[dict[str, Any]]) -> str:
+    lines = ["| backend | reports | measure | median | target |", "|---|---:|---|---:|---|"]
+    for r in rows:
+        lines.append(f"| {r['backend']} | {r['reports']:,} | {r['name']} | {r['value']:,.3f} {r['unit']} | {r['target']} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -27,7 +27,7 @@ from dashboard import aggregate_reads as reads
 from dashboard import scoring
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER, Status
 from dashboard.reference import Reference
-from dashboard.store import counters, queries_flow, queries_ops, snapshots
+from dashboard.store import counters, queries_flow, snapshots
 from dashboard.store.queries_sql import floor_hour
 
 WIDGET = "wall"
@@ -256,12 +256,11 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
         board = _carried_leaderboard(previous, now)
         if board is None:
             board = scoring.leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)
-        last = queries_ops.last_ingest(conn).last_ok
         gates = reads.monitored_gates(conn)
         levels, trends = reads.gate_readings(conn, [g["code"] for g in gates], now - TREND_WINDOW,
                                              TREND_POINTS)
         return WallInputs(
-            version=version, data_as_of=last["finished_at"] if last else None,
+            version=version, data_as_of=reads.data_as_of(conn),
             today=reads.today_by_agency(conn, start), done_today=reads.done_by_agency(conn, start),
             backlog=backlog, unresponded=unresponded, open_by_kelurahan=by_kel,
             flow=queries_flow.flow_by_hour(conn, hour - timedelta(hours=23), hour + timedelta(hours=1)),

@@ -23,8 +23,8 @@ from sqlalchemy import Connection, case, func, literal_column, select
 from dashboard.models import AGE_BUCKETS, OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
 from dashboard.scoring import KelurahanCounts
 from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds
-from dashboard.store.schema import (camera_still, category, flood_gate, kelurahan, report, status_change,
-                                    tally, water_level)
+from dashboard.store.schema import (camera_still, category, flood_gate, ingest_run, kelurahan, report,
+                                    status_change, tally, water_level)
 
 DONE = Status.SELESAI.value
 MENUNGGU = Status.MENUNGGU.value
@@ -129,6 +129,12 @@ def leaderboard_counts(conn: Connection, since: datetime, now: datetime) -> list
             resolved_7d=int(s7 or 0), resolution_due=int(sdue or 0), overdue_open=int(late or 0) + before,
             reopened=int(reop or 0), ever_closed=int(closed or 0), load=int(n) + before))
     return out
+
+
+def data_as_of(conn: Connection) -> datetime | None:
+    """``finished_at`` of the newest successful ingest run (newest ids first)."""
+    return conn.execute(select(ingest_run.c.finished_at).where(ingest_run.c.ok.is_(True))
+                        .order_by(ingest_run.c.id.desc()).limit(1)).scalar()
 
 
 def monitored_gates(conn: Connection) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from dashboard.aggregate import WIDGET, refresh_wall_snapshot
 from dashboard.models import Status
 from dashboard.store import counters, snapshots
+from dashboard.store.schema import ingest_run
 from dashboard.store.water import Reading, record_levels
 from dashboard.store.writes import upsert_reports
 from tests.conftest import NOW
@@ -43,11 +44,17 @@ def payload(engine):  # noqa: ANN001, ANN201
 
 def test_payload_matches_the_contract(engine, reference, settings):
     seed(engine)
+    with engine.begin() as conn:  # the last successful run is "data as of", not a later failure
+        conn.execute(ingest_run.insert(), [
+            dict(source="test", started_at=NOW - timedelta(minutes=3), finished_at=NOW - timedelta(minutes=2), ok=True),
+            dict(source="test", started_at=NOW - timedelta(minutes=1), finished_at=NOW, ok=False, error="HTTP 500"),
+        ])
     assert refresh_wall_snapshot(engine, reference, NOW, settings) is True
     p, version, computed_at = payload(engine)
     with engine.connect() as conn:
         assert version == p["version"] == counters.current(conn) > 0
     assert computed_at == NOW and p["computed_at"] == "2026-11-27T03:00:00Z"
+    assert p["data_as_of"] == "2026-11-27T02:58:00Z"
     k = p["kpis"]
     assert set(k) == {"today_new", "today_done", "open", "overdue", "unresponded_6h", "status"}
     assert all(isinstance(k[key], int) for key in k if key != "status")

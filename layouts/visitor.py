@@ -64,8 +64,9 @@ STATUS_MEANING = {
 }
 
 
-def layout(settings: Settings, lang: str | None = None, **_query) -> html.Div:
-    """The tour frame; ``callbacks.visitor`` fills the numbers. ``?lang=en`` for English."""
+def layout(settings: Settings, lang: str | None = None, seconds: str | None = None, **_query) -> html.Div:
+    """The tour frame; ``callbacks.visitor`` fills the numbers. ``?lang=en`` for English,
+    ``?seconds=N`` (3..300) for the time each scene stays."""
     lang = language(lang)
     _ = gettext(lang)
     return html.Div([
@@ -77,7 +78,15 @@ def layout(settings: Settings, lang: str | None = None, **_query) -> html.Div:
                  className="visitor-stage", id="visitor-stage"),
         _controls(_),
     ], id=VISITOR_ROOT, className="view-visitor", lang=lang,
-        **{"data-scene": "0", "data-seconds": str(SCENE_SECONDS), "data-paused": "false"})
+        **{"data-scene": "0", "data-seconds": str(scene_seconds(seconds)), "data-paused": "false"})
+
+
+def scene_seconds(raw: str | None) -> int:
+    """Seconds per scene from ``?seconds=``: clamped to 3..300, default 12."""
+    try:
+        return min(300, max(3, int(raw))) if raw else SCENE_SECONDS
+    except ValueError:
+        return SCENE_SECONDS
 
 
 def _header(_, lang: str) -> html.Header:

@@ -78,10 +78,15 @@ def _worst(*statuses: str) -> str:
 
 
 def bucket_status(label: str, n: int, total: int) -> str:
+    """Past the resolve target: danger from 10 % of the backlog, else warning if any;
+    close to it (3-7 days): warning from 25 %; younger buckets are always ok."""
+    if n <= 0 or total <= 0:
+        return "ok"
+    share = n / total
     if label == OVERDUE_BUCKET:
-        return "danger" if share_status(n, total, WARNING_SHARE, 2.0) == "danger" else "warning" if n else "ok"
+        return "danger" if share >= WARNING_SHARE else "warning"
     if label == LATE_BUCKET:
-        return "warning" if share_status(n, total, 2.0, DANGER_SHARE) != "ok" else "ok"
+        return "warning" if share >= DANGER_SHARE else "ok"
     return "ok"
 
 

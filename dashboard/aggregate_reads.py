@@ -18,7 +18,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, literal_column, select
+from sqlalchemy import Connection, case, func, select
 
 from dashboard.models import AGE_BUCKETS, OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
 from dashboard.scoring import KelurahanCounts
@@ -51,7 +51,8 @@ def done_by_agency(conn: Connection, since: datetime) -> dict[str, int]:
     ids = sorted(moves)
     for i in range(0, len(ids), ID_CHUNK):
         chunk = ids[i:i + ID_CHUNK]
-        for rid, agency in conn.execute(select(report.c.id, report.c.agency_code).where(report.c.id.in_(chunk))):
+        stmt = select(report.c.id, report.c.agency_code).where(report.c.id.in_(chunk))
+        for rid, agency in conn.execute(stmt):
             out[agency] += moves[rid]
     return dict(out)
 

@@ -89,9 +89,9 @@ def store_frame(conn: Connection, gate_code: str, now: datetime, frame: Frame | 
     values: dict[str, Any] = {"last_try_at": now, "error": None if frame else (error or "no frame")}
     if frame is not None:
         values.update(image=frame.image, content_type=frame.content_type, last_ok_at=now)
-    exists = conn.execute(select(camera_still.c.gate_code).where(camera_still.c.gate_code == gate_code)).first()
-    if exists:
-        conn.execute(camera_still.update().where(camera_still.c.gate_code == gate_code).values(**values))
+    mine = camera_still.c.gate_code == gate_code
+    if conn.execute(select(camera_still.c.gate_code).where(mine)).first():
+        conn.execute(camera_still.update().where(mine).values(**values))
     else:
         conn.execute(camera_still.insert().values(gate_code=gate_code, **values))
 
@@ -118,7 +118,7 @@ def _simulated(conn: Connection, gates: list[tuple[str, str, str | None]], now: 
     frames = {}
     latest, _ = gate_readings(conn, sorted(wanted), now - SIMULATED_MAX_AGE, 1)
     for code, reading in latest.items():
-        png = render_still(wanted[code], float(reading["level_cm"]), int(reading["siaga"]), now.astimezone(zone))
+        png = render_still(wanted[code], reading["level_cm"], reading["siaga"], now.astimezone(zone))
         frames[code] = Frame(png, "image/png")
     return frames
 

@@ -68,7 +68,7 @@ class SimulatorSource:
         for k in range(first, now_tick):
             run.tick(k)
         end = run.finish(max(first, now_tick))
-        self._save([state_copy(state, self._loaded_base), end])
+        self._save([self._loaded_base, end] if self._loaded_base is not None else [end])
         self._pending = end
         return Batch(run.records, f"{end['run']}:{end['tick']}")
 
@@ -116,11 +116,6 @@ class SimulatorSource:
         tmp.write_bytes(orjson.dumps({"snapshots": snapshots}))
         os.replace(tmp, self.state_path)
         self._snapshots = snapshots
-
-
-def state_copy(fresh: dict, base: dict | None) -> dict:
-    """The snapshot a fetch started from (the stored one, or the new run's empty one)."""
-    return base if base is not None else {k: v for k, v in fresh.items() if k != "committed"}
 
 
 class _Run:

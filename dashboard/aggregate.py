@@ -7,6 +7,10 @@ cursor equals the saved snapshot's version and the snapshot is younger than
 calls the pure :func:`build_wall_payload`. The leaderboard (a 30-day score) is
 recomputed at most every :data:`LEADERBOARD_MAX_AGE` and carried over in between.
 
+Flood mode: some monitored gate's latest reading is at Siaga 2 or 1 and younger than
+:data:`FLOOD_READING_MAX_AGE` (a stale alarm from a dead sensor does not keep the wall
+in flood mode; the gate row still shows its level and ``observed_at``).
+
 Status thresholds (``"ok" | "warning" | "danger"``):
 
 * kpis: the worse of *overdue share of open* (open > 7 days) and *unresponded share of
@@ -33,6 +37,7 @@ from dashboard.store.queries_sql import floor_hour
 WIDGET = "wall"
 MAX_AGE = timedelta(seconds=60)
 LEADERBOARD_MAX_AGE = timedelta(minutes=5)
+FLOOD_READING_MAX_AGE = timedelta(hours=3)
 AGENCIES = 12
 TICKER = 15
 TEXT_CHARS = 140
@@ -195,11 +200,13 @@ def gate_rows(inputs: WallInputs) -> list[dict[str, Any]]:
 
 
 def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dict[str, Any]:
-    """The wall payload exactly as the brief's contract describes it."""
+    """The wall payload exactly as the brief's contract describes it (module docstring
+    for statuses and flood mode)."""
     city = _group(inputs, None)
     agencies = agency_rows(inputs, ref)
     gates = gate_rows(inputs)
-    flooded = [g for g in gates if g["siaga"] <= 2]
+    fresh = now - FLOOD_READING_MAX_AGE
+    flooded = [g for g in gates if g["siaga"] <= 2 and inputs.levels[g["code"]]["observed_at"] >= fresh]
     return {
         "version": inputs.version, "computed_at": iso(now), "data_as_of": iso(inputs.data_as_of),
         **city,

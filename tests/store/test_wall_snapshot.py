@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from dashboard.aggregate import WIDGET, refresh_wall_snapshot
 from dashboard.models import Status
 from dashboard.store import counters, snapshots
@@ -14,6 +16,7 @@ from dashboard.store.writes import upsert_reports
 from tests.conftest import NOW
 from tests.factories import make_report
 
+REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own, away from a running demo
 # report points: Gambir and a few other kelurahan
 POINTS = [(106.8175, -6.1766), (106.8456, -6.2088), (106.9000, -6.1500), (106.7800, -6.2400)]
 SEED = [  # (external id, status, hours ago)
@@ -46,8 +49,10 @@ def test_payload_matches_the_contract(engine, reference, settings):
     seed(engine)
     with engine.begin() as conn:  # the last successful run is "data as of", not a later failure
         conn.execute(ingest_run.insert(), [
-            dict(source="test", started_at=NOW - timedelta(minutes=3), finished_at=NOW - timedelta(minutes=2), ok=True),
-            dict(source="test", started_at=NOW - timedelta(minutes=1), finished_at=NOW, ok=False, error="HTTP 500"),
+            dict(source="test", started_at=NOW - timedelta(minutes=3), finished_at=NOW - timedelta(minutes=2),
+                 ok=True),
+            dict(source="test", started_at=NOW - timedelta(minutes=1), finished_at=NOW, ok=False,
+                 error="HTTP 500"),
         ])
     assert refresh_wall_snapshot(engine, reference, NOW, settings) is True
     p, version, computed_at = payload(engine)
@@ -68,7 +73,8 @@ def test_payload_matches_the_contract(engine, reference, settings):
     assert sum(a["open"] for a in p["agencies"]) == 6
     assert sum(p["kelurahan_backlog"].values()) == 6
     ticker = p["ticker"]
-    assert len(ticker) == 8 and {"id", "category", "kelurahan", "status", "age_minutes", "text"} == set(ticker[0])
+    assert len(ticker) == 8
+    assert set(ticker[0]) == {"id", "category", "kelurahan", "status", "age_minutes", "text"}
     board = p["leaderboard"]
     assert 1 <= len(board["best"]) <= 10 and len(board["worst"]) <= 10 and board["formula"]
     for row in board["best"] + board["worst"]:
@@ -134,3 +140,24 @@ def test_flood_mode_when_a_gate_reaches_siaga_2(engine, reference, settings):
     g = p["gates"][0]
     assert g["siaga"] <= 2 and g["level_cm"] == level and len(g["trend"]) == 2
     assert g["camera"] == {"ok": False, "last_ok_at": None}
+
+
+def test_redis_mirror_when_redis_url_is_set(engine, reference, settings):
+    import redis as redis_lib
+
+    client = redis_lib.Redis.from_url(REDIS_URL, socket_timeout=2)
+    try:
+        client.ping()
+    except redis_lib.RedisError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    key = snapshots.redis_key(WIDGET)
+    client.delete(key)
+    try:
+        seed(engine)
+        assert refresh_wall_snapshot(engine, reference, NOW, settings.with_(redis_url=REDIS_URL)) is True
+        with engine.connect() as conn:
+            version = counters.current(conn)
+        assert int(client.hget(key, "version")) == version
+        assert snapshots.read_snapshot(engine, WIDGET, client)[0]["version"] == version
+    finally:
+        client.delete(key)

@@ -105,6 +105,14 @@ def test_gates_flood_mode_and_rivers(reference):
     assert flood["gates"][1]["camera"] == {"ok": False, "last_ok_at": None}
 
 
+def test_a_stale_alarm_does_not_keep_flood_mode(reference):
+    inputs = sample_inputs(reference, siaga=1)
+    inputs.levels["pa-1"]["observed_at"] = NOW - timedelta(hours=4)
+    p = build_wall_payload(inputs, reference, NOW)
+    assert p["flood_mode"] is False and p["flood_rivers"] == []
+    assert p["gates"][0]["siaga"] == 1  # still shown, with its time
+
+
 def test_ticker_keeps_raw_text_capped_at_140(reference):
     rows = ticker_rows(sample_inputs(reference).ticker, NOW)
     assert rows[0]["age_minutes"] == 90

@@ -20,6 +20,7 @@ Spec points followed (http://wiki.open311.org/GeoReport_v2/):
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Mapping
@@ -162,12 +163,16 @@ def to_xml(items: list[dict[str, Any]], root: str, item: str) -> bytes:
     return ET.tostring(top, encoding="utf-8", xml_declaration=True)
 
 
+#: Characters XML 1.0 cannot carry at all (a feed may have sent them in text).
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _xml_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return XML_INVALID.sub("\ufffd", str(value))
 
 
 XML_NAMES = {"services": ("services", "service"), "requests": ("service_requests", "request"),

@@ -171,3 +171,23 @@ def test_status_change_of_an_older_request_reaches_the_mirror(engine, reference,
     with serve(api_server(second_engine, reference)) as url2:
         old = get(f"{url2}/open311/v2/requests.json", service_code="sampah", status="closed").json()
     assert old == []
+
+
+def test_public_callbacks_are_rate_limited_and_size_capped(settings):
+    from app import create_app
+
+    app = create_app(settings.with_(public_rate_per_minute=3, max_request_bytes=2000))
+    client = app.server.test_client()
+    output = next(k for k in app.callback_map if "visitor-status" in k)
+    outputs = [dict(zip(("id", "property"), p.rsplit(".", 1))) for p in output.strip(".").split("...")]
+    body = {"output": output, "outputs": outputs,
+            "inputs": [{"id": "visitor-tick", "property": "n_intervals", "value": 1}],
+            "state": [{"id": "visitor-query", "property": "data", "value": {"lang": "en"}}],
+            "changedPropIds": ["visitor-tick.n_intervals"]}
+    big = client.post("/_dash-update-component", json={**body, "pad": "x" * 5000})
+    assert big.status_code == 413
+    codes = [client.post("/_dash-update-component", json=body).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429], codes
+    assert client.get("/visitor").status_code == 200  # pages are not limited
+    other = client.post("/_dash-update-component", json=body, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code != 429  # per client IP

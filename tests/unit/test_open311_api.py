@@ -112,6 +112,11 @@ def test_xml_shape():
     assert root[0].find("requested_datetime").text.endswith("+07:00")
 
 
+def test_xml_survives_control_characters():
+    body = api.to_xml([{"description": "a\x01b\x0bc <d> & e"}], "r", "i")
+    assert ET.fromstring(body)[0].find("description").text == "a\ufffdb\ufffdc <d> & e"
+
+
 def test_token_bucket_allows_burst_then_refills():
     bucket = TokenBucket(per_minute=3)
     assert [bucket.allow("ip", now=0.0) for _ in range(4)] == [True, True, True, False]

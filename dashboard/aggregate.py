@@ -1,11 +1,12 @@
 """The wall snapshot: bounded reads in, one JSON payload out (widget id ``"wall"``).
 
-:func:`refresh_wall_snapshot` is the worker job. It does nothing when the store's change
-cursor equals the saved snapshot's version and the snapshot is younger than
-:data:`MAX_AGE` (ages and "today" move with the clock); otherwise it reads the windows
-(:mod:`dashboard.aggregate_reads`, ``ReportStore`` reads, water levels, camera state) and
-calls the pure :func:`build_wall_payload`. The leaderboard (a 30-day score) is
-recomputed at most every :data:`LEADERBOARD_MAX_AGE` and carried over in between.
+:func:`refresh_wall_snapshot` is the worker job. It does nothing while the saved snapshot
+is current: same version as the store's change cursor, the newest water reading of every
+monitored gate already shown, and younger than :data:`MAX_AGE` (ages and "today" move
+with the clock). Otherwise it reads the windows (:mod:`dashboard.aggregate_reads`,
+``queries_flow.flow_by_hour``) in one read snapshot and calls the pure
+:func:`build_wall_payload`. The leaderboard (a 30-day score) is recomputed at most every
+:data:`LEADERBOARD_MAX_AGE` and carried over in between.
 
 Flood mode: some monitored gate's latest reading is at Siaga 2 or 1 and younger than
 :data:`FLOOD_READING_MAX_AGE` (a stale alarm from a dead sensor does not keep the wall
@@ -58,7 +59,7 @@ class WallInputs:
     unresponded: dict[str, int] = field(default_factory=dict)  # agency -> Menunggu older than 6 h
     open_by_kelurahan: dict[str, int] = field(default_factory=dict)
     flow: list[tuple[datetime, int, int]] = field(default_factory=list)  # hour, new, done
-    ticker: list[dict[str, Any]] = field(default_factory=list)  # ReportStore.latest_changes rows
+    ticker: list[dict[str, Any]] = field(default_factory=list)  # aggregate_reads.ticker rows
     leaderboard: dict[str, Any] | None = None
     gates: list[dict[str, Any]] = field(default_factory=list)  # monitored gates
     levels: dict[str, dict[str, Any]] = field(default_factory=dict)  # gate -> observed_at, level_cm, siaga

@@ -16,9 +16,10 @@ counted by the report's location), five rates are measured::
     reopen     = 1 - reopened / ever_closed    reopened: closed then opened again
 
 Small samples are shrunk toward the city (empirical Bayes with a prior of ``K`` = 20
-pseudo-reports): every measured share x/n becomes ``(x + K*c) / (n + K)`` where ``c`` is
-the city-wide share (sum of x over sum of n across all kelurahan). With n = 0 the share
-is c. A kelurahan with 3 perfect reports is thus pulled most of the way to the city
+pseudo-reports): every measured share x/n above (for overdue and reopen, the bad share
+before ``1 -``) becomes ``(x + K*c) / (n + K)`` where ``c`` is the city-wide share (sum of
+x over sum of n across all ranked kelurahan). With n = 0 the share is c. The wall shows
+these shrunk parts. A kelurahan with 3 perfect reports is thus pulled most of the way to the city
 average, while one with 3,000 reports keeps its own rate.
 
     score = 100 * (0.20*processed + 0.25*response + 0.25*resolution

@@ -46,9 +46,10 @@ class Ctx:
     seeded: dict[str, Any] = field(default_factory=dict)  # backend -> dashboard.seed.SeedResult
 
 
-def median_ms(fn: Callable[[], Any], runs: int) -> float:
+def median_ms(fn: Callable[[], Any], runs: int, warm_up: bool = True) -> float:
     """Median wall-clock milliseconds of ``runs`` calls (after one warm-up call)."""
-    fn()
+    if warm_up:
+        fn()
     times = []
     for _ in range(runs):
         start = time.perf_counter()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
@@ -61,11 +61,31 @@ def format_value(value: object, zone: ZoneInfo) -> str:
     return escape_cell(value)
 
 
-def csv_row(row: dict, zone: ZoneInfo) -> list[str]:
-    return [format_value(row.get(key), zone) for _, key in COLUMNS]
+def _time(value: datetime | None, zone: ZoneInfo) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value is not None else ""
 
 
-def csv_chunks(rows: Iterable[dict], zone: ZoneInfo, chunk_rows: int = 500,
+def _number(value: int | float | None, _zone: ZoneInfo) -> str:
+    return "" if value is None else (repr(value) if isinstance(value, float) else str(value))
+
+
+def _text(value: object, _zone: ZoneInfo) -> str:
+    return escape_cell(value)
+
+
+_TIME_KEYS = {"requested_at", "updated_at", "responded_at", "closed_at"}
+_NUMBER_KEYS = {"id", "lat", "lon", "reopen_count"}
+#: (row key, formatter) per column: the type of each column is known, so no per-cell guessing.
+_FORMATTERS = tuple((key, _time if key in _TIME_KEYS else _number if key in _NUMBER_KEYS else _text)
+                    for _, key in COLUMNS)
+
+
+def csv_row(row: Mapping, zone: ZoneInfo) -> list[str]:
+    """One report as CSV cells (times in ``zone``, numbers as numbers, text escaped)."""
+    return [fmt(row.get(key), zone) for key, fmt in _FORMATTERS]
+
+
+def csv_chunks(rows: Iterable[Mapping], zone: ZoneInfo, chunk_rows: int = 500,
                on_done: Callable[[int], None] | None = None) -> Iterator[str]:
     """Header then rows, ``chunk_rows`` per yielded string. ``on_done(count)`` runs once
     when the stream ends, is closed early (client went away) or fails."""

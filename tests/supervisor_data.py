@@ -97,3 +97,19 @@ def two_kota(engine: Engine) -> dict[str, list[int]]:
                     for s, h in (("menunggu", 3), ("menunggu", 30), ("proses", 50), ("selesai", 80))]
     ids = insert_reports(engine, rows_pusat + rows_selatan)
     return {"31.71": ids[:6], "31.74": ids[6:]}
+
+
+def many_reports(engine: Engine, kelurahan_code: str, n: int, doublings: int = 5) -> None:
+    """``n`` reports fast: ``n / 2**doublings`` inserted, then the table doubled in SQL
+    ``doublings`` times (new external ids). ``n`` must be divisible by ``2**doublings``."""
+    from sqlalchemy import literal, select
+    base = n // 2 ** doublings
+    assert base * 2 ** doublings == n
+    rows = [row(kelurahan_code, "proses", requested=NOW - timedelta(minutes=i), description="jalan rusak " * 10)
+            for i in range(base)]
+    cols = [c for c in report.c if c.name != "id"]
+    with engine.begin() as conn:
+        conn.execute(insert(report), rows)
+        for k in range(doublings):
+            copy = select(*[c.concat(literal(f"-{k}")) if c.name == "external_id" else c for c in cols])
+            conn.execute(insert(report).from_select([c.name for c in cols], copy))

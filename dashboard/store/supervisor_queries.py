@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, case, func, literal_column, select
@@ -180,10 +180,9 @@ def detail(conn: Connection, scope: Scope | None, report_id: int, with_identity:
     return out
 
 
-def iter_export(engine: Engine, view: View, batch: int = 1000) -> Iterator[dict[str, Any]]:
+def iter_export(engine: Engine, view: View, batch: int = 1000) -> Iterator[Mapping[str, Any]]:
     """Every matching report (no identity) in id order, streamed ``batch`` rows at a time."""
     stmt = select(*EXPORT_COLUMNS).where(*view.where()).order_by(report.c.id)
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
-        for row in result.mappings():
-            yield dict(row)
+        yield from result.mappings()

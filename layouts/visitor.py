@@ -38,6 +38,7 @@ SCENE_SECONDS = 12
 POLL_FACTOR = 4  # numbers refresh every 4 x poll_seconds: a tour needs no more
 MAX_MARKERS = 400
 JAKARTA_BOUNDS = [[-6.37, 106.69], [-6.09, 106.98]]
+OPEN_COLOUR, DONE_COLOUR = "#D55E00", "#009E73"  # --c-menunggu, --c-selesai
 
 #: (scene key, title msgid, caption msgid)
 SCENES = (
@@ -113,7 +114,7 @@ def _body(key: str, _, lang: str, settings: Settings):  # noqa: ANN001, ANN202
     if key == "journey":
         return _journey(_)
     if key == "map":
-        return _map(settings)
+        return _map(_, settings)
     if key == "gates":
         return [html.Div(id=VISITOR_GATES, className="visitor-gates"), siaga_legend(lang)]
     target = VISITOR_STATUS if key == "status" else VISITOR_BOARD
@@ -125,15 +126,18 @@ def _journey(_) -> html.Ol:  # noqa: ANN001
                     for i, step in enumerate(JOURNEY)], className="visitor-journey")
 
 
-def _map(settings: Settings) -> list:
+def _map(_, settings: Settings) -> list:  # noqa: ANN001
     layers = [dl.TileLayer(url=settings.tile_url)] if settings.tile_url else []
     layers += [dl.GeoJSON(url="/visitor/kota.json", interactive=False,
                           style={"color": "#B8C2CF", "weight": 2, "fill": False}),
                dl.LayerGroup(id=VISITOR_CELLS)]
-    return [dl.Map(layers, id=VISITOR_MAP, bounds=JAKARTA_BOUNDS, zoomControl=False,
+    return [dl.Map(layers, id=VISITOR_MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, zoomControl=False,
                    attributionControl=False, dragging=False, scrollWheelZoom=False,
                    className="visitor-map", style={"width": "100%", "height": "100%"}),
-            html.Div(id=VISITOR_TOTAL, className="visitor-total")]
+            html.Div([html.Div(id=VISITOR_TOTAL),
+                      html.Div([html.Span(className="visitor-key visitor-key--open"), _("still open"),
+                                html.Span(className="visitor-key visitor-key--done"), _("all done")])],
+                     className="visitor-total")]
 
 
 def _controls(_) -> html.Nav:  # noqa: ANN001
@@ -182,9 +186,10 @@ def status_bars(rows: list[dict], _) -> list[html.Div]:  # noqa: ANN001
 
 
 def cell_markers(cells: list[dict]) -> list:
-    biggest = max([c["n"] for c in cells] + [1])
-    return [dl.CircleMarker(center=[c["lat"], c["lon"]], radius=4 + 16 * (c["n"] / biggest) ** 0.5,
-                            color="#D55E00" if c["open"] else "#009E73", weight=1, fillOpacity=0.6)
+    """One circle per grid cell, area growing with its count; orange while any report in
+    it is open, green when all are done."""
+    return [dl.CircleMarker(center=[c["lat"], c["lon"]], radius=min(18.0, 3 + 2.5 * c["n"] ** 0.5),
+                            color=OPEN_COLOUR if c["open"] else DONE_COLOUR, weight=1, fillOpacity=0.6)
             for c in cells[:MAX_MARKERS]]
 
 
@@ -219,5 +224,5 @@ def as_of_text(as_of: str | None, _, zone: ZoneInfo) -> str:  # noqa: ANN001
 MSGIDS = tuple({m for _k, t, c in SCENES for m in (t, c)} | set(JOURNEY) | set(STATUS_MEANING.values())
                | {s.label for s in STATUS_ORDER} | {
                    "Jakarta citizen reports", "Language", "Previous", "Pause", "Play", "Next",
-                   "Tour controls", "reports today", "No leaderboard yet.", "No water levels yet.",
+                   "Tour controls", "reports today", "still open", "all done", "No leaderboard yet.", "No water levels yet.",
                    "updated"})

@@ -1,21 +1,24 @@
 """Pull from an Open311 GeoReport v2 endpoint: ``GET <base_url>/requests.json``.
 
-Parameters sent: ``start_date`` / ``end_date`` (W3C datetimes in UTC, the spec's names)
-plus the common pagination extension ``page`` (1-based) / ``page_size``. Nothing else.
+Two ways to window the pull (``window_field``):
 
-The spec defines no "updated since" filter, and words start/end_date as a range of
-``requested_datetime``. Pantau's feed contract (and ``tests/integration/fake_open311.py``)
-reads the window as a range of ``updated_datetime``, so a status change of an old request
-is seen. Against a server that filters strictly on ``requested_datetime``, changes to
-requests older than the window would be missed: set ``initial_lookback``/``overlap``
-accordingly or use the file drop.
+* ``"requested"`` (default, the spec): ``start_date`` / ``end_date``, which the spec
+  defines as a range of ``requested_datetime``. The watermark is the newest
+  ``requested_datetime`` seen. The spec has no "updated since" filter, so a later status
+  change of a request older than the window is only seen if ``revisit`` reaches back to it
+  (each pull then re-reads the last ``revisit`` of requests; the upsert absorbs repeats).
+* ``"updated"`` (an extension; Pantau's own API serves it): ``updated_after`` /
+  ``updated_before``, a range of ``updated_datetime``. The watermark is the newest
+  ``updated_datetime`` seen, so every status change is pulled once.
 
-Cursor (watermark): the newest ``updated_datetime`` seen, ISO 8601 UTC. Each fetch asks
-for ``[watermark - overlap, end]``; records re-fetched by the overlap are absorbed by the
-idempotent upsert (counted "unchanged"). A window is at most 90 days: when the watermark
-is older, the fetch covers 90 days and the next one continues (catch-up). A page holding
-``page_size`` records is taken as truncated and the next page is fetched, up to
-``max_pages`` (then the fetch fails rather than guess a watermark).
+Either way the pull also sends the common pagination extension ``page`` (1-based) /
+``page_size``, and nothing else. Each fetch asks for ``[watermark - overlap, end]``;
+records re-fetched by the overlap are absorbed by the idempotent upsert (counted
+"unchanged"). A window is at most 90 days: when the watermark is older, the fetch covers
+90 days and the next one continues (catch-up). A page holding ``page_size`` records is
+taken as truncated and the next page is fetched, up to ``max_pages`` (then the fetch fails
+rather than guess a watermark). The watermark, an ISO 8601 UTC string, is the source's
+cursor: :func:`dashboard.ingest.run.ingest_once` saves it only when the batch commits.
 
 Failures raise :class:`SourceError`: timeout, connection error, HTTP status ≠ 200, a 200
 that is not JSON (an HTML error page), truncated JSON, JSON that is not a list.
@@ -31,13 +34,25 @@ import requests
 from dashboard.ingest.batch import Batch, SourceError
 
 MAX_WINDOW = timedelta(days=90)
+#: window_field -> (start parameter, end parameter, record field the watermark follows)
+WINDOWS = {
+    "requested": ("start_date", "end_date", "requested_datetime"),
+    "updated": ("updated_after", "updated_before", "updated_datetime"),
+}
 
 
 class Open311Source:
     def __init__(self, base_url: str, *, name: str = "open311", page_size: int = 200,
                  overlap: timedelta = timedelta(minutes=10),
                  initial_lookback: timedelta = timedelta(days=30), timeout: float = 10.0,
-                 max_pages: int = 500, session: requests.Session | None = None) -> None:
+                 max_pages: int = 500, window_field: str = "requested",
+                 revisit: timedelta = timedelta(0), session: requests.Session | None = None) -> None:
+        if window_field not in WINDOWS:
+            raise ValueError(f"window_field must be one of {', '.join(WINDOWS)}")
+        if revisit >= MAX_WINDOW:
+            raise ValueError("revisit must be shorter than the 90-day window")
+        self.start_param, self.end_param, self.watermark_field = WINDOWS[window_field]
+        self.revisit = revisit
         self.base_url = base_url.rstrip("/")
         self.name = name
         self.page_size = page_size
@@ -58,13 +73,16 @@ class Open311Source:
         raise SourceError(f"more than {self.max_pages} full pages of {self.page_size}")
 
     def window(self, cursor: str | None, now: datetime) -> tuple[datetime, datetime]:
-        """[start, end] of the next fetch: (watermark - overlap) to now, at most 90 days."""
+        """[start, end] of the next fetch: (watermark - overlap) to now, at most 90 days;
+        never later than ``now - revisit``."""
         watermark = _parse(cursor) if cursor else None
         start = (watermark - self.overlap) if watermark else now - self.initial_lookback
+        if self.revisit:
+            start = min(start, now - self.revisit)
         return start, min(now, start + MAX_WINDOW)
 
     def _page(self, start: datetime, end: datetime, page: int) -> list:
-        params = {"start_date": _w3c(start), "end_date": _w3c(end),
+        params = {self.start_param: _w3c(start), self.end_param: _w3c(end),
                   "page": page, "page_size": self.page_size}
         url = f"{self.base_url}/requests.json"
         try:
@@ -74,9 +92,9 @@ class Open311Source:
         return _records(response, page)
 
     def _next_cursor(self, cursor: str | None, records: list, end: datetime, now: datetime) -> str | None:
-        """Newest updated_datetime seen (never past ``end``); after a catch-up window
+        """Newest watermark field seen (never past ``end``); after a catch-up window
         with nothing newer, ``end`` itself so the next window moves on."""
-        seen = [t for t in (_parse(r.get("updated_datetime")) for r in records if isinstance(r, dict))
+        seen = [t for t in (_parse(r.get(self.watermark_field)) for r in records if isinstance(r, dict))
                 if t is not None and t <= end]
         old = _parse(cursor) if cursor else None
         candidates = seen + ([old] if old else []) + ([end] if end < now else [])

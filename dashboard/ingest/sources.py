@@ -14,14 +14,18 @@ from dashboard.store.engine import make_engine
 __all__ = ["Batch", "ReportSource", "SeenFile", "SourceError", "FileDropSource",
            "Open311Source", "build_source"]
 
-KINDS = ("open311", "files")
+KINDS = ("open311", "open311-updated", "files")
 
 
 def build_source(kind: str, target: str, settings: Settings) -> ReportSource:
-    """``open311`` + base URL, or ``files`` + directory (the CLI's and the worker's
-    ``PANTAU_SOURCES`` entries). The simulator is built by ``dashboard.simulator``."""
+    """``open311`` + base URL (windowed by the spec's start_date/end_date),
+    ``open311-updated`` + base URL (windowed by the updated_after/updated_before extension,
+    e.g. another Pantau), or ``files`` + directory: the CLI's and the worker's
+    ``PANTAU_SOURCES`` entries. The simulator is built by ``dashboard.simulator``."""
     if kind == "open311":
         return Open311Source(target)
+    if kind == "open311-updated":
+        return Open311Source(target, name="open311", window_field="updated")
     if kind == "files":
         return FileDropSource(target, make_engine(settings.resolved_database_url))
     raise ValueError(f"unknown source kind {kind!r}; expected one of {', '.join(KINDS)}")

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, String, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.models import RESPONDED, Report, Status
@@ -36,7 +36,7 @@ from dashboard.store import counters
 from dashboard.store.schema import (ingest_run, quarantine as quarantine_table, report,
                                     reporter, seen_file, source_cursor, status_change, tally)
 
-CHUNK = 500
+CHUNK = {"sqlite": 500, "postgresql": 10_000}  # ids per existence query
 COMPARED = ("category_code", "status", "description", "address", "media_url", "lat", "lon",
             "kelurahan_code", "agency_code", "requested_at", "flags")
 _EXISTING = [report.c.id, report.c.source, report.c.external_id, report.c.updated_at,
@@ -111,11 +111,24 @@ def _existing(conn: Connection, reports: list[Report]) -> dict[tuple[str, str], 
         by_source[rep.source].append(rep.external_id)
     found = {}
     for source, ids in by_source.items():
-        for start in range(0, len(ids), CHUNK):
-            query = select(*_EXISTING).where(report.c.source == source,
-                                             report.c.external_id.in_(ids[start:start + CHUNK]))
+        chunk = CHUNK.get(conn.dialect.name, 500)
+        for start in range(0, len(ids), chunk):
+            query = _existing_query(conn, source, ids[start:start + chunk])
             found.update({(row.source, row.external_id): row for row in conn.execute(query)})
     return found
+
+
+def _existing_query(conn: Connection, source: str, ids: list[str]):  # noqa: ANN202
+    """Stored rows for ``ids`` of ``source``. On PostgreSQL a join with ``unnest(<one array
+    parameter>)``: an ``IN``/``ANY`` filter is searched linearly per row under a generic
+    (prepared) plan, which made a 20k-record batch ~20x slower; the join is fast with any
+    plan and any statistics."""
+    query = select(*_EXISTING).where(report.c.source == source)
+    if conn.dialect.name != "postgresql":
+        return query.where(report.c.external_id.in_(ids))
+    wanted = func.unnest(bindparam("ids", ids, type_=postgresql.ARRAY(String)))\
+        .table_valued("eid").render_derived(name="wanted")
+    return query.join_from(report, wanted, report.c.external_id == wanted.c.eid)
 
 
 def _values(rep: Report) -> dict[str, Any]:
@@ -138,7 +151,9 @@ def _insert_new(conn: Connection, new: list[Report], seq: int) -> None:
     rows = [_values(r) | {"responded_at": r.updated_at if r.status in RESPONDED else None,
                           "closed_at": r.updated_at if r.status is Status.SELESAI else None,
                           "reopen_count": 0, "change_seq": seq} for r in new]
-    ids = conn.execute(insert(report).returning(report.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    conn.execute(insert(report), rows)  # ~4x faster on PostgreSQL than INSERT .. RETURNING
+    found = _existing(conn, new)
+    ids = [found[(r.source, r.external_id)].id for r in new]
     _insert_changes(conn, [(i, None, r.status.value, r.updated_at) for i, r in zip(ids, new)])
     _upsert_reporters(conn, [(i, r) for i, r in zip(ids, new)])
 

@@ -1,8 +1,9 @@
 """A fake Open311 GeoReport v2 server on 127.0.0.1 (an outside system, so faked — over
 real HTTP). It serves ``GET <base>/requests.json`` with ``start_date``/``end_date``
-(W3C datetimes with a zone, window ≤ 90 days, applied to ``updated_datetime`` as the
-Pantau feed contract says) and the ``page``/``page_size`` extension, sorted by
-``updated_datetime`` then id. Errors use the spec's error format
+(W3C datetimes with a zone, a range of ``requested_datetime`` as the spec says), or the
+extension ``updated_after``/``updated_before`` (a range of ``updated_datetime``, as
+Pantau's own API serves it), window ≤ 90 days, plus the ``page``/``page_size``
+extension; results sorted by the windowed field then id. Errors use the spec's error format
 (``[{"code": ..., "description": ...}]``) with an HTTP 4xx/5xx status.
 
 ``fault`` makes it misbehave the way real upstreams do: ``"timeout"`` (answers too
@@ -58,15 +59,20 @@ class FakeOpen311:
         page = int(query.get("page", "1"))
         if self.fault and self.fault_page in (None, page):
             return _fault(self.fault, self.delay)
+        updated = "updated_after" in query or "updated_before" in query
+        if updated and ("start_date" in query or "end_date" in query):
+            return _error(400, "use start_date/end_date or updated_after/updated_before, not both")
+        lo, hi, field = (("updated_after", "updated_before", "updated_datetime") if updated
+                         else ("start_date", "end_date", "requested_datetime"))
         try:
-            start, end = _when(query["start_date"]), _when(query["end_date"])
+            start, end = _when(query[lo]), _when(query[hi])
             size = int(query.get("page_size", "100"))
         except (KeyError, ValueError) as exc:
             return _error(400, f"bad parameter: {exc}")
         if end - start > MAX_WINDOW or end < start:
             return _error(400, "start_date/end_date window must be at most 90 days")
-        chosen = sorted((r for r in self.records.values() if start <= _when(r["updated_datetime"]) <= end),
-                        key=lambda r: (_when(r["updated_datetime"]), r["service_request_id"]))
+        chosen = sorted((r for r in self.records.values() if start <= _when(r[field]) <= end),
+                        key=lambda r: (_when(r[field]), r["service_request_id"]))
         body = json.dumps(chosen[(page - 1) * size: page * size]).encode()
         return 200, "application/json; charset=utf-8", body
 

@@ -129,6 +129,7 @@ def test_build_source(settings, tmp_path):
     source = build_source("files", str(tmp_path), settings)
     assert isinstance(source, FileDropSource) and source.name == "files"
     assert build_source("open311", "http://127.0.0.1:1/api", settings).base_url == "http://127.0.0.1:1/api"
+    assert build_source("open311-updated", "http://x/api", settings).start_param == "updated_after"
 
 
 def test_stale_jakarta_time_is_quarantined_from_files(engine, reference, tmp_path):

@@ -29,8 +29,13 @@ def source(fake, **kwargs):  # noqa: ANN001, ANN201
 
 
 def raws(n, minutes=0, **overrides):  # noqa: ANN001, ANN201
-    return [make_raw(service_request_id=f"R-{i}", updated_datetime=iso(T0 + timedelta(minutes=minutes + i)),
-                     **overrides) for i in range(n)]
+    """``n`` requests made a minute apart from T0 + ``minutes``, not updated since."""
+    out = []
+    for i in range(n):
+        when = iso(T0 + timedelta(minutes=minutes + i))
+        out.append(make_raw(service_request_id=f"R-{i}", requested_datetime=when, updated_datetime=when,
+                            **overrides))
+    return out
 
 
 def watermark(engine):  # noqa: ANN001, ANN201
@@ -49,25 +54,51 @@ def test_pull_speaks_the_protocol_and_keeps_a_watermark(engine, reference, fake)
     assert (result.ok, result.n_new) == (True, 5)
     call = fake.calls[0]
     assert set(call) == {"start_date", "end_date", "page", "page_size"}
-    assert call["end_date"] == iso(NOW).replace(".000000", "")
+    assert call["end_date"] == iso(NOW)
     assert datetime.fromisoformat(call["start_date"]) == NOW - timedelta(days=30)
-    assert watermark(engine) == iso(T0 + timedelta(minutes=4))
+    assert watermark(engine) == iso(T0 + timedelta(minutes=4))  # newest requested_datetime
 
 
 def test_next_pull_overlaps_and_absorbs_refetched_records(engine, reference, fake):
     fake.put(*raws(3))
     pull = source(fake, overlap=timedelta(minutes=10))
     ingest_once(pull, engine, reference, NOW)
-    fake.put(make_raw(service_request_id="R-1", jakarta_status="proses",
-                      updated_datetime=iso(T0 + timedelta(minutes=30))))
+    fake.put(*raws(1, minutes=30))  # R-0 again (a newer version), requested later
     second = ingest_once(pull, engine, reference, NOW + timedelta(minutes=1))
     start = datetime.fromisoformat(fake.calls[-1]["start_date"])
     assert start == T0 + timedelta(minutes=2) - timedelta(minutes=10)
     assert (second.n_seen, second.n_new, second.n_updated, second.n_unchanged) == (3, 0, 1, 2)
+
+
+def update_old_request(fake):  # noqa: ANN001, ANN201
+    """A request made 20 days ago and a recent one; returns the old one closed just now."""
+    old = iso(NOW - timedelta(days=20))
+    fake.put(make_raw(service_request_id="OLD", requested_datetime=old, updated_datetime=old), *raws(1))
+    return make_raw(service_request_id="OLD", requested_datetime=old, jakarta_status="selesai",
+                    updated_datetime=iso(NOW - timedelta(minutes=1)))
+
+
+@pytest.mark.parametrize("options, pulled", [
+    ({"window_field": "updated"}, True),
+    ({"window_field": "requested", "revisit": timedelta(days=30)}, True),
+    ({"window_field": "requested"}, False),  # the spec's limit: documented in open311.py
+], ids=["updated_extension", "spec_with_revisit", "spec_only"])
+def test_status_change_of_an_older_request(engine, reference, fake, options, pulled):
+    closed = update_old_request(fake)
+    pull = source(fake, **options)
+    assert ingest_once(pull, engine, reference, NOW - timedelta(minutes=5)).n_new == 2
+    fake.put(closed)
+    result = ingest_once(pull, engine, reference, NOW)
+    assert result.ok and result.n_updated == int(pulled)
     with engine.connect() as conn:
         changes = conn.execute(select(status_change.c.from_status, status_change.c.to_status,
-                                      status_change.c.changed_at).order_by(status_change.c.id)).all()
-    assert [tuple(c) for c in changes][-1] == ("menunggu", "proses", T0 + timedelta(minutes=30))
+                                      status_change.c.changed_at).join(report)
+                               .where(report.c.external_id == "OLD").order_by(status_change.c.id)).all()
+    expected = [(None, "menunggu", NOW - timedelta(days=20))]
+    expected += [("menunggu", "selesai", NOW - timedelta(minutes=1))] if pulled else []
+    assert [tuple(c) for c in changes] == expected
+    keys = {"updated_after", "updated_before"} if options["window_field"] == "updated" else {"start_date", "end_date"}
+    assert all(keys < set(call) for call in fake.calls)
 
 
 @pytest.mark.parametrize("n_records, pages", [(7, 3), (6, 3), (2, 1)])
@@ -105,7 +136,7 @@ def test_faults_fail_the_run_and_keep_the_watermark(engine, reference, fake, fau
 def test_catch_up_in_90_day_windows(engine, reference, fake):
     old = NOW - timedelta(days=200)
     fake.put(make_raw(service_request_id="OLD", requested_datetime=iso(old), updated_datetime=iso(old)))
-    fake.put(*raws(1))
+    fake.put(*raws(1))  # windows: -250..-160 d (OLD), -160..-70 d, -70 d..now (R-0), then the overlap
     pull = source(fake, initial_lookback=timedelta(days=250))
     results = [ingest_once(pull, engine, reference, NOW) for _ in range(4)]
     assert all(r.ok for r in results), [r.error for r in results]

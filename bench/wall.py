@@ -110,13 +110,14 @@ def poll_unchanged(engine: Engine, redis=None) -> float:  # noqa: ANN001
     return median_ms(lambda: snapshots.snapshot_version(engine, WIDGET, redis), POLLS)
 
 
-def refresh_after_changes(engine: Engine, ref: Reference, settings, rng) -> tuple[float, float]:  # noqa: ANN001
-    """(median write ms, median refresh ms) over ROUNDS batches."""
+def refresh_after_changes(engine: Engine, ref: Reference, settings, rng,  # noqa: ANN001
+                          rounds: int = 2 * ROUNDS + 1) -> tuple[float, float, float]:
+    """(median write ms, median refresh ms, fastest refresh ms) over ``rounds`` batches."""
     writes, refreshes = [], []
-    for i in range(ROUNDS):
+    for i in range(rounds):
         writes.append(write_changes(engine, ref, rng, f"r{i}-{time.time_ns()}"))
         refreshes.append(timed(lambda: _must_refresh(engine, ref, settings)))
-    return statistics.median(writes), statistics.median(refreshes)
+    return statistics.median(writes), statistics.median(refreshes), min(refreshes)
 
 
 def _must_refresh(engine: Engine, ref: Reference, settings) -> None:  # noqa: ANN001
@@ -220,7 +221,7 @@ def measure(engine: Engine, ref: Reference, settings, n_reports: int) -> list[di
     rng = np.random.default_rng(7)
     full = full_refresh(engine, ref, settings)
     poll = poll_unchanged(engine)
-    write, refresh = refresh_after_changes(engine, ref, settings, rng)
+    write, refresh, fastest = refresh_after_changes(engine, ref, settings, rng)
     naive = naive_reload(engine)
     (one, one_sql), (ten, ten_sql) = (wall_cycle(engine, ref, settings, rng, w) for w in (1, 10))
     idle1, idle10 = (idle_cycle(engine, ref, settings, w) for w in (1, 10))
@@ -239,6 +240,7 @@ def measure(engine: Engine, ref: Reference, settings, n_reports: int) -> list[di
         ("poll unchanged (snapshot_version)", poll, "ms", "<= 2 ms"),
         ("write 100 reports (upsert_reports)", write, "ms", ""),
         ("refresh after 100 changes", refresh, "ms", "<= 50 ms"),
+        ("refresh after 100 changes, fastest of 15", fastest, "ms", ""),
         ("refresh incl. leaderboard (every 5 min)", full, "ms", ""),
         ("naive full reload (read_sql + groupby)", naive, "ms", ""),
         ("naive / refresh", naive / refresh, "x", ">= 100x"),

@@ -43,8 +43,9 @@ class IngestResult:
 
 def ingest_once(source: ReportSource, engine: Engine, ref: Reference, now: datetime,
                 feed_tz: str | tzinfo | None = None) -> IngestResult:
-    """Fetch one batch from ``source`` and store it. Never raises for a failed fetch or
-    write: the result (and the ``ingest_run`` row) says ``ok=False`` with the error."""
+    """Fetch one batch from ``source`` and store it. A failed fetch or batch write does not
+    raise: the result (and the ``ingest_run`` row) says ``ok=False`` with the error. Only a
+    store that cannot record the run at all raises."""
     clock = time.monotonic()
     with engine.begin() as conn:
         run_id = start_run(conn, source.name, now)

@@ -57,6 +57,9 @@ def fetch_still(url: str, timeout: tuple[float, float] = TIMEOUT, max_bytes: int
             content_type = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
             if not content_type.startswith("image/"):
                 raise CameraError(f"not an image: {content_type or 'no content type'}")
+            declared = resp.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise CameraError(f"image larger than {max_bytes} bytes ({declared})")
             body = _read_capped(resp, max_bytes, deadline=time.monotonic() + 2 * timeout[1])
     except requests.RequestException as exc:
         raise CameraError(f"{type(exc).__name__}: {exc}"[:300]) from None

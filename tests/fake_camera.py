@@ -2,7 +2,8 @@
 
 ``camera.mode`` picks the answer to ``GET /still.png``: ``"png"`` a real PNG frame,
 ``"500"`` a server error, ``"hang"`` no answer for ``hang_seconds``, ``"html"`` an HTML
-error page with status 200, ``"big"`` an image/png body larger than the fetcher's cap.
+error page with status 200, ``"big"`` an image/png body larger than the fetcher's cap,
+``"big-chunked"`` the same without a Content-Length (chunked transfer encoding).
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class FakeCamera:
         if self.mode == "hang":
             time.sleep(self.hang_seconds)
             return
+        if self.mode == "big-chunked":
+            self.chunked(handler, b"\x89PNG" + b"\0" * self.big_bytes)
+            return
         status, ctype, body = {
             "png": (200, "image/png", self.frame),
             "500": (500, "text/plain", b"camera offline"),
@@ -62,6 +66,22 @@ class FakeCamera:
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)
+
+    @staticmethod
+    def chunked(handler: BaseHTTPRequestHandler, body: bytes, size: int = 256 * 1024) -> None:
+        handler.protocol_version = "HTTP/1.1"
+        handler.send_response(200)
+        handler.send_header("Content-Type", "image/png")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        try:
+            for i in range(0, len(body), size):
+                part = body[i:i + size]
+                handler.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+            handler.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the fetcher stopped reading at its cap
 
     def __enter__(self) -> "FakeCamera":
         self.thread.start()

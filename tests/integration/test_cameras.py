@@ -53,7 +53,7 @@ def test_ok_dead_ok(engine, reference, camera, gate, feed_settings):
     assert row["last_ok_at"] == t0 and row["error"] is None
 
     for i, (mode, words) in enumerate([("500", "HTTP 500"), ("hang", "Timeout"), ("html", "not an image"),
-                                       ("big", "larger than")], start=1):
+                                       ("big", "larger than"), ("big-chunked", "larger than")], start=1):
         camera.mode = mode
         t = t0 + timedelta(minutes=i)
         errors = refresh_cameras(engine, reference, t, feed_settings, timeout=FAST)
@@ -66,7 +66,7 @@ def test_ok_dead_ok(engine, reference, camera, gate, feed_settings):
             assert camera_states(conn)[gate]["ok"] is False
 
     camera.mode, camera.frame = "png", png_frame((200, 40, 40))
-    t5 = t0 + timedelta(minutes=5)
+    t5 = t0 + timedelta(minutes=6)
     assert refresh_cameras(engine, reference, t5, feed_settings, timeout=FAST) == {gate: None}
     row = still(engine, gate)
     assert row["image"] == camera.frame and row["last_ok_at"] == t5 and row["error"] is None

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 
 from dashboard.config import Settings
 from dashboard.i18n import gettext, language
@@ -21,12 +21,12 @@ def layout(settings: Settings | None = None, next: str | None = None, error: str
         html.H1(_("Supervisor sign-in")),
         html.P(_("Wrong username or password."), id=LOGIN_ERROR, className="login__error") if error else None,
         html.Form([
-            html.Label([_("Username"), html.Br(), html.Input(name="username", id="login-username",
+            html.Label([_("Username"), html.Br(), dcc.Input(name="username", id="login-username",
                                                               type="text", autoComplete="username", required=True)]),
-            html.Label([_("Password"), html.Br(), html.Input(name="password", id="login-password",
+            html.Label([_("Password"), html.Br(), dcc.Input(name="password", id="login-password",
                                                               type="password", autoComplete="current-password",
                                                               required=True)]),
-            html.Input(type="hidden", name="next", value=target),
+            dcc.Input(type="hidden", name="next", value=target),
             html.Button(_("Sign in"), type="submit", id="login-submit"),
         ], id=LOGIN_FORM, action="/login", method="POST", className="login__form"),
     ], id=LOGIN_ROOT, className="view-login")

@@ -184,6 +184,8 @@ def test_router_shows_no_supervisor_data_to_anonymous(server, sessions):
     anon = post(sessions[None], server, payload)
     assert anon.status_code == 200 and "Sign in" in anon.text and "supervisor-f-agency" not in anon.text
     assert "supervisor-f-agency" in post(sessions["admin"], server, payload).text
+    login = post(sessions[None], server, body(router, {("url", "pathname"): "/login", ("url", "search"): ""}))
+    assert login.status_code == 200 and '"name":"password"' in login.text.replace(" ", "")
 
 
 def test_session_cookie_flags_expiry_and_logout(server):

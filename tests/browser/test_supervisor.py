@@ -1,0 +1,133 @@
+"""The supervisor view in real Chromium against the real app (one server and browser per
+module): login → filter → drill (clicks) → back/forward → detail → export; scoped view;
+report text stays text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+
+from dashboard.store.users import list_exports
+from layouts import supervisor as ids
+from tests.browser.conftest import chrome_options, wait_for
+from tests.supervisor_data import SECRET, insert_reports, kelurahan_in, row
+from tests.supervisor_server import PASSWORD, start
+
+pytestmark = pytest.mark.browser
+XSS = "<img src=x onerror=window.__xss=1><b>tebal</b>"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = start(tmp_path_factory.mktemp("sup-browser"))
+    insert_reports(srv.engine, [row(kelurahan_in("31.71"), "koordinasi", description=XSS)])
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = webdriver.Chrome(options=chrome_options())
+    yield driver
+    driver.quit()
+
+
+def js(driver, script: str, *args):
+    return driver.execute_script(script, *args)
+
+
+def kpi(driver, key: str = "total") -> str:
+    return js(driver, f"var e=document.getElementById('supervisor-kpi-{key}'); return e ? e.textContent : ''")
+
+
+def query(driver) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlparse(driver.current_url).query).items()}
+
+
+def login(driver, server, username: str) -> None:
+    driver.delete_all_cookies()
+    driver.get(server.base + "/supervisor")
+    wait_for(lambda: urlparse(driver.current_url).path == "/login")
+    field = wait_for(lambda: driver.find_elements(By.NAME, "username"), timeout=10)[0]
+    field.send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+    wait_for(lambda: urlparse(driver.current_url).path == "/supervisor")
+
+
+def click_bar(driver, figure_id: str, index: int) -> None:
+    bars = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, f"#{figure_id} .bars path"), timeout=10)
+    ActionChains(driver).move_to_element(bars[index]).click().perform()
+
+
+def test_sup001_login_filter_drill_back_detail_export(server, browser):
+    login(browser, server, "admin")
+    wait_for(lambda: kpi(browser) == "11", timeout=10)
+    # filter: click the Menunggu bar of the status figure
+    click_bar(browser, ids.STATUS_FIG, 0)
+    wait_for(lambda: query(browser).get("status") == "menunggu")
+    wait_for(lambda: kpi(browser) == "4")
+    # drill: click the first kelurahan bar -> kelurahan (with its kecamatan and kota)
+    click_bar(browser, ids.KELURAHAN_FIG, 0)
+    wait_for(lambda: "kelurahan" in query(browser))
+    q = query(browser)
+    assert q["status"] == "menunggu" and q["kota"] in ("31.71", "31.74")
+    panel = wait_for(lambda: browser.find_elements(By.ID, "supervisor-kelurahan-score"), timeout=10)[0]
+    assert "/ 100" in panel.text
+    drilled = kpi(browser)
+    assert drilled in ("2", "1")
+    # the link reproduces the view; back and forward work
+    browser.back()
+    wait_for(lambda: "kelurahan" not in query(browser) and kpi(browser) == "4", timeout=10)
+    browser.forward()
+    wait_for(lambda: "kelurahan" in query(browser) and kpi(browser) == drilled, timeout=10)
+    # export the drilled view with the browser's own session
+    href = wait_for(lambda: browser.find_element(By.ID, ids.EXPORT).get_attribute("href"))
+    assert "status=menunggu" in href and "kelurahan=" in href
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    r = requests.get(href, cookies=cookies, headers={"User-Agent": js(browser, "return navigator.userAgent")},
+                     timeout=30)
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert r.status_code == 200 and len(rows) == int(drilled) and {x["status"] for x in rows} == {"menunggu"}
+    assert list_exports(server.engine)[0]["username"] == "admin"
+
+
+def test_sup002_detail_shows_text_as_text_and_identity_to_admin(server, browser):
+    browser.get(server.base + "/supervisor?status=koordinasi")
+    button = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".sup__row-open"), timeout=10)[0]
+    button.click()
+    text = wait_for(lambda: browser.find_elements(By.ID, "supervisor-detail-text"), timeout=10)[0]
+    assert text.text == XSS
+    assert js(browser, "return window.__xss") is None
+    assert not browser.find_elements(By.CSS_SELECTOR, "#supervisor-detail b")
+    assert "Rahasia" in browser.find_element(By.ID, "supervisor-detail-reporter").text
+    history = browser.find_element(By.CSS_SELECTOR, ".sup__history").text
+    assert "menunggu" in history
+
+
+def test_sup003_filter_controls_write_the_url(server, browser):
+    browser.get(server.base + "/supervisor")
+    wait_for(lambda: kpi(browser) == "11", timeout=10)
+    browser.find_element(By.CSS_SELECTOR, f"#{ids.F_OVERDUE} input").click()
+    wait_for(lambda: query(browser).get("overdue") == "1")
+    wait_for(lambda: kpi(browser) == "1")
+    browser.find_element(By.ID, ids.F_RESET).click()
+    wait_for(lambda: query(browser) == {} and kpi(browser) == "11")
+
+
+def test_sup004_scoped_supervisor_sees_only_their_kota(server, browser):
+    login(browser, server, "scoped")
+    wait_for(lambda: kpi(browser) == "7", timeout=10)
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".sup__row-open"), timeout=10)
+    assert SECRET not in browser.page_source
+    assert "Rahasia" not in browser.page_source
+    browser.get(server.base + "/supervisor?kota=31.74")  # a forged link: refused, nothing shown
+    wait_for(lambda: browser.find_elements(By.ID, ids.KPIS))
+    assert SECRET not in browser.page_source and kpi(browser) == ""

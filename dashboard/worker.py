@@ -179,9 +179,13 @@ def run_once(settings: Settings) -> None:
         func(*args)
 
 
-def renew_leadership(leader, scheduler: BlockingScheduler, lost: threading.Event) -> None:  # noqa: ANN001
-    """Scheduler job: renew the lease; on loss stop the scheduler (exit code 4)."""
-    if not leader.renew() and scheduler.running:
+def watch_leadership(leader, scheduler: BlockingScheduler, lost: threading.Event,  # noqa: ANN001
+                     stopping: threading.Event) -> None:
+    """Scheduler job (first run at start): stop when asked to (a signal that came before the
+    scheduler ran), else renew the lock; on loss stop the scheduler (exit code 4)."""
+    if stopping.is_set():
+        scheduler.shutdown(wait=False)
+    elif not leader.renew() and scheduler.running:
         log.error("leader lock lost; stopping so another worker can take over")
         lost.set()
         scheduler.shutdown(wait=False)
@@ -219,19 +223,28 @@ def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LE
         leader.release()
 
 
+def _shutdown(scheduler: BlockingScheduler) -> None:
+    if scheduler.running:  # not yet running: the leader-watch job's first run stops it
+        scheduler.shutdown(wait=False)
+
+
 def _serve(settings: Settings, leader, lease_seconds: float) -> int:  # noqa: ANN001
-    scheduler, lost = build_scheduler(settings), threading.Event()
-    scheduler.add_job(renew_leadership, "interval", seconds=max(lease_seconds / 3, 0.5),
-                      args=(leader, scheduler, lost), id="leader-renew", replace_existing=True)
+    scheduler, lost, stopping = build_scheduler(settings), threading.Event(), threading.Event()
+    scheduler.add_job(watch_leadership, "interval", seconds=max(lease_seconds / 3, 0.5),
+                      args=(leader, scheduler, lost, stopping), id="leader-watch",
+                      replace_existing=True, next_run_time=_now())
 
     def stop(signum, _frame) -> None:  # noqa: ANN001
+        # Never shut down inside the handler: the main thread may hold the executor's lock
+        # (a deadlock seen in tests); another thread waits for it instead.
         log.info("signal %s: stopping the scheduler", signum)
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        stopping.set()
+        threading.Thread(target=_shutdown, args=(scheduler,), daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    scheduler.start()  # blocks until shutdown
+    if not stopping.is_set():
+        scheduler.start()  # blocks until shutdown
     return EXIT_LOST_LEADER if lost.is_set() else 0
 
 

@@ -138,7 +138,12 @@ def test_second_worker_refuses_and_a_killed_leader_is_replaced(settings, engine,
         try:
             _wait_holder(probe, f":{third.pid}")
             third.send_signal(signal.SIGTERM)
-            assert third.wait(timeout=20) == 0
+            try:
+                third.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                third.kill()
+                pytest.fail("worker ignored SIGTERM:\n" + third.communicate()[1][-3000:])
+            assert third.returncode == 0
             assert probe.holder() is None  # released on a clean stop
         finally:
             _stop(third)

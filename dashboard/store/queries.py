@@ -153,7 +153,7 @@ def map_points(conn: Connection, since: datetime, bbox: tuple[float, float, floa
     if bbox is not None:
         stmt = stmt.where(report.c.lon.between(bbox[0], bbox[2]), report.c.lat.between(bbox[1], bbox[3]))
     if statuses:
-        stmt = stmt.where(report.c.status.in_(list(statuses)))
+        stmt = stmt.where(report.c.status.in_([getattr(st, "value", st) for st in statuses]))
     if agency_code is not None:
         stmt = stmt.where(report.c.agency_code == agency_code)
     stmt = stmt.order_by(report.c.requested_at.desc(), report.c.id.desc()).limit(cap(limit, MAX_POINTS))

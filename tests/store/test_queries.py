@@ -192,6 +192,7 @@ def test_map_points(store):
     assert [p[0] for p in pts] == [ids["R7"], ids["R1"], ids["R6"], ids["R2"]]
     assert pts[0][3:] == (MEN, "sampah", NOW - 59 * M)
     assert [p[0] for p in store.map_points(NOW - 2 * D, statuses=[MEN])] == [ids["R7"], ids["R1"]]
+    assert [p[0] for p in store.map_points(NOW - 2 * D, statuses={Status.MENUNGGU})] == [ids["R7"], ids["R1"]]
     assert [p[0] for p in store.map_points(NOW - 2 * D, agency=f"kel-{store.kel['K1']}")] == [ids["R1"], ids["R2"]]
     lat, lon = pts[2][1], pts[2][2]
     assert [p[0] for p in store.map_points(NOW - 2 * D, bbox=(lon - .001, lat - .001, lon + .001, lat + .001))] == [ids["R6"]]

@@ -181,3 +181,11 @@ def gate_readings(conn: Connection, gate_codes: list[str], since: datetime, per_
 
 def _reading(row: Any) -> dict[str, Any]:
     return {"observed_at": row.observed_at, "level_cm": float(row.level_cm), "siaga": int(row.siaga)}
+
+
+def camera_frame(conn: Connection, gate_code: str) -> tuple[bytes, str] | None:
+    """(image, content_type) of a gate's last good frame, ``None`` when there is none:
+    what ``/camera/<gate_code>.png`` serves (one primary-key read)."""
+    c = camera_still.c
+    row = conn.execute(select(c.image, c.content_type).where(c.gate_code == gate_code)).first()
+    return None if row is None or row.image is None else (bytes(row.image), row.content_type or "image/png")

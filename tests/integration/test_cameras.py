@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from dashboard.aggregate_reads import camera_states
-from dashboard.cameras import fetch_still, refresh_cameras, CameraError
+from dashboard.aggregate_reads import camera_frame, camera_states
+from dashboard.cameras import CameraError, fetch_still, refresh_cameras
 from dashboard.store.schema import camera_still, flood_gate
 from tests.conftest import NOW
 from tests.fake_camera import FakeCamera, png_frame
@@ -46,6 +46,8 @@ def still(engine, code):  # noqa: ANN001, ANN201
 
 
 def test_ok_dead_ok(engine, reference, camera, gate, feed_settings):
+    with engine.connect() as conn:
+        assert camera_frame(conn, gate) is None  # nothing fetched yet
     t0 = NOW
     assert refresh_cameras(engine, reference, t0, feed_settings, timeout=FAST) == {gate: None}
     row = still(engine, gate)
@@ -64,6 +66,7 @@ def test_ok_dead_ok(engine, reference, camera, gate, feed_settings):
         assert words in row["error"]
         with engine.connect() as conn:
             assert camera_states(conn)[gate]["ok"] is False
+            assert camera_frame(conn, gate) == (camera.frame, "image/png")  # still served
 
     camera.mode, camera.frame = "png", png_frame((200, 40, 40))
     t5 = t0 + timedelta(minutes=6)

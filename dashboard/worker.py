@@ -229,6 +229,8 @@ def _shutdown(scheduler: BlockingScheduler) -> None:
 
 
 def _serve(settings: Settings, leader, lease_seconds: float) -> int:  # noqa: ANN001
+    if logging.getLogger("apscheduler").level == logging.NOTSET:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run is noise
     scheduler, lost, stopping = build_scheduler(settings), threading.Event(), threading.Event()
     scheduler.add_job(watch_leadership, "interval", seconds=max(lease_seconds / 3, 0.5),
                       args=(leader, scheduler, lost, stopping), id="leader-watch",
@@ -255,7 +257,6 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"SQLite leader lease length (default {LEASE_SECONDS:g})")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is noise
     return run_worker(Settings.from_env(), once=args.once, lease_seconds=args.lease_seconds)
 
 

@@ -7,6 +7,8 @@ against an empty store, then review the file by hand.
 
 from __future__ import annotations
 
+import logging
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
@@ -52,6 +54,9 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Create or migrate the store at ``url`` to ``revision``; a no-op when already there."""
+    quiet = logging.getLogger("alembic.runtime.plugins")  # a line per plugin at INFO
+    if quiet.level == logging.NOTSET:
+        quiet.setLevel(logging.WARNING)
     command.upgrade(alembic_config(url), revision)
 
 

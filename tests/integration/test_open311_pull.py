@@ -110,11 +110,11 @@ def test_a_full_page_means_fetch_the_next(engine, reference, fake, n_records, pa
     assert {c["page_size"] for c in fake.calls} == {"3"}
 
 
-@pytest.mark.parametrize("fault, message", [
-    ("timeout", "Timeout"), ("500", "HTTP 500"), ("html", "HTML"),
-    ("truncated", "JSON"), ("object", "expected a list"),
+@pytest.mark.parametrize("fault, message, fault_page", [
+    ("timeout", "Timeout", 1), ("500", "HTTP 500", 1), ("html", "HTML", 1),
+    ("truncated", "JSON", 1), ("object", "expected a list", 1),
+    ("500", "HTTP 500", 2), ("truncated", "JSON", 2),  # page 1 was fine: still nothing stored
 ])
-@pytest.mark.parametrize("fault_page", [1, 2])
 def test_faults_fail_the_run_and_keep_the_watermark(engine, reference, fake, fault, message, fault_page):
     fake.put(*raws(2))
     pull = source(fake, page_size=2, timeout=0.3)

@@ -7,6 +7,7 @@ runs the development server. Views: ``/`` (landing page with live counts) and ``
 from __future__ import annotations
 
 import hmac
+import sys
 from datetime import datetime
 from typing import Callable
 
@@ -46,6 +47,17 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
 def shell() -> html.Div:
     """The page frame: the URL and the container the router fills."""
     return html.Div([dcc.Location(id=ids.URL), html.Div(id=ids.PAGE, className="page")])
+
+
+def validation_layout(settings: Settings) -> html.Div:
+    """Every view's components, so callbacks may target views not on screen. A view module
+    whose ``layout`` depends on the request (e.g. a signed-in user) can offer a
+    ``validation_layout(settings)`` with all of its ids."""
+    frames = [shell()]
+    for view in ROUTES.values():
+        module = sys.modules[view.__module__]
+        frames.append(getattr(module, "validation_layout", view)(settings))
+    return html.Div(frames)
 
 
 def guard_wall(server, token: str) -> None:  # noqa: ANN001

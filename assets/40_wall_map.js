@@ -46,6 +46,24 @@ window.pantau.map = (function () {
         return {color: "#B8C2CF", weight: 2, fill: false, opacity: 0.8};
     }
 
-    return {pointToLayer: pointToLayer, clusterToLayer: clusterToLayer,
+    /* Keep a handle on the map and mirror its view in data attributes of the container
+       (operators' tools and tests read the zoom without reaching into Leaflet). */
+    function showView(map) {
+        var el = map.getContainer(), c = map.getCenter();
+        el.setAttribute("data-zoom", String(map.getZoom()));
+        el.setAttribute("data-center", c.lat.toFixed(5) + "," + c.lng.toFixed(5));
+    }
+
+    function trackView(feature, layer) {
+        layer.once("add", function () {
+            var map = layer._map;
+            if (!map || window.pantau.map.instance === map) { return; }
+            window.pantau.map.instance = map;
+            map.on("moveend zoomend", function () { showView(map); });
+            showView(map);
+        });
+    }
+
+    return {trackView: trackView, pointToLayer: pointToLayer, clusterToLayer: clusterToLayer,
             areaStyle: areaStyle, kotaStyle: kotaStyle};
 })();

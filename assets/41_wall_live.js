@@ -8,6 +8,11 @@ window.dash_clientside.pantau = {
         var h = window.innerHeight;
         return h === current ? window.dash_clientside.no_update : h;
     },
+    /* Fit Jakarta once the grid has its final size (and again only if the screen resizes):
+       a data refresh never moves the map. */
+    fit: function (vh, bounds) {
+        return bounds ? bounds.map(function (p) { return p.slice(); }) : window.dash_clientside.no_update;
+    },
     focus: function (n, views, query) {
         var nu = window.dash_clientside.no_update;
         if (!views || !views.by) { return [nu, nu, nu, nu, nu, nu, nu, nu, nu, nu]; }

@@ -43,6 +43,8 @@ def register(app, deps) -> None:  # noqa: ANN001
 
     app.clientside_callback(ClientsideFunction("pantau", "viewport"), Output(ids.WALL_VIEWPORT, "data"),
                             Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_VIEWPORT, "data"))
+    app.clientside_callback(ClientsideFunction("pantau", "fit"), Output(ids.WALL_MAP, "bounds"),
+                            Input(ids.WALL_VIEWPORT, "data"), State(ids.WALL_MAP, "bounds"))
     app.clientside_callback(
         ClientsideFunction("pantau", "focus"),
         Output(ids.WALL_STATUS_FIG, "figure"), Output(ids.WALL_BACKLOG_FIG, "figure"), *KPI_OUTPUTS,

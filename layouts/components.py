@@ -140,7 +140,7 @@ def _gate_tile(gate: dict, _, zone: ZoneInfo, version: int, vh_px: float | None)
     colour = theme.SIAGA_COLOUR.get(siaga, theme.OKABE_ITO["grey"])
     level = gate.get("level_cm")
     return html.Div([
-        html.Div(gate.get("name", gate["code"]), className="gate__name"),
+        html.Div(gate_name(gate.get("name") or gate["code"]), className="gate__name"),
         camera_view(gate, _, zone, version),
         html.Div([html.Span(f"{number(level)} cm" if level is not None else "–", className="gate__level"),
                   html.Span(f"{siaga} · {_(SIAGA_WORDS.get(siaga, 'Normal'))}", className="gate__siaga")],
@@ -148,6 +148,11 @@ def _gate_tile(gate: dict, _, zone: ZoneInfo, version: int, vh_px: float | None)
         dcc.Graph(figure=figures.sparkline(gate.get("trend") or [], colour, vh_px),
                   config=STATIC_GRAPH, className="gate__trend"),
     ], className=f"gate gate--siaga{siaga}", **{"data-gate": gate["code"]})
+
+
+def gate_name(name: str) -> str:
+    """The panel is titled "flood gates": drop the repeated "Pintu Air" prefix."""
+    return name.removeprefix("Pintu Air ").removeprefix("PA ") or name
 
 
 def camera_view(gate: dict, _, zone: ZoneInfo, version: int):

@@ -17,7 +17,9 @@ from dashboard.models import STATUS_ORDER
 from layouts import components, figures, ids, theme
 
 #: Mainland Jakarta; the map starts here and is never moved by a refresh.
-JAKARTA_BOUNDS = [[-6.37, 106.69], [-6.09, 106.98]]
+JAKARTA_CENTER = [-6.2075, 106.83]
+JAKARTA_BOUNDS = [[-6.375, 106.68], [-6.04, 106.98]]  # north edge leaves sea room for the legend
+AGENCY_ROWS = 9  # what fits the panel at wall type sizes; the payload has up to 12
 FIGURE_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
 
 
@@ -70,6 +72,7 @@ def _map_panel(_, settings: Settings) -> html.Section:
     layers = [dl.TileLayer(url=settings.tile_url)] if settings.tile_url else []
     layers += [
         dl.GeoJSON(id=ids.WALL_AREAS, url="/wall/areas.json", style={"variable": "pantau.map.areaStyle"},
+                   onEachFeature={"variable": "pantau.map.trackView"},
                    hideout={"backlog": {}, "max": 1}, interactive=False),
         dl.GeoJSON(id=ids.WALL_KOTA, url="/wall/kota.json", style={"variable": "pantau.map.kotaStyle"},
                    interactive=False),
@@ -80,7 +83,9 @@ def _map_panel(_, settings: Settings) -> html.Section:
                    hideout={"flood": []}),
     ]
     return html.Section([
-        dl.Map(layers, id=ids.WALL_MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, zoomControl=False,
+        # center/zoom are given too: dash-leaflet compares them on every move (undefined -> TypeError)
+        dl.Map(layers, id=ids.WALL_MAP, bounds=JAKARTA_BOUNDS, center=JAKARTA_CENTER, zoom=11,
+               zoomSnap=0.25, zoomControl=False,
                attributionControl=False, className="map", style={"width": "100%", "height": "100%"}),
         _legend(_),
     ], className="panel panel--map", id=ids.WALL_MAP_PANEL)
@@ -118,12 +123,13 @@ def focus_views(payload: dict, _, vh_px: float | None) -> dict:
     def view(part: dict) -> dict:
         kpis = part.get("kpis", {})
         return {"kpis": components.kpi_values(kpis), "level": kpis.get("status", "ok"),
-                "status": figures.status_bar(part.get("status_today", []), _, vh_px).to_plotly_json(),
-                "backlog": figures.backlog_bar(part.get("backlog_by_age", []), _, vh_px).to_plotly_json()}
+                "status": figures.status_bar(part.get("status_today", []), _, vh_px),
+                "backlog": figures.backlog_bar(part.get("backlog_by_age", []), _, vh_px)}
     focus = payload.get("focus", {})
     names = {a["code"]: a.get("name", a["code"]) for a in payload.get("agencies", [])}
     by = {"": view(payload)} | {code: view(part) for code, part in focus.items()}
-    return {"order": [""] + [c for c in names if c in focus], "names": names, "by": by,
+    shown = [c for c in names if c in focus][:AGENCY_ROWS]  # rotate over the rows on screen
+    return {"order": [""] + shown, "names": names, "by": by,
             "version": payload.get("version")}
 
 
@@ -141,7 +147,7 @@ def render(payload: dict, lang: str, zone: ZoneInfo, vh_px: float | None,
     return (
         version, focus_views(payload, _, vh_px),
         figures.flow_lines(payload.get("flow_24h", {}), _, zone, vh_px),
-        components.agency_rows(payload.get("agencies", []), _),
+        components.agency_rows(payload.get("agencies", [])[:AGENCY_ROWS], _),
         components.leaderboard(payload.get("leaderboard", {}), _, lang),
         components.gate_tiles(_gates_in_order(payload.get("gates", [])), _, zone, version, vh_px),
         components.ticker(payload.get("ticker", []), _),

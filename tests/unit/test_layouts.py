@@ -88,7 +88,7 @@ def test_render_outputs_everything_in_order():
     version, views, flow, agencies, board, gates, ticker, areas, points, cls = out
     assert version == 42
     assert views["order"] == ["", "sudin-sda-31.71"] and views["by"][""]["kpis"][0] == "1.234"
-    assert isinstance(flow, go.Figure) and len(flow.data) == 2
+    assert len(flow["data"]) == 2 and go.Figure(flow)  # a valid Plotly figure
     assert getattr(agencies[0], "data-agency") == "sudin-sda-31.71"
     assert len(board) == 3 and "Skor = ..." in str(board[2].children)
     assert areas == {"backlog": {"31.71.01.1001": 12}, "max": 12}
@@ -128,14 +128,18 @@ def test_freshness_live_and_stale():
 def test_figure_fonts_follow_the_viewport():
     for vh in (1080, 2160):
         fig = figures.status_bar(sample_payload()["status_today"], _, vh)
-        assert fig.layout.font.size >= 0.009 * vh
-        assert fig.data[0].textfont.size >= 0.018 * vh
-        assert fig.data[0].marker.color[0] == theme.STATUS_COLOUR[STATUS_ORDER[0]]
+        assert fig["layout"]["font"]["size"] >= 0.009 * vh
+        assert fig["data"][0]["textfont"]["size"] >= 0.018 * vh
+        assert fig["data"][0]["marker"]["color"][0] == theme.STATUS_COLOUR[STATUS_ORDER[0]]
+        go.Figure(fig)  # valid
 
 
 def test_flow_hours_are_local():
     fig = figures.flow_lines(sample_payload()["flow_24h"], _, WIB, 1080)
-    assert fig.data[0].x[0] == "07:00"
+    assert fig["data"][0]["x"][0] == "07:00"
+    go.Figure(fig)
+    go.Figure(figures.backlog_bar(sample_payload()["backlog_by_age"], _, 1080))
+    go.Figure(figures.sparkline([["2026-11-27T02:00:00Z", 1.0]], "#fff", 1080))
 
 
 def test_reports_to_geojson_is_short():

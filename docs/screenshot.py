@@ -1,0 +1,98 @@
+"""Screenshots of the demo wall: ``python docs/screenshot.py [--reports 50000]``.
+
+Seeds a store (SQLite under ``var/screenshot``; reused when present), renders camera
+stills with the simulator, refreshes the wall snapshot, serves the app on a free port and
+saves ``docs/wall-1920x1080.png`` and ``docs/wall-3840x2160.png`` from headless Chromium.
+``--serve`` keeps the server running instead (for looking at the wall by hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from selenium import webdriver  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from app import create_app  # noqa: E402
+from dashboard.aggregate import refresh_wall_snapshot  # noqa: E402
+from dashboard.cameras import refresh_cameras  # noqa: E402
+from dashboard.ingest.run import ingest_once  # noqa: E402
+from dashboard.simulator.source import SimulatorSource  # noqa: E402
+from dashboard.config import Settings  # noqa: E402
+from dashboard.reference import load_reference  # noqa: E402
+from dashboard.seed import seed  # noqa: E402
+from dashboard.store import schema  # noqa: E402
+from dashboard.store.engine import make_engine  # noqa: E402
+from dashboard.store.refdata import store_reference  # noqa: E402
+
+SIZES = ((1920, 1080), (3840, 2160))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", "--force-device-scale-factor=1", "--hide-scrollbars",
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+
+
+def prepare(settings: Settings, n_reports: int, now: datetime) -> None:
+    engine = make_engine(settings.resolved_database_url)
+    ref = load_reference()
+    if not (settings.data_dir / "pantau.db").exists() or n_reports < 0:
+        schema.create_all(engine)
+        store_reference(engine, ref)
+        seed(engine, ref, abs(n_reports), days=30, seed=7, now=now, progress=False)
+    source = SimulatorSource(seed=7, speed=1, state_path=settings.data_dir / "sim.json", ref=ref)
+    for tick in range(3):  # a few live ticks: ingest runs, fresh reports in the ticker
+        ingest_once(source, engine, ref, now + timedelta(seconds=tick))
+    refresh_cameras(engine, ref, now, settings)
+    refresh_wall_snapshot(engine, ref, now, settings)
+    engine.dispose()
+
+
+def shoot(url: str, width: int, height: int, out: Path) -> None:
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in FLAGS + [f"--window-size={width},{height}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options)
+    try:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        driver.get(url)
+        time.sleep(6)
+        driver.save_screenshot(str(out))
+    finally:
+        driver.quit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=50_000)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--query", default="")
+    parser.add_argument("--serve", action="store_true")
+    args = parser.parse_args()
+    settings = Settings.from_env({}, data_dir=ROOT / "var" / "screenshot", database_url="", sources="simulator")
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    prepare(settings, args.reports, now)
+    server = make_server("127.0.0.1", args.port, create_app(settings).server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    if args.serve:
+        thread.join()
+    try:
+        for width, height in SIZES:
+            shoot(f"http://127.0.0.1:{args.port}/wall{args.query}", width, height,
+                  ROOT / "docs" / f"wall-{width}x{height}.png")
+    finally:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

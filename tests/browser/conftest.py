@@ -1,0 +1,155 @@
+"""Browser fixtures: Debian Chromium headless with the RECIPES flags, and ONE wall app per
+module served from a thread on a free port (not 8050) that tests can stop and restart.
+
+The store is a real SQLite file seeded with :func:`dashboard.seed.seed`; the wall
+snapshot comes from the real :func:`dashboard.aggregate.refresh_wall_snapshot`.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from itertools import count
+
+import pytest
+from selenium import webdriver
+from werkzeug.serving import make_server
+
+from app import create_app
+from dashboard.aggregate import refresh_wall_snapshot
+from dashboard.cameras import refresh_cameras
+from dashboard.config import Settings
+from dashboard.reference import load_reference
+from dashboard.seed import seed
+from dashboard.store import schema
+from dashboard.store.engine import make_engine
+from dashboard.store.refdata import store_reference
+from dashboard.store.writes import finish_run, start_run, upsert_reports
+from tests.factories import make_report
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", "--window-size=1920,1080", "--force-device-scale-factor=1",
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+
+
+#: Keep console.error arguments readable (Chrome's log shows objects as "Object").
+KEEP_ERRORS = """window.__errors = []; (function (plain) { console.error = function () {
+    window.__errors.push([].map.call(arguments, function (a) {
+        try { return (a && a.message) ? a.message + " " + (a.html || "") : JSON.stringify(a); }
+        catch (e) { return String(a); } }).join(" ").slice(0, 500));
+    plain.apply(console, arguments); }; })(console.error);"""
+
+
+def chrome_options() -> webdriver.ChromeOptions:
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    return options
+
+
+def pytest_setup_options():
+    """dash_duo's hook (dash.testing): the same Chromium and flags."""
+    return chrome_options()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Clock:
+    """The app's clock: real time plus an offset a test may move (ingest 'stops')."""
+
+    offset: timedelta = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(timezone.utc) + self.offset
+
+
+@dataclass
+class Wall:
+    settings: Settings
+    engine: object
+    clock: Clock
+    port: int
+    _server: object = None
+    _ids: count = field(default_factory=lambda: count(1))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/wall"
+
+    def start(self) -> None:
+        app = create_app(self.settings, clock=self.clock)
+        self._server = make_server("127.0.0.1", self.port, app.server, threaded=True)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def add_report(self, **overrides) -> str:
+        """Commit one report through the real upsert, then refresh the wall snapshot."""
+        now = datetime.now(timezone.utc)
+        ext = f"B-{next(self._ids)}"
+        values = dict(source="browser", external_id=ext, requested_at=now - timedelta(minutes=1),
+                      updated_at=now - timedelta(minutes=1)) | overrides
+        with self.engine.begin() as conn:
+            upsert_reports(conn, [make_report(**values)], now)
+        self.record_ingest()
+        return ext
+
+    def record_ingest(self) -> None:
+        now = datetime.now(timezone.utc)
+        with self.engine.begin() as conn:
+            run = start_run(conn, "browser", now)
+            finish_run(conn, run, now, {"n_seen": 1}, ok=True, error=None)
+        refresh_wall_snapshot(self.engine, load_reference(), now + timedelta(seconds=1), self.settings)
+
+
+@pytest.fixture(scope="module")
+def wall(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("wall")
+    settings = Settings.from_env({}, data_dir=data_dir, database_url="", poll_seconds=1,
+                                 agency_rotate_seconds=3, stale_after_seconds=120, sources="simulator")
+    engine = make_engine(settings.resolved_database_url)
+    ref, now = load_reference(), datetime.now(timezone.utc)
+    schema.create_all(engine)
+    store_reference(engine, ref)
+    seed(engine, ref, n_reports=3000, days=10, seed=3, now=now, progress=False)
+    refresh_cameras(engine, ref, now, settings)
+    w = Wall(settings, engine, Clock(), free_port())
+    w.record_ingest()
+    w.start()
+    yield w
+    w.stop()
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser(wall):
+    driver = webdriver.Chrome(options=chrome_options())
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": KEEP_ERRORS})
+    driver.get(wall.url)
+    yield driver
+    driver.quit()
+
+
+def wait_for(predicate, timeout: float = 5.0, interval: float = 0.1):
+    """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)

@@ -21,7 +21,8 @@ rather than guess a watermark). The watermark, an ISO 8601 UTC string, is the so
 cursor: :func:`dashboard.ingest.run.ingest_once` saves it only when the batch commits.
 
 Failures raise :class:`SourceError`: timeout, connection error, HTTP status ≠ 200, a 200
-that is not JSON (an HTML error page), truncated JSON, JSON that is not a list.
+that is not JSON (an HTML error page), truncated JSON, JSON that is not a list, and a
+200 whose list holds only Open311 error objects (``code``/``description``).
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ def _records(response: requests.Response, page: int) -> list:
         raise SourceError(f"page {page}: invalid or truncated JSON: {exc}") from exc
     if not isinstance(data, list):
         raise SourceError(f"page {page}: JSON {type(data).__name__}, expected a list of requests")
+    if data and all(isinstance(d, dict) and set(d) == {"code", "description"} for d in data):
+        raise SourceError(f"page {page}: HTTP 200 carrying Open311 errors: {body[:200]!r}")
     return data
 
 

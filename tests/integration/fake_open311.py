@@ -8,7 +8,8 @@ extension; results sorted by the windowed field then id. Errors use the spec's e
 
 ``fault`` makes it misbehave the way real upstreams do: ``"timeout"`` (answers too
 late), ``"500"``, ``"html"`` (HTTP 200 with an HTML error page), ``"truncated"`` (JSON cut
-short), ``"object"`` (JSON that is not a list). ``fault_page`` limits the fault to one page.
+short), ``"object"`` (JSON that is not a list), ``"errors200"`` (spec error objects
+with HTTP 200). ``fault_page`` limits the fault to one page.
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ def _fault(kind: str, delay: float) -> tuple[int, str, bytes]:
         return 200, "text/html", b"<!DOCTYPE html><html><body><h1>503 Service Unavailable</h1></body></html>"
     if kind == "truncated":
         return 200, "application/json", b'[{"service_request_id": "T-1", "status": "op'
+    if kind == "errors200":
+        return 200, "application/json", json.dumps([{"code": 403, "description": "invalid api_key"}]).encode()
     if kind == "object":
         return 200, "application/json", b'{"error": "rate limited"}'
     raise ValueError(kind)

@@ -112,7 +112,7 @@ def test_a_full_page_means_fetch_the_next(engine, reference, fake, n_records, pa
 
 @pytest.mark.parametrize("fault, message, fault_page", [
     ("timeout", "Timeout", 1), ("500", "HTTP 500", 1), ("html", "HTML", 1),
-    ("truncated", "JSON", 1), ("object", "expected a list", 1),
+    ("truncated", "JSON", 1), ("object", "expected a list", 1), ("errors200", "Open311 errors", 1),
     ("500", "HTTP 500", 2), ("truncated", "JSON", 2),  # page 1 was fine: still nothing stored
 ])
 def test_faults_fail_the_run_and_keep_the_watermark(engine, reference, fake, fault, message, fault_page):

@@ -101,14 +101,17 @@ def _window_stmt(conn: Connection, since: datetime, now: datetime):
 
 
 def _median_stmt(conn: Connection, since: datetime, now: datetime):
+    """Median response seconds per kelurahan: the middle row(s) of each partition, with
+    window functions both backends have (elapsed time computed once per row)."""
     c = report.c
-    respond = elapsed_seconds(conn, c.requested_at, c.responded_at)
+    times = select(c.kelurahan_code.label("kel"), elapsed_seconds(conn, c.requested_at, c.responded_at).label("s")) \
+        .where(c.requested_at >= since, c.requested_at < now, c.kelurahan_code.is_not(None),
+               c.responded_at.is_not(None)).subquery()
     ranked = select(
-        c.kelurahan_code.label("kel"), respond.label("s"),
-        func.row_number().over(partition_by=c.kelurahan_code, order_by=respond).label("rn"),
-        func.count().over(partition_by=c.kelurahan_code).label("cnt"),
-    ).where(c.requested_at >= since, c.requested_at < now, c.kelurahan_code.is_not(None),
-            c.responded_at.is_not(None)).subquery()
+        times.c.kel, times.c.s,
+        func.row_number().over(partition_by=times.c.kel, order_by=times.c.s).label("rn"),
+        func.count().over(partition_by=times.c.kel).label("cnt"),
+    ).subquery()
     middle = ranked.c.rn.in_([(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2])
     return select(ranked.c.kel, func.avg(ranked.c.s)).where(middle).group_by(ranked.c.kel)
 

@@ -181,6 +181,11 @@ def test_leaderboard_inputs(store):
     assert (k3.received, k3.done, k3.resolved_in_target, k3.reopened, k3.median_response_hours) == (1, 1, 1, 1, 1.0)
 
 
+def test_leaderboard_median_of_an_even_count(store):
+    k1 = {r.code: r for r in store.leaderboard_inputs(NOW - 3.5 * D, NOW)}[store.kel["K1"]]
+    assert (k1.received, k1.median_response_hours, k1.mean_response_hours) == (3, 6.5, 6.5)  # R2 3 h, R3 10 h
+
+
 def test_leaderboard_respond_target_boundary_counts(store):
     k2 = {r.code: r for r in store.leaderboard_inputs(NOW - 9 * D, NOW)}[store.kel["K2"]]
     assert (k2.received, k2.processed, k2.responded_in_target, k2.mean_response_hours) == (1, 1, 1, 6.0)

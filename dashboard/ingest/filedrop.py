@@ -35,8 +35,7 @@ from dashboard.ingest.batch import Batch, SeenFile, SourceError
 from dashboard.ingest.normalize import UNPARSEABLE_KEY
 from dashboard.store.schema import seen_file
 
-SUFFIXES = {".csv", ".jsonl", ".ndjson"}
-PARTIAL_SUFFIXES = {".tmp", ".part"}
+SUFFIXES = {".csv", ".jsonl", ".ndjson"}  # so *.tmp / *.part (partial files) never match
 #: Most physical lines one CSV row (a quoted field with newlines) may span.
 MAX_ROW_LINES = 20
 
@@ -59,7 +58,12 @@ class FileDropSource:
         files: list[SeenFile] = []
         seen = self._seen()
         for path in self.candidates():
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue  # moved away since listed
+            except OSError as exc:
+                raise SourceError(f"{path}: {exc}") from exc
             digest = hashlib.sha256(data).hexdigest()
             if digest in seen or any(f.sha256 == digest for f in files):
                 continue
@@ -72,13 +76,17 @@ class FileDropSource:
     def candidates(self) -> list[Path]:
         """Complete data files, oldest first."""
         cutoff = time.time() - self.settle_seconds
-        paths = []
+        found = []
         for path in self.directory.iterdir():
-            if path.name.startswith(".") or path.suffix.lower() in PARTIAL_SUFFIXES:
+            if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+                continue  # dotfiles, *.tmp, *.part and anything else
+            try:
+                info = path.stat()
+            except FileNotFoundError:
                 continue
-            if path.suffix.lower() in SUFFIXES and path.is_file() and path.stat().st_mtime <= cutoff:
-                paths.append(path)
-        return sorted(paths, key=lambda p: (p.stat().st_mtime, p.name))
+            if path.is_file() and info.st_mtime <= cutoff:
+                found.append((info.st_mtime, path.name, path))
+        return [path for _, _, path in sorted(found)]
 
     def _seen(self) -> set[str]:
         if self.engine is None:

@@ -31,6 +31,7 @@ from typing import Any
 from dashboard import aggregate_reads as reads
 from dashboard import scoring
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER, Status
+from dashboard.redact import redact
 from dashboard.reference import Reference
 from dashboard.store import counters, queries_flow, snapshots
 from dashboard.store.queries_sql import floor_hour
@@ -172,10 +173,12 @@ def split_backlog(open_tally: list[tuple[str, str, str, int]], young: list[tuple
 
 
 def ticker_rows(rows: list[dict[str, Any]], now: datetime, limit: int = TICKER) -> list[dict[str, Any]]:
-    """Latest changes as ticker items: raw text (the UI escapes it), at most 140 chars."""
+    """Latest changes as ticker items. The wall is public: the text has personal data
+    redacted (:func:`dashboard.redact.redact`, on the whole text, then cut to 140 chars);
+    otherwise it is raw (the UI escapes it)."""
     out = []
     for r in rows[:limit]:
-        text = r.get("description") or ""
+        text = redact(r.get("description") or "")
         if len(text) > TEXT_CHARS:
             text = text[: TEXT_CHARS - 1] + "…"
         age = max(0, int((now - r["requested_at"]).total_seconds() // 60))

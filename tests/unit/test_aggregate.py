@@ -169,3 +169,12 @@ def test_split_backlog_derives_overdue_and_unresponded_from_tally_minus_young():
                                ("B", ">7h", 2)]
     assert unresponded == {"A": 4}  # 6 Menunggu, 2 of them younger than 6 h
     assert by_kel == {"k1": 8, "k2": 1}
+
+
+def test_ticker_text_is_redacted_before_it_is_cut():
+    phone = "Hubungi 0812-3456-7890 atau budi@example.com, plat B 1234 XYZ"
+    rows = [{"id": 1, "status": "menunggu", "requested_at": NOW, "description": "x" * 125 + " " + phone}]  # the number starts before the cut
+    text = ticker_rows(rows, NOW)[0]["text"]
+    assert "0812" not in text and "3456" not in text and len(text) <= 140
+    full = ticker_rows([{**rows[0], "description": phone}], NOW)[0]["text"]
+    assert "budi@example.com" not in full and "1234 XYZ" not in full and "[…]" in full

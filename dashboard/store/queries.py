@@ -171,7 +171,8 @@ def changes_since(conn: Connection, cursor: int, limit: int, after_id: int = 0) 
     ``(change_cursor(), 0)``. A page that splits a batch returns the last id as
     ``after_id``; otherwise ``after_id`` is 0."""
     seq = report.c.change_seq
-    after = seq > cursor if not after_id else or_(seq > cursor, and_(seq == cursor, report.c.id > after_id))
+    # written as a range on the (change_seq, id) index: seq >= cursor, then the tie-break
+    after = seq > cursor if not after_id else and_(seq >= cursor, or_(seq > cursor, report.c.id > after_id))
     n = cap(limit)
     stmt = select(*CHANGE_COLUMNS).where(after).order_by(seq, report.c.id).limit(n + 1)
     rows = [dict(r._mapping) for r in conn.execute(stmt)]

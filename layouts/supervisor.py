@@ -49,7 +49,16 @@ def layout(settings: Settings | None = None, lang: str | None = None, **_query) 
         return html.Main([html.H1(_("Supervisor")), html.P(_("Sign in to open the supervisor view.")),
                           html.A(_("Sign in"), href="/login?next=/supervisor")],
                          id=ROOT, className="view-supervisor view-supervisor--locked")
-    ref = load_reference()
+    return _view(user, load_reference(), _)
+
+
+def skeleton(settings: Settings | None = None) -> html.Main:
+    """Every component of the view, empty, for ``app.validation_layout`` (no request needed)."""
+    from dashboard.auth import Role, User
+    return _view(User(0, "-", Role.ADMIN), load_reference(), gettext(None))
+
+
+def _view(user, ref: Reference, _) -> html.Main:  # noqa: ANN001
     scope = user.effective_scope
     allowed = allowed_for(ref, scope.kind.value if scope else None, scope.code if scope else None)
     return html.Main([

@@ -35,7 +35,7 @@ MAX_BYTES = 2 * 1024 * 1024
 TIMEOUT = (2.0, 5.0)  # connect, read (seconds); the whole download is capped at read * 2
 FETCH_THREADS = 4
 USER_AGENT = "Pantau camera fetcher"
-SIMULATED_MAX_AGE = timedelta(hours=1)  # window searched first for a gate's latest level
+SIMULATED_MAX_AGE = timedelta(hours=1)  # a simulated frame needs a level at most this old
 
 
 class CameraError(Exception):
@@ -121,6 +121,8 @@ def _simulated(conn: Connection, gates: list[tuple[str, str, str | None]], now: 
     frames = {}
     latest, _ = gate_readings(conn, sorted(wanted), now - SIMULATED_MAX_AGE, 1)
     for code, reading in latest.items():
+        if reading["observed_at"] < now - SIMULATED_MAX_AGE:
+            continue  # no fresh simulated level: no fresh frame either
         png = render_still(wanted[code], reading["level_cm"], reading["siaga"], now.astimezone(zone))
         frames[code] = Frame(png, "image/png")
     return frames

@@ -92,11 +92,12 @@ def test_simulator_renders_gates_without_a_url(engine, reference, settings):
     from dashboard.store.water import Reading, record_levels
 
     sim = settings.with_(sources="simulator")
-    code, g = next((c, g) for c, g in sorted(reference.gates.items()) if g.monitored)
+    (code, g), (stale, s) = [(c, g) for c, g in sorted(reference.gates.items()) if g.monitored][:2]
     with engine.begin() as conn:
-        record_levels(conn, [Reading(code, NOW - timedelta(minutes=2), float(g.siaga3_cm), 3)])
+        record_levels(conn, [Reading(code, NOW - timedelta(minutes=2), float(g.siaga3_cm), 3),
+                             Reading(stale, NOW - timedelta(hours=2), float(s.siaga3_cm), 3)])
     results = refresh_cameras(engine, reference, NOW, sim, timeout=FAST)
-    assert results == {code: None}  # only gates with a reading get a frame
+    assert results == {code: None}  # only gates with a fresh reading get a frame
     row = still(engine, code)
     assert row["content_type"] == "image/png" and row["image"].startswith(b"\x89PNG")
     assert row["last_ok_at"] == NOW and row["error"] is None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from sqlalchemy import Connection, Engine, and_, case, func, literal_column, or_, select
+from sqlalchemy import Connection, Engine, case, func, literal_column, select, tuple_
 
 from dashboard.models import AGE_BUCKETS, OPEN_VALUES, STATUS_ORDER
 from dashboard.store import counters, queries_flow, queries_ops
@@ -171,8 +171,8 @@ def changes_since(conn: Connection, cursor: int, limit: int, after_id: int = 0) 
     ``(change_cursor(), 0)``. A page that splits a batch returns the last id as
     ``after_id``; otherwise ``after_id`` is 0."""
     seq = report.c.change_seq
-    # written as a range on the (change_seq, id) index: seq >= cursor, then the tie-break
-    after = seq > cursor if not after_id else and_(seq >= cursor, or_(seq > cursor, report.c.id > after_id))
+    # a row-value range on the (change_seq, id) index (SQLite >= 3.15, PostgreSQL)
+    after = tuple_(seq, report.c.id) > tuple_(cursor, after_id) if after_id else seq > cursor
     n = cap(limit)
     stmt = select(*CHANGE_COLUMNS).where(after).order_by(seq, report.c.id).limit(n + 1)
     rows = [dict(r._mapping) for r in conn.execute(stmt)]

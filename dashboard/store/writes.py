@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.models import RESPONDED, Report, Status
 from dashboard.store import counters
-from dashboard.store.schema import (ingest_run, quarantine as quarantine_table, report,
+from dashboard.store.schema import (counter, ingest_run, quarantine as quarantine_table, report,
                                     reporter, seen_file, source_cursor, status_change, tally)
 
 CHUNK = {"sqlite": 500, "postgresql": 10_000}  # ids per existence query
@@ -68,6 +68,7 @@ def upsert_reports(conn: Connection, reports: list[Report], now: datetime) -> Up
     keys = Counter((r.source, r.external_id) for r in reports)
     if any(n > 1 for n in keys.values()):
         raise ValueError("duplicate (source, external_id) in one upsert; dedupe first")
+    _serialize_writers(conn)
     existing = _existing(conn, reports)
     result, new, changed = UpsertResult(), [], []
     for rep in reports:
@@ -88,6 +89,18 @@ def upsert_reports(conn: Connection, reports: list[Report], now: datetime) -> Up
         _apply_tally(conn, new, changed)
     result.new, result.updated = len(new), len(changed)
     return result
+
+
+def _serialize_writers(conn: Connection) -> None:
+    """On PostgreSQL, lock the ``changes`` counter row before reading what is stored, so
+    two concurrent ingests (worker + ``pantau ingest --once``) take turns instead of both
+    inserting the same new report. SQLite allows one writer at a time anyway (a losing
+    writer's batch fails as a whole and is retried by the next run)."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(postgresql.insert(counter).values(name=counters.CHANGES, value=0)
+                 .on_conflict_do_nothing(index_elements=["name"]))
+    conn.execute(select(counter.c.value).where(counter.c.name == counters.CHANGES).with_for_update())
 
 
 def _classify(old: Any, rep: Report) -> str:

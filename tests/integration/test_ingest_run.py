@@ -92,3 +92,31 @@ class FailingSource:
 
     def fetch(self, cursor, now):  # noqa: ANN001, ANN201
         raise SourceError("upstream down")
+
+
+def test_concurrent_ingests_of_the_same_feed_store_each_report_once(engine, reference):
+    import threading
+
+    feed = mixed_feed(300, seed=5)
+    results = []
+    barrier = threading.Barrier(2)
+
+    def run():  # noqa: ANN202
+        barrier.wait()
+        results.append(ingest_once(ListSource(feed), engine, reference, NOW))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    results.append(ingest_once(ListSource(feed), engine, reference, NOW))  # retry of a loser
+    assert any(r.ok for r in results[:2]) and results[-1].ok
+    stored = sum(r.n_new for r in results)
+    with engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(report)).scalar()
+        changes = conn.execute(select(func.count()).select_from(status_change)).scalar()
+        tallied = conn.execute(select(func.sum(tally.c.n))).scalar()
+    assert n == changes == tallied == stored == results[-1].n_new + results[-1].n_unchanged
+    if engine.dialect.name == "postgresql":
+        assert all(r.ok for r in results), [r.error for r in results]  # writers take turns

@@ -75,7 +75,8 @@ def ingest_batch(conn: Connection, source: str, batch: Batch, ref: Reference, no
     stale = [QuarantineItem(rep.external_id, Reason.STALE_UPDATE.value, detail, raw_by_id[rep.external_id])
              for rep, detail in upserted.stale]
     n_quarantined = quarantine(conn, source, refused + duplicates + stale, now)
-    save_cursor(conn, source, batch.cursor, now)
+    if batch.cursor is not None:  # a source without a cursor never erases a saved one
+        save_cursor(conn, source, batch.cursor, now)
     mark_files_seen(conn, source, batch.files, now)
     return IngestResult(len(batch.records), upserted.new, upserted.updated, upserted.unchanged,
                         n_quarantined, ok=True)

@@ -112,19 +112,29 @@ def group_view(today: dict[str, int], done: int, buckets: dict[str, int], unresp
     }
 
 
-def _group(inputs: WallInputs, agency: str | None) -> dict[str, Any]:
-    mine = (lambda a: True) if agency is None else (lambda a: a == agency)  # noqa: E731
-    today: dict[str, int] = {}
+def _add(counts: dict[str, dict[str, int]], key: str, sub: str, n: int) -> None:
+    inner = counts.setdefault(key, {})
+    inner[sub] = inner.get(sub, 0) + n
+
+
+def group_views(inputs: WallInputs, agencies: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(city view, {agency: view}) in one pass over the rows (see :func:`group_view`)."""
+    city, wanted = "", set(agencies)
+    today: dict[str, dict[str, int]] = {}
+    buckets: dict[str, dict[str, int]] = {}
     for a, status, n in inputs.today:
-        if mine(a):
-            today[status] = today.get(status, 0) + n
-    buckets: dict[str, int] = {}
+        _add(today, city, status, n)
+        if a in wanted:
+            _add(today, a, status, n)
     for a, label, n in inputs.backlog:
-        if mine(a):
-            buckets[label] = buckets.get(label, 0) + n
-    unresponded = sum(n for a, n in inputs.unresponded.items() if mine(a))
-    done = sum(n for a, n in inputs.done_today.items() if mine(a))
-    return group_view(today, done, buckets, unresponded)
+        _add(buckets, city, label, n)
+        if a in wanted:
+            _add(buckets, a, label, n)
+
+    def view(key: str, done: int, unresponded: int) -> dict[str, Any]:
+        return group_view(today.get(key, {}), done, buckets.get(key, {}), unresponded)
+    return (view(city, sum(inputs.done_today.values()), sum(inputs.unresponded.values())),
+            {a: view(a, inputs.done_today.get(a, 0), inputs.unresponded.get(a, 0)) for a in agencies})
 
 
 def agency_rows(inputs: WallInputs, ref: Reference, limit: int = AGENCIES) -> list[dict[str, Any]]:
@@ -206,8 +216,8 @@ def gate_rows(inputs: WallInputs) -> list[dict[str, Any]]:
 def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dict[str, Any]:
     """The wall payload exactly as the brief's contract describes it (module docstring
     for statuses and flood mode)."""
-    city = _group(inputs, None)
     agencies = agency_rows(inputs, ref)
+    city, focus = group_views(inputs, [a["code"] for a in agencies])
     gates = gate_rows(inputs)
     fresh = now - FLOOD_READING_MAX_AGE
     flooded = [g for g in gates if g["siaga"] <= 2 and inputs.levels[g["code"]]["observed_at"] >= fresh]
@@ -217,7 +227,7 @@ def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dic
         "flow_24h": {"hours": [iso(h) for h, _, _ in inputs.flow], "new": [int(n) for _, n, _ in inputs.flow],
                      "done": [int(d) for _, _, d in inputs.flow]},
         "agencies": agencies,
-        "focus": {a["code"]: _group(inputs, a["code"]) for a in agencies},
+        "focus": focus,
         "leaderboard": inputs.leaderboard or scoring.leaderboard([], ref, None),
         "ticker": ticker_rows(inputs.ticker, now),
         "gates": gates,

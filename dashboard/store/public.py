@@ -30,7 +30,7 @@ REFERENCE_COLUMNS = (
     kota.c.name.label("kota_name"),
 )
 ALLOWED = frozenset(c.name for c in REPORT_COLUMNS) | frozenset(
-    c.name for c in REFERENCE_COLUMNS) | {"n", "code", "name", "name_en", "domain"}
+    c.name for c in REFERENCE_COLUMNS) | {"n", "code", "name", "name_en", "domain", "kota_code"}
 #: Largest page of requests (the Open311 default cap).
 MAX_REQUESTS = 1000
 MAX_IDS = 200
@@ -51,19 +51,31 @@ class RequestFilter:
     offset: int = 0
 
 
-def _joined():
-    return (report.outerjoin(category, report.c.category_code == category.c.code)
-            .outerjoin(agency, report.c.agency_code == agency.c.code)
-            .outerjoin(kelurahan, report.c.kelurahan_code == kelurahan.c.code)
-            .outerjoin(kota, report.c.kota_code == kota.c.code))
+def _joined(page):  # noqa: ANN001, ANN202
+    return (page.outerjoin(category, page.c.category_code == category.c.code)
+            .outerjoin(agency, page.c.agency_code == agency.c.code)
+            .outerjoin(kelurahan, page.c.kelurahan_code == kelurahan.c.code)
+            .outerjoin(kota, page.c.kota_code == kota.c.code))
 
 
 def requests_stmt(f: RequestFilter) -> Select:
-    """The statement behind :func:`select_requests` (tests compile it)."""
-    stmt = select(*REPORT_COLUMNS, *REFERENCE_COLUMNS).select_from(_joined())
+    """The statement behind :func:`select_requests` (tests compile it): the page of
+    reports is picked first, then named, so the joins touch at most one page."""
+    page = _page(f).subquery("page")
+    order = [page.c.id] if f.ids else [page.c[_date_column(f).name].desc(), page.c.id.desc()]
+    return (select(*(page.c[c.name] for c in REPORT_COLUMNS), *REFERENCE_COLUMNS)
+            .select_from(_joined(page)).order_by(*order))
+
+
+def _date_column(f: RequestFilter):  # noqa: ANN202
+    return report.c.updated_at if f.date_field == "updated_at" else report.c.requested_at
+
+
+def _page(f: RequestFilter) -> Select:
+    stmt = select(*REPORT_COLUMNS, report.c.kota_code)
     if f.ids:
-        return stmt.where(report.c.id.in_(f.ids[:MAX_IDS])).order_by(report.c.id)
-    col = report.c.updated_at if f.date_field == "updated_at" else report.c.requested_at
+        return stmt.where(report.c.id.in_(f.ids[:MAX_IDS])).limit(MAX_IDS)
+    col = _date_column(f)
     if f.since is not None:
         stmt = stmt.where(col >= f.since)
     if f.until is not None:

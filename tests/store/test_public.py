@@ -72,8 +72,8 @@ def test_pages_are_newest_first_and_disjoint(engine):
 
 
 def test_limit_is_capped(engine):
-    stmt = sql.requests_stmt(sql.RequestFilter(limit=10**9))
-    assert stmt._limit_clause.value == sql.MAX_REQUESTS
+    assert sql._page(sql.RequestFilter(limit=10**9))._limit_clause.value == sql.MAX_REQUESTS
+    assert sql._page(sql.RequestFilter(ids=tuple(range(5000))))._limit_clause.value == sql.MAX_IDS
 
 
 def test_request_by_id(engine):

@@ -172,11 +172,18 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
     return scheduler
 
 
-def run_once(settings: Settings) -> None:
-    """Every job once, in order (``--once``: cron-style use and smoke tests)."""
+def run_once(settings: Settings) -> int:
+    """Every job once, in order (``--once``: cron-style use and smoke tests); a failing
+    job is logged and the others still run. Returns 1 if any job raised, else 0."""
+    failed = 0
     for job_id, func, args, _ in planned_jobs(settings):
         log.info("running %s", job_id)
-        func(*args)
+        try:
+            func(*args)
+        except Exception:  # noqa: BLE001 - report and go on, like the scheduler does
+            log.exception("job %s failed", job_id)
+            failed = 1
+    return failed
 
 
 def watch_leadership(leader, scheduler: BlockingScheduler, lost: threading.Event,  # noqa: ANN001
@@ -195,14 +202,14 @@ def refuse(holder: str | None) -> int:
     who = holder or "another process"
     msg = (f"pantau worker: {who} already holds the worker lock on this store; "
            "this worker runs nothing and exits (stop the other one first).")
-    log.error(msg)
     print(msg, file=sys.stderr, flush=True)
     return EXIT_NOT_LEADER
 
 
 def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LEASE_SECONDS) -> int:
     """Take the leader lock, then run the jobs forever (or once). Exit codes: 0 stopped,
-    2 the store has no schema, 3 another worker is the leader, 4 the lock was lost."""
+    1 a ``once`` job failed, 2 the store has no schema, 3 another worker is the leader,
+    4 the lock was lost."""
     parse_sources(settings.sources)  # fail fast on a bad PANTAU_SOURCES
     leader = make_leader(_engine(settings.resolved_database_url), lease_seconds)
     try:
@@ -216,16 +223,16 @@ def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LE
     log.info("worker %s is the leader; sources: %s", leader.me, settings.sources)
     try:
         if once:
-            run_once(settings)
-            return 0
+            return run_once(settings)
         return _serve(settings, leader, lease_seconds)
     finally:
         leader.release()
 
 
 def _shutdown(scheduler: BlockingScheduler) -> None:
+    """Let running jobs finish, then stop (the lock is released after that)."""
     if scheduler.running:  # not yet running: the leader-watch job's first run stops it
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=True)
 
 
 def _serve(settings: Settings, leader, lease_seconds: float) -> int:  # noqa: ANN001

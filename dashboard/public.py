@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from dashboard.models import STATUS_ORDER
+from dashboard.models import CLOSED, STATUS_ORDER
 from dashboard.redact import redact
 from dashboard.reference import REFERENCE_DIR
 from dashboard.store import public as sql
@@ -35,6 +35,7 @@ GRID_DECIMALS = 3
 MAX_CELLS = 2000
 BOARD_ROWS = 5
 WALL_WIDGET = "wall"
+CLOSED_VALUES = frozenset(s.value for s in CLOSED)
 
 
 def coarsen(lat: float, lon: float) -> tuple[float, float]:
@@ -57,7 +58,7 @@ def cells(points: list[tuple[float, float, str]], limit: int = MAX_CELLS) -> lis
     for lat, lon, status in points:
         key = coarsen(lat, lon)
         total[key] += 1
-        still_open[key] += status != "selesai"
+        still_open[key] += status not in CLOSED_VALUES
     return [{"lat": k[0], "lon": k[1], "n": n, "open": still_open[k]}
             for k, n in total.most_common(limit)]
 

@@ -99,7 +99,7 @@ def _window_stmt(conn: Connection, since: datetime, now: datetime):
     resolve = elapsed_seconds(conn, c.requested_at, c.closed_at)
     is_open = c.status.in_(OPEN_VALUES)
     return (select(
-        c.kelurahan_code, func.count(),
+        _key(c.kelurahan_code, "kel"), func.count(),
         _flag(c.status != MENUNGGU),
         _flag(c.responded_at.is_not(None) & (respond <= RESPOND_TARGET.total_seconds() + EPSILON_S)),
         _flag(c.responded_at.is_not(None) | (c.requested_at <= now - RESPOND_TARGET)),
@@ -109,25 +109,26 @@ def _window_stmt(conn: Connection, since: datetime, now: datetime):
         _flag(is_open & (c.requested_at <= now - RESOLVE_TARGET)),
         _flag(c.reopen_count > 0),
         _flag((c.status == DONE) | (c.reopen_count > 0)),
+        _flag(is_open),
     ).where(c.requested_at >= since, c.requested_at < now, c.kelurahan_code.is_not(None))
-        .group_by(c.kelurahan_code))
+        .group_by(literal_column("kel")))
 
 
 def leaderboard_counts(conn: Connection, since: datetime, now: datetime) -> list[KelurahanCounts]:
     """:class:`~dashboard.scoring.KelurahanCounts` per kelurahan with reports in
-    ``[since, now)``; open reports from before ``since`` count as overdue and as load."""
-    old = dict(conn.execute(
-        select(report.c.kelurahan_code, func.count())
-        .where(report.c.status.in_(OPEN_VALUES), report.c.requested_at < since,
-               report.c.kelurahan_code.is_not(None))
-        .group_by(report.c.kelurahan_code)).all())
+    ``[since, now)``; open reports from before ``since`` count as overdue and as load.
+    Those are the tally's open count minus the window's open ones, so the old backlog
+    is never scanned."""
+    open_by_kel: dict[str, int] = {}
+    for kel, _, _, n in open_tally(conn):
+        open_by_kel[kel] = open_by_kel.get(kel, 0) + n
     out = []
-    for code, n, acted, r6, rdue, s7, sdue, late, reop, closed in conn.execute(_window_stmt(conn, since, now)):
-        before = int(old.get(code, 0))
+    for row in conn.execute(_window_stmt(conn, since, now)):
+        code, n, acted, r6, rdue, s7, sdue, late, reop, closed, open_now = (row[0], *(int(v or 0) for v in row[1:]))
+        before = max(0, open_by_kel.get(code, 0) - open_now)
         out.append(KelurahanCounts(
-            code, int(n), acted_on=int(acted or 0), responded_6h=int(r6 or 0), response_due=int(rdue or 0),
-            resolved_7d=int(s7 or 0), resolution_due=int(sdue or 0), overdue_open=int(late or 0) + before,
-            reopened=int(reop or 0), ever_closed=int(closed or 0), load=int(n) + before))
+            code, n, acted_on=acted, responded_6h=r6, response_due=rdue, resolved_7d=s7, resolution_due=sdue,
+            overdue_open=late + before, reopened=reop, ever_closed=closed, load=n + before))
     return out
 
 

@@ -161,3 +161,27 @@ def test_redis_mirror_when_redis_url_is_set(engine, reference, settings):
         assert snapshots.read_snapshot(engine, WIDGET, client)[0]["version"] == version
     finally:
         client.delete(key)
+
+
+def test_leaderboard_counts_by_hand(engine, reference):
+    from dashboard.aggregate_reads import leaderboard_counts
+    from dashboard.scoring import WINDOW
+
+    day = 24
+    with engine.begin() as conn:
+        upsert_reports(conn, [
+            report("old", Status.DISPOSISI, 40 * day),  # open, before the window: overdue + load
+            report("closed", Status.SELESAI, 3 * day),  # responded and closed 2 h after the request
+            report("late", Status.PROSES, 10 * day),  # responded after 2 h, open > 7 days: overdue
+            report("new", Status.MENUNGGU, 1),  # not due for anything yet
+            report("elsewhere", Status.MENUNGGU, 2, point=2),
+        ], NOW)
+    with engine.connect() as conn:
+        counts = {c.code: c for c in leaderboard_counts(conn, NOW - WINDOW, NOW)}
+    gambir = reference.locate(*POINTS[0])[0]
+    c = counts[gambir]
+    assert (c.received, c.acted_on, c.responded_6h, c.response_due) == (3, 2, 2, 2)
+    assert (c.resolved_7d, c.resolution_due, c.overdue_open, c.load) == (1, 2, 2, 4)
+    assert (c.reopened, c.ever_closed) == (0, 1)
+    other = counts[reference.locate(*POINTS[2])[0]]
+    assert (other.received, other.overdue_open, other.load) == (1, 0, 1)

@@ -124,7 +124,8 @@ def leaderboard_counts(conn: Connection, since: datetime, now: datetime) -> list
         open_by_kel[kel] = open_by_kel.get(kel, 0) + n
     out = []
     for row in conn.execute(_window_stmt(conn, since, now)):
-        code, n, acted, r6, rdue, s7, sdue, late, reop, closed, open_now = (row[0], *(int(v or 0) for v in row[1:]))
+        code, values = row[0], [int(v or 0) for v in row[1:]]
+        n, acted, r6, rdue, s7, sdue, late, reop, closed, open_now = values
         before = max(0, open_by_kel.get(code, 0) - open_now)
         out.append(KelurahanCounts(
             code, n, acted_on=acted, responded_6h=r6, response_due=rdue, resolved_7d=s7, resolution_due=sdue,

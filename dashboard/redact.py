@@ -3,9 +3,10 @@
 :func:`redact` replaces, with :data:`MASK`:
 
 - e-mail addresses;
-- 16-digit NIK numbers (contiguous, or four groups of four split by one space/dot/dash);
+- 16-digit NIK numbers (contiguous, 4-4-4-4 or 6-6-4 split by one space/dot/dash);
 - Indonesian phone numbers: mobiles ``08…`` / ``+62 8…`` / ``62 8…`` with 9–13 digits
-  after the prefix in any grouping of single spaces, dots or dashes, and landlines with
+  after the prefix in any grouping of spaces, dots, dashes or ``(0812)``, also straight
+  after letters (``HP0812…``), and landlines with
   an area code (``021-5550123``, ``(021) 555 0123``, ``+62 21 5550123``);
 - vehicle plates: a region code (``B``, ``D``, ``AB``, … see :data:`PLATE_REGIONS`),
   1–4 digits and a 1–3 letter suffix, spaced or not (``B 1234 XYZ``, ``B1234XYZ``,
@@ -28,11 +29,15 @@ MASK = "[…]"
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
-NIK = re.compile(r"(?<!\d)(?:\d{16}|\d{4}([ .\-])\d{4}\1\d{4}\1\d{4})(?!\d)")
+NIK = re.compile(r"(?<!\d)(?:\d{16}|\d{4}([ .\-])\d{4}\1\d{4}\1\d{4}"
+                 r"|\d{6}([ .\-])\d{6}\2\d{4})(?!\d)")
 
 _SEP = r"[ .\-]?"
-_PREFIX = r"(?<![\w+])(?:\+62|62|0)"
-MOBILE = re.compile(rf"{_PREFIX}{_SEP}8(?:{_SEP}\d){{8,12}}(?!\d)")
+#: Between digit groups of a mobile number: one space, dot or dash (spaces around it
+#: allowed) or a closing parenthesis: ``0812-3456``, ``0812 - 3456``, ``(0812) 3456``.
+_MOBILE_SEP = r"(?:\)? ?|\s?[.\-]\s?)?"
+#: Mobiles may follow letters (``HP081234567890``); never digits or a ``+``.
+MOBILE = re.compile(rf"(?<![\d+])\(?(?:\+62|62|0){_MOBILE_SEP}8(?:{_MOBILE_SEP}\d){{8,12}}(?!\d)")
 LANDLINE = re.compile(
     rf"(?<![\w+(])\(?(?:\+62|62|0){_SEP}\(?[2-79]\d{{1,2}}\)?(?:{_SEP}\d){{6,8}}(?!\d)"
 )

@@ -19,7 +19,9 @@ import argparse
 import importlib
 import os
 import platform
+import signal
 import sqlite3
+import sys
 import tempfile
 import time
 import traceback
@@ -45,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=float, default=90)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--modules", default=",".join(MODULES), help="benchmark modules to run, in order")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)  # a killed run still drops its database
     with tempfile.TemporaryDirectory(prefix="pantau-bench-") as tmp:
         ctx = Ctx(args.reports, args.days, datetime.now(timezone.utc), load_reference(), {}, {},
                   Path(tmp), runs=max(5, args.runs))
@@ -53,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for backend in args.backends.split(","):
                 _seed_store(ctx, backend.strip(), admin)
-            rows = _run_modules(ctx)
+            rows = _run_modules(ctx, args.modules.split(","))
             print(machine_table(ctx))
             print()
             print(rows_table(rows, list(ctx.engines)))
@@ -84,17 +88,24 @@ def _seed_store(ctx: Ctx, backend: str, admin) -> None:  # noqa: ANN001
     print(f"# {backend}: {ctx.seeded[backend].reports_per_second:,.0f} reports/s", flush=True)
 
 
-def _run_modules(ctx: Ctx) -> list[Row]:
+def _terminate(signum, _frame) -> None:  # noqa: ANN001
+    raise SystemExit(128 + signum)
+
+
+def _run_modules(ctx: Ctx, names: list[str]) -> list[Row]:
+    """Every module's rows; each module's own table is printed as soon as it is done."""
     rows: list[Row] = []
-    for name in MODULES:
+    for name in (n.strip() for n in names if n.strip()):
         started = time.perf_counter()
         try:
             module = importlib.import_module(name)
-            rows += _call(module, ctx)
+            got = _call(module, ctx)
         except Exception as exc:  # noqa: BLE001 - one broken module must not hide the rest
             traceback.print_exc()
-            rows += [Row("error", name, b, None, "", f"{type(exc).__name__}: {exc}"[:90]) for b in ctx.engines]
+            got = [Row("error", name, b, None, "", f"{type(exc).__name__}: {exc}"[:90]) for b in ctx.engines]
+        rows += got
         print(f"# {name}: {time.perf_counter() - started:.1f} s", flush=True)
+        print(rows_table(got, list(ctx.engines)) + "\n", file=sys.stderr, flush=True)
     return rows
 
 

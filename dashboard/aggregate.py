@@ -30,7 +30,7 @@ from typing import Any
 
 from dashboard import aggregate_reads as reads
 from dashboard import scoring
-from dashboard.models import AGE_BUCKETS, STATUS_ORDER, Status
+from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.redact import redact
 from dashboard.reference import Reference
 from dashboard.store import counters, queries_flow, snapshots
@@ -45,7 +45,6 @@ TICKER = 15
 TEXT_CHARS = 140
 DANGER_SHARE, WARNING_SHARE = 0.25, 0.10
 OVERDUE_BUCKET, LATE_BUCKET = AGE_BUCKETS[-1][0], AGE_BUCKETS[-2][0]
-MENUNGGU = Status.MENUNGGU.value
 
 
 @dataclass
@@ -154,34 +153,6 @@ def agency_rows(inputs: WallInputs, ref: Reference, limit: int = AGENCIES) -> li
     return out
 
 
-def split_backlog(open_tally: list[tuple[str, str, str, int]], young: list[tuple[str, str, str, int]]
-                  ) -> tuple[list[tuple[str, str, int]], dict[str, int], dict[str, int]]:
-    """(backlog rows, unresponded per agency, open per kelurahan) from the tally's open
-    counts and the open reports younger than the resolve target: per agency, the
-    overdue bucket is its open count minus its young ones, and Menunggu older than 6 h
-    is its Menunggu count minus the Menunggu ones in the youngest bucket."""
-    open_by: dict[str, int] = {}
-    waiting: dict[str, int] = {}
-    by_kel: dict[str, int] = {}
-    for kel, agency, status, n in open_tally:
-        open_by[agency] = open_by.get(agency, 0) + n
-        if status == MENUNGGU:
-            waiting[agency] = waiting.get(agency, 0) + n
-        if kel:
-            by_kel[kel] = by_kel.get(kel, 0) + n
-    rows: dict[tuple[str, str], int] = {}
-    young_by: dict[str, int] = {}
-    for agency, status, label, n in young:
-        rows[agency, label] = rows.get((agency, label), 0) + n
-        young_by[agency] = young_by.get(agency, 0) + n
-        if status == MENUNGGU and label == AGE_BUCKETS[0][0]:
-            waiting[agency] = waiting.get(agency, 0) - n
-    for agency, n in open_by.items():
-        rows[agency, OVERDUE_BUCKET] = max(0, n - young_by.get(agency, 0))
-    backlog = [(a, label, n) for (a, label), n in sorted(rows.items()) if n]
-    return backlog, {a: max(0, n) for a, n in waiting.items() if n > 0}, by_kel
-
-
 def ticker_rows(rows: list[dict[str, Any]], now: datetime, limit: int = TICKER) -> list[dict[str, Any]]:
     """Latest changes as ticker items. The wall is public: the text has personal data
     redacted (:func:`dashboard.redact.redact`, on the whole text, then cut to 140 chars);
@@ -278,7 +249,7 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
     start, hour = today_start(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
     with _snapshot_conn(engine) as conn:
         version = counters.current(conn)
-        backlog, unresponded, by_kel = split_backlog(reads.open_tally(conn), reads.young_open(conn, now))
+        backlog, unresponded, by_kel = reads.split_backlog(reads.open_tally(conn), reads.young_open(conn, now))
         board = _carried_leaderboard(previous, now)
         if board is None:
             board = scoring.leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)

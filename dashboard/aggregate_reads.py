@@ -78,6 +78,34 @@ def young_open(conn: Connection, now: datetime) -> list[tuple[str, str, str, int
     return [(a, s, b, int(n)) for a, s, b, n in conn.execute(stmt)]
 
 
+def split_backlog(open_tally: list[tuple[str, str, str, int]], young: list[tuple[str, str, str, int]]
+                  ) -> tuple[list[tuple[str, str, int]], dict[str, int], dict[str, int]]:
+    """(backlog rows, unresponded per agency, open per kelurahan) from the tally's open
+    counts and the open reports younger than the resolve target: per agency, the
+    overdue bucket is its open count minus its young ones, and Menunggu older than 6 h
+    is its Menunggu count minus the Menunggu ones in the youngest bucket."""
+    open_by: dict[str, int] = {}
+    waiting: dict[str, int] = {}
+    by_kel: dict[str, int] = {}
+    for kel, agency, status, n in open_tally:
+        open_by[agency] = open_by.get(agency, 0) + n
+        if status == MENUNGGU:
+            waiting[agency] = waiting.get(agency, 0) + n
+        if kel:
+            by_kel[kel] = by_kel.get(kel, 0) + n
+    rows: dict[tuple[str, str], int] = {}
+    young_by: dict[str, int] = {}
+    for agency, status, label, n in young:
+        rows[agency, label] = rows.get((agency, label), 0) + n
+        young_by[agency] = young_by.get(agency, 0) + n
+        if status == MENUNGGU and label == AGE_BUCKETS[0][0]:
+            waiting[agency] = waiting.get(agency, 0) - n
+    for agency, n in open_by.items():
+        rows[agency, AGE_BUCKETS[-1][0]] = max(0, n - young_by.get(agency, 0))
+    backlog = [(a, label, n) for (a, label), n in sorted(rows.items()) if n]
+    return backlog, {a: max(0, n) for a, n in waiting.items() if n > 0}, by_kel
+
+
 def ticker(conn: Connection, limit: int) -> list[dict[str, Any]]:
     """The ``limit`` most recently changed reports (change_seq, then id, descending: the
     order of ``ix_report_change_seq``), with category and kelurahan names. No identity."""

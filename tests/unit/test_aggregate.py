@@ -14,10 +14,10 @@ from dashboard.aggregate import (
     build_wall_payload,
     group_view,
     share_status,
-    split_backlog,
     ticker_rows,
     today_start,
 )
+from dashboard.aggregate_reads import split_backlog
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.scoring import KelurahanCounts
 from dashboard.scoring import leaderboard as build_leaderboard

@@ -161,3 +161,20 @@ def test_wall_leaks_nothing(canary_app):
     app, ids = canary_app
     found = crawl(app, ids, only=WALL)
     assert found == {}
+
+
+def test_visitor_and_api_need_no_login_or_token(settings):
+    """Public by design: with a wall token and supervisor logins in place, the tour, its
+    data callback, its map outline and the API answer an anonymous client."""
+    from app import create_app
+
+    app = create_app(settings.with_(wall_token="s3cret", public_rate_per_minute=0))
+    client = app.server.test_client()
+    assert client.get("/wall/kota.json").status_code == 403  # the guard is on...
+    for url in ("/visitor", "/visitor/kota.json", "/open311/v2/services.json", "/open311/v2/requests.json"):
+        assert client.get(url).status_code == 200, url  # ...but not here
+    output = next(k for k in app.callback_map if "visitor-status" in k)
+    dep = {"output": output, "inputs": [{"id": "visitor-tick", "property": "n_intervals"}],
+           "state": [{"id": "visitor-query", "property": "data"}]}
+    got = client.post("/_dash-update-component", json=_body(dep, {1: {"lang": "en"}}, []))
+    assert got.status_code == 200 and "reports today" in got.get_data(as_text=True)

@@ -48,6 +48,7 @@ class FileDropSource:
         self.name = name
         self.settle_seconds = settle_seconds
         self.max_files = max_files
+        self._known: dict[tuple, str] = {}  # (name, size, mtime) -> sha256, saves re-reading
 
     def fetch(self, cursor: str | None, now: datetime) -> Batch:
         """Records of the complete, not yet seen files. ``cursor`` is unused (the
@@ -58,6 +59,8 @@ class FileDropSource:
         files: list[SeenFile] = []
         seen = self._seen()
         for path in self.candidates():
+            if self._known.get(_identity(path)) in seen:
+                continue  # unchanged since it was hashed and stored: not read again
             try:
                 data = path.read_bytes()
             except FileNotFoundError:
@@ -65,6 +68,7 @@ class FileDropSource:
             except OSError as exc:
                 raise SourceError(f"{path}: {exc}") from exc
             digest = hashlib.sha256(data).hexdigest()
+            self._known[_identity(path)] = digest
             if digest in seen or any(f.sha256 == digest for f in files):
                 continue
             records.extend(parse_file(path.name, data))
@@ -93,6 +97,14 @@ class FileDropSource:
             return set()
         with self.engine.connect() as conn:
             return set(conn.execute(select(seen_file.c.sha256).where(seen_file.c.source == self.name)).scalars())
+
+
+def _identity(path: Path) -> tuple:
+    try:
+        info = path.stat()
+    except OSError:
+        return (path.name,)
+    return (path.name, info.st_size, info.st_mtime_ns)
 
 
 def parse_file(name: str, data: bytes) -> list[dict]:

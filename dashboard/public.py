@@ -16,11 +16,12 @@ Privacy by construction:
 from __future__ import annotations
 
 import csv
+import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import Engine
 
@@ -35,6 +36,7 @@ GRID_DECIMALS = 3
 MAX_CELLS = 2000
 BOARD_ROWS = 5
 WALL_WIDGET = "wall"
+SUMMARY_TTL = 15.0  # seconds a visitor summary is reused
 CLOSED_VALUES = frozenset(s.value for s in CLOSED)
 
 
@@ -79,10 +81,16 @@ def public_gates(gates: list[dict] | None) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class PublicStore:
-    """Public reads over one engine; every method returns plain, already-public data."""
+    """Public reads over one engine; every method returns plain, already-public data.
+
+    :meth:`visitor_summary` is the same for every visitor, so one answer is kept for
+    ``summary_ttl`` seconds (per process): many screens cost one set of reads.
+    """
 
     engine: Engine
     redis: Any = None
+    summary_ttl: float = SUMMARY_TTL
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def requests(self, f: sql.RequestFilter) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -96,9 +104,20 @@ class PublicStore:
         with self.engine.connect() as conn:
             return sql.select_services(conn)
 
-    def visitor_summary(self, today_start: datetime, max_points: int) -> dict[str, Any]:
+    def visitor_summary(self, today_start: datetime, max_points: int,
+                        clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
         """What the visitor tour shows: today's status counts and map cells, the
         leaderboard's best and the flood gates (from the wall snapshot, if any)."""
+        key, now = (today_start, max_points), clock()
+        hit = self._memo.get(key)
+        if hit is not None and now - hit[0] < self.summary_ttl:
+            return hit[1]
+        summary = self._summary(today_start, max_points)
+        self._memo.clear()
+        self._memo[key] = (now, summary)
+        return summary
+
+    def _summary(self, today_start: datetime, max_points: int) -> dict[str, Any]:
         with self.engine.connect() as conn:
             counts = sql.status_counts(conn, today_start)
             points = sql.select_points(conn, today_start, max_points)
@@ -117,7 +136,6 @@ def local_day_start(now: datetime, zone) -> datetime:  # noqa: ANN001
     """Midnight of ``now``'s local day in ``zone``, as an aware datetime."""
     local = now.astimezone(zone)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
 
 
 @lru_cache(maxsize=4)

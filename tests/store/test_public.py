@@ -101,6 +101,16 @@ def test_visitor_summary_counts_today_and_drops_ticker(engine):
     assert leaks(orjson.dumps(summary, default=str).decode()) == []
 
 
+def test_visitor_summary_is_reused_for_its_ttl(engine):
+    store, t = PublicStore(engine, summary_ttl=15), [100.0]
+    first = store.visitor_summary(NOW - timedelta(days=1), 100, clock=lambda: t[0])
+    seed(engine)
+    assert store.visitor_summary(NOW - timedelta(days=1), 100, clock=lambda: t[0] + 14) is first
+    t[0] += 15
+    again = store.visitor_summary(NOW - timedelta(days=1), 100, clock=lambda: t[0])
+    assert sum(r["n"] for r in again["status_today"]) == 6 > sum(r["n"] for r in first["status_today"])
+
+
 def test_visitor_summary_without_snapshot(engine):
     summary = PublicStore(engine).visitor_summary(NOW, 10)
     assert summary["gates"] == [] and summary["leaderboard"]["best"] == []

@@ -12,7 +12,7 @@ the process that does the work, the database server included as it is on this ma
 * ``naive full reload`` — the design we replace: ``pandas.read_sql`` of the whole report
   table + groupbys for the same tiles, measured in the same run; the ratio row divides
   it by the refresh. Target ≥ 100×.
-* ``CPU`` rows — the same calls measured in CPU time (:class:`CpuMeter`: this process,
+* ``CPU`` rows — the same calls measured in CPU time (``wall_meters.CpuMeter``: this process,
   incl. in-process SQLite, plus the PostgreSQL backends of the bench database), which
   does not grow when other processes compete for the 2 cores.
 * ``10 walls vs 1`` — DB work of one poll cycle with one change batch: the worker's
@@ -32,12 +32,13 @@ from __future__ import annotations
 import statistics
 import time
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, event, select, text
+from sqlalchemy import Engine, select
 
+from bench.wall_meters import CpuMeter, StatementCount, median_ms, medians, timed
 from dashboard.aggregate import WIDGET, redis_client, refresh_wall_snapshot
 from dashboard.models import OPEN_VALUES, Report, Status
 from dashboard.reference import Reference
@@ -50,56 +51,6 @@ BATCH = 100
 ROUNDS = 7
 POLLS = 300
 REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, away from a running demo
-
-
-def timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
-
-
-class CpuMeter:
-    """CPU milliseconds a call costs: this process (SQLAlchemy, drivers, SQLite itself,
-    JSON) plus, on PostgreSQL, the server backends of this database, read from
-    ``/proc/<pid>/schedstat`` (ns on CPU; the server runs on this machine). Unlike
-    wall-clock time it does not grow when other processes compete for the cores."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.pg = engine.dialect.name == "postgresql"
-
-    def _pids(self) -> set[int]:
-        if not self.pg:
-            return set()
-        with self.engine.connect() as conn:
-            return set(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
-
-    @staticmethod
-    def _on_cpu_ns(pids: set[int]) -> int:
-        total = 0
-        for pid in pids:
-            try:
-                total += int(open(f"/proc/{pid}/schedstat").read().split()[0])
-            except (OSError, ValueError, IndexError):
-                pass  # the backend exited
-        return total
-
-    def measure(self, fn: Callable[[], Any]) -> tuple[float, float]:
-        """(wall-clock ms, CPU ms) of one call."""
-        before = self._pids()
-        server0, client0, start = self._on_cpu_ns(before), time.process_time_ns(), time.perf_counter()
-        fn()
-        wall, client = time.perf_counter() - start, time.process_time_ns() - client0
-        server = self._on_cpu_ns(before) - server0 + self._on_cpu_ns(self._pids() - before)
-        return wall * 1000, (client + server) / 1e6
-
-
-def medians(pairs: list[tuple[float, float]]) -> tuple[float, float]:
-    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
-
-
-def median_ms(fn: Callable[[], Any], repeat: int) -> float:
-    return statistics.median(timed(fn) for _ in range(repeat))
 
 
 def utcnow() -> datetime:
@@ -198,23 +149,6 @@ def naive_reload(engine: Engine) -> tuple[float, float]:
         df[req >= now - pd.Timedelta(days=30)].groupby("kelurahan_code")["status"].value_counts()
     meter = CpuMeter(engine)
     return medians([meter.measure(run) for _ in range(3)])
-
-
-class StatementCount:
-    """Counts the SQL statements ``engine`` executes inside the ``with`` block."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine, self.n = engine, 0
-
-    def _count(self, *args: Any) -> None:
-        self.n += 1
-
-    def __enter__(self) -> "StatementCount":
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._count)
 
 
 def wall_cycle(engine: Engine, ref: Reference, settings, rng, walls: int) -> tuple[float, float, float]:  # noqa: ANN001
@@ -324,84 +258,34 @@ def run(ctx) -> list:  # noqa: ANN001
     return rows
 
 
-# --- standalone: python -m bench.wall --reports N ------------------------------------------
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _fresh_store(backend: str, n_reports: int, days: float, workdir):  # noqa: ANN001, ANN202
-    """(engine, cleanup) of a new store seeded with ``n_reports`` on ``backend``."""
-    import os
-
-    from sqlalchemy import create_engine, text
-
-    from dashboard.reference import load_reference
-    from dashboard.seed import seed
-    from dashboard.store import schema
-    from dashboard.store.engine import make_engine
-    from dashboard.store.refdata import store_reference
-
-    admin = None
-    if backend == "sqlite":
-        path = workdir / f"wall-{n_reports}.db"
-        path.unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        name = f"pantau_bench_wall_{os.getpid()}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
-    schema.create_all(engine)
-    ref = load_reference()
-    store_reference(engine, ref)
-    seed(engine, ref, n_reports, days, 42, utcnow(), progress=False)
-    with engine.begin() as conn:  # planner statistics, as a store in service has them
-        conn.execute(text("ANALYZE"))
-
-    def cleanup() -> None:
-        engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-            admin.dispose()
-    return engine, url, cleanup
-
-
+# --- standalone: python -m bench.wall --reports N (the harness, this module only) --------
 def main(argv: list[str] | None = None) -> int:
+    """Seed fresh stores as ``python -m bench`` does, run only these rows, print them."""
     import argparse
     import tempfile
     from pathlib import Path
 
-    from dashboard.config import Settings
+    from sqlalchemy import create_engine
+
+    from bench.__main__ import PG_ADMIN, _cleanup, _seed_store, rows_table
+    from bench.common import Ctx
     from dashboard.reference import load_reference
 
-    parser = argparse.ArgumentParser(prog="python -m bench.wall", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.wall", description="Pantau wall benchmark")
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--days", type=float, default=90)  # as `python -m bench`
-    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args(argv)
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for backend in args.backends.split(","):
-            t0 = time.perf_counter()
-            engine, url, cleanup = _fresh_store(backend, args.reports, args.days, Path(tmp))
-            print(f"# {backend}: seeded {args.reports} reports in {time.perf_counter() - t0:.1f} s", flush=True)
-            try:
-                settings = Settings.from_env({}, database_url=url, sources="seed")
-                rows += measure(engine, load_reference(), settings, args.reports)
-            finally:
-                cleanup()
-    print(format_rows(rows))
+    with tempfile.TemporaryDirectory(prefix="pantau-bench-wall-") as tmp:
+        ctx = Ctx(args.reports, args.days, utcnow(), load_reference(), {}, {}, Path(tmp))
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        try:
+            for backend in args.backends.split(","):
+                _seed_store(ctx, backend.strip(), admin)
+            print(rows_table(run(ctx), list(ctx.engines)))
+        finally:
+            _cleanup(ctx, admin)
     return 0
-
-
-def format_rows(rows: list[dict[str, Any]]) -> str:
-    lines = ["| backend | reports | measure | median | target |", "|---|---:|---|---:|---|"]
-    for r in rows:
-        lines.append(f"| {r['backend']} | {r['reports']:,} | {r['name']} | {r['value']:,.3f} {r['unit']} | {r['target']} |")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ window.pantau.map = (function () {
     function pointToLayer(feature, latlng, context) {
         var p = feature.properties || {};
         var cls = "pt pt--" + p.s + " " + ageClass(p);
-        if (p.c === "banjir" && nearFlood(latlng, ((context || {}).hideout || {}).flood)) { cls += " pt--flood"; }
+        if (p.c === "banjir" && nearFlood(latlng, window.pantau.map.flood || ((context || {}).hideout || {}).flood)) { cls += " pt--flood"; }
         var icon = L.divIcon({html: LETTER[p.s] || "?", className: cls, iconSize: null});
         return L.marker(latlng, {icon: icon, keyboard: false});
     }
@@ -36,7 +36,8 @@ window.pantau.map = (function () {
     }
 
     function areaStyle(feature, context) {
-        var h = (context || {}).hideout || {};
+        var h = window.pantau.map.areas || (context || {}).hideout || {};
+        if (h.version !== undefined) { window.pantau.map.areasPainted = h.version; }
         var n = (h.backlog || {})[feature.properties.code] || 0;
         var share = Math.min(1, n / Math.max(1, h.max || 1));
         return {color: "#3a4a63", weight: 0.6, fillColor: "#0072B2", fillOpacity: 0.06 + 0.55 * share};

@@ -11,11 +11,11 @@ window.dash_clientside.pantau = {
     /* Fit Jakarta once the grid has its final size (and again only if the screen resizes):
        a data refresh never moves the map. */
     fit: function (vh, bounds) {
-        return bounds ? bounds.map(function (p) { return p.slice(); }) : window.dash_clientside.no_update;
+        return bounds ? {bounds: bounds.map(function (p) { return p.slice(); })} : window.dash_clientside.no_update;
     },
     focus: function (n, views, query) {
         var nu = window.dash_clientside.no_update;
-        if (!views || !views.by) { return [nu, nu, nu, nu, nu, nu, nu, nu, nu, nu]; }
+        if (!views || !views.by) { return [nu, nu, nu, nu, nu, nu, nu, nu, nu, nu, nu]; }
         var code = "";
         if (query.agency) {
             code = views.by[query.agency] ? query.agency : "";
@@ -28,8 +28,14 @@ window.dash_clientside.pantau = {
         document.querySelectorAll("[data-agency]").forEach(function (el) {
             el.classList.toggle("is-focus", el.getAttribute("data-agency") === code);
         });
+        /* Area shading: re-sent until the map has painted this version (dash-leaflet drops a
+           hideout change that lands while the layer is still loading its url). */
+        window.pantau.map.areas = views.areas;  /* read by areaStyle when the layer (re)loads */
+        window.pantau.map.flood = views.flood;  /* read by pointToLayer: the url below refetches */
+        var painted = window.pantau.map.areasPainted === views.version;
+        var areas = painted ? nu : Object.assign({}, views.areas);
         return [v.status, v.backlog].concat(v.kpis).concat(
-            ["kpis kpis--" + v.level, code ? (views.names[code] || code) : query.all, url]);
+            ["kpis kpis--" + v.level, code ? (views.names[code] || code) : query.all, url, areas]);
     }
 };
 

@@ -15,7 +15,7 @@ REFRESH_OUTPUTS = [
     Output(ids.WALL_VERSION, "data"), Output(ids.WALL_VIEWS, "data"), Output(ids.WALL_FLOW_FIG, "figure"),
     Output(ids.WALL_AGENCY_FIG, "children"), Output(ids.WALL_BOARD, "children"),
     Output(ids.WALL_GATES, "children"), Output(ids.WALL_TICKER, "children"),
-    Output(ids.WALL_AREAS, "hideout"), Output(ids.WALL_POINTS, "hideout"), Output(ids.WALL_ROOT, "className"),
+    Output(ids.WALL_POINTS, "hideout"), Output(ids.WALL_ROOT, "className"),
 ]
 FRESHNESS_OUTPUTS = [
     Output(ids.WALL_BADGE, "children"), Output(ids.WALL_BADGE, "className"),
@@ -43,10 +43,11 @@ def register(app, deps) -> None:  # noqa: ANN001
 
     app.clientside_callback(ClientsideFunction("pantau", "viewport"), Output(ids.WALL_VIEWPORT, "data"),
                             Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_VIEWPORT, "data"))
-    app.clientside_callback(ClientsideFunction("pantau", "fit"), Output(ids.WALL_MAP, "bounds"),
+    app.clientside_callback(ClientsideFunction("pantau", "fit"), Output(ids.WALL_MAP, "viewport"),
                             Input(ids.WALL_VIEWPORT, "data"), State(ids.WALL_MAP, "bounds"))
     app.clientside_callback(
         ClientsideFunction("pantau", "focus"),
         Output(ids.WALL_STATUS_FIG, "figure"), Output(ids.WALL_BACKLOG_FIG, "figure"), *KPI_OUTPUTS,
         Output(ids.WALL_KPIS, "className"), Output(ids.WALL_FOCUS_LABEL, "children"), Output(ids.WALL_POINTS, "url"),
+        Output(ids.WALL_AREAS, "hideout"),
         Input(ids.WALL_TICK, "n_intervals"), Input(ids.WALL_VIEWS, "data"), State(ids.WALL_QUERY, "data"))

@@ -129,8 +129,9 @@ def focus_views(payload: dict, _, vh_px: float | None) -> dict:
     names = {a["code"]: a.get("name", a["code"]) for a in payload.get("agencies", [])}
     by = {"": view(payload)} | {code: view(part) for code, part in focus.items()}
     shown = [c for c in names if c in focus][:AGENCY_ROWS]  # rotate over the rows on screen
-    return {"order": [""] + shown, "names": names, "by": by,
-            "version": payload.get("version")}
+    backlog = payload.get("kelurahan_backlog", {})
+    return {"order": [""] + shown, "names": names, "by": by, "version": payload.get("version"),
+            "areas": {"backlog": backlog, "max": max(list(backlog.values()) + [1]), "version": payload.get("version")}}
 
 
 def render(payload: dict, lang: str, zone: ZoneInfo, vh_px: float | None,
@@ -139,20 +140,18 @@ def render(payload: dict, lang: str, zone: ZoneInfo, vh_px: float | None,
     ``gate_coords`` (gate code -> (lat, lon)) places the flood highlight on the map."""
     _ = gettext(lang)
     version = payload.get("version", 0)
-    backlog = payload.get("kelurahan_backlog", {})
     flood_rivers = set(payload.get("flood_rivers", []))
     coords = gate_coords or {}
-    flood_at = [coords[g["code"]] for g in payload.get("gates", [])
+    flood_at = [list(coords[g["code"]]) for g in payload.get("gates", [])
                 if g.get("river") in flood_rivers and g.get("code") in coords]
     return (
-        version, focus_views(payload, _, vh_px),
+        version, focus_views(payload, _, vh_px) | {"flood": flood_at},
         figures.flow_lines(payload.get("flow_24h", {}), _, zone, vh_px),
         components.agency_rows(payload.get("agencies", [])[:AGENCY_ROWS], _),
         components.leaderboard(payload.get("leaderboard", {}), _, lang),
         components.gate_tiles(_gates_in_order(payload.get("gates", [])), _, zone, version, vh_px),
         components.ticker(payload.get("ticker", []), _),
-        {"backlog": backlog, "max": max(list(backlog.values()) + [1])},
-        {"flood": [list(c) for c in flood_at]},
+        {"flood": flood_at},
         "view-wall wall wall--flood" if payload.get("flood_mode") else "view-wall wall",
     )
 

@@ -38,6 +38,9 @@ def test_wall001_all_panels_render_with_data(wall, browser):
     wait_for(lambda: js(browser, "return document.querySelectorAll('.gate').length") > 0)
     wait_for(lambda: js(browser, "return document.querySelectorAll('#wall-status-fig .bars path').length") >= 1)
     wait_for(lambda: js(browser, "return document.querySelectorAll('.leaflet-overlay-pane path').length") > 100)
+    shaded = "return [...document.querySelectorAll('.leaflet-overlay-pane path')]" \
+             ".filter(p => parseFloat(p.getAttribute('fill-opacity')) > 0.1).length"
+    wait_for(lambda: js(browser, shaded) > 10, timeout=5)  # kelurahan shaded by open backlog
     wait_for(lambda: js(browser, "return document.querySelectorAll('.leaflet-marker-pane .cluster, "
                                  ".leaflet-marker-pane .pt').length") > 0, timeout=10)
     assert browser.find_element(By.ID, "wall-kpi-open").text not in ("", "–")

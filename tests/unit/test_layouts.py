@@ -85,19 +85,19 @@ def test_wall_layout_pins_agency_and_switches_language():
 
 def test_render_outputs_everything_in_order():
     out = wall.render(sample_payload(), "id", WIB, 1080, {"pa-2": (-6.2, 106.85)})
-    version, views, flow, agencies, board, gates, ticker, areas, points, cls = out
+    version, views, flow, agencies, board, gates, ticker, points, cls = out
     assert version == 42
     assert views["order"] == ["", "sudin-sda-31.71"] and views["by"][""]["kpis"][0] == "1.234"
     assert len(flow["data"]) == 2 and go.Figure(flow)  # a valid Plotly figure
     assert getattr(agencies[0], "data-agency") == "sudin-sda-31.71"
     assert len(board) == 3 and "Skor = ..." in str(board[2].children)
-    assert areas == {"backlog": {"31.71.01.1001": 12}, "max": 12}
+    assert views["areas"] == {"backlog": {"31.71.01.1001": 12}, "max": 12, "version": 42}
     assert points == {"flood": []} and cls == "view-wall wall"
 
 
 def test_flood_mode_class_and_highlight():
-    *_, points, cls = wall.render(sample_payload(flood=True), "id", WIB, 1080, {"pa-2": (-6.2, 106.85)})
-    assert "wall--flood" in cls and points == {"flood": [[-6.2, 106.85]]}
+    _v, views, *_, points, cls = wall.render(sample_payload(flood=True), "id", WIB, 1080, {"pa-2": (-6.2, 106.85)})
+    assert "wall--flood" in cls and points == {"flood": [[-6.2, 106.85]]} == {"flood": views["flood"]}
 
 
 def test_ticker_keeps_report_text_as_plain_text():

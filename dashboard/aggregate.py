@@ -249,7 +249,7 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
     start, hour = today_start(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
     with _snapshot_conn(engine) as conn:
         version = counters.current(conn)
-        backlog, unresponded, by_kel = reads.split_backlog(reads.open_tally(conn), reads.young_open(conn, now))
+        backlog, unresponded = reads.split_backlog(reads.open_by_agency(conn), reads.young_open(conn, now))
         board = _carried_leaderboard(previous, now)
         if board is None:
             board = scoring.leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)
@@ -259,7 +259,7 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
         return WallInputs(
             version=version, data_as_of=reads.data_as_of(conn),
             today=reads.today_by_agency(conn, start), done_today=reads.done_by_agency(conn, start),
-            backlog=backlog, unresponded=unresponded, open_by_kelurahan=by_kel,
+            backlog=backlog, unresponded=unresponded, open_by_kelurahan=reads.open_by_kelurahan(conn),
             flow=queries_flow.flow_by_hour(conn, hour - timedelta(hours=23), hour + timedelta(hours=1)),
             ticker=reads.ticker(conn, TICKER), leaderboard=board, gates=gates,
             levels=levels, trends=trends,

@@ -5,7 +5,7 @@ the windows, not the size of the store:
 
 * today's reports: ``requested_at >= start of today (WIB)`` (``ix_report_requested_at``);
 * moves to Selesai today: ``status_change.changed_at >= start`` (``ix_status_change_changed_at``);
-* open counts per agency, status and kelurahan: the ``tally`` table (O(groups));
+* open counts per agency and per kelurahan: the ``tally`` table (O(groups));
 * open reports younger than 7 days, by age: ``ix_report_status_requested`` ranges (the
   overdue rest is tally minus these, so the old backlog is never scanned);
 * the ticker: the newest ``change_seq`` entries of ``ix_report_change_seq``;
@@ -57,53 +57,54 @@ def done_by_agency(conn: Connection, since: datetime) -> dict[str, int]:
     return {a: int(n) for a, n in conn.execute(stmt)}
 
 
-def open_tally(conn: Connection) -> list[tuple[str, str, str, int]]:
-    """(kelurahan_code, agency_code, status, n) of open reports, from ``tally`` (O(groups))."""
+def open_by_agency(conn: Connection) -> dict[str, tuple[int, int]]:
+    """agency_code -> (open, of which Menunggu), from ``tally`` (O(groups))."""
     t = tally.c
-    stmt = (select(t.kelurahan_code, t.agency_code, t.status, func.sum(t.n))
-            .where(t.status.in_(OPEN_VALUES))
-            .group_by(t.kelurahan_code, t.agency_code, t.status))
-    return [(k, a, s, int(n)) for k, a, s, n in conn.execute(stmt) if n]
+    waiting = func.sum(case((t.status == MENUNGGU, t.n), else_=0))
+    stmt = (select(t.agency_code, func.sum(t.n), waiting).where(t.status.in_(OPEN_VALUES))
+            .group_by(t.agency_code))
+    return {a: (int(n), int(w or 0)) for a, n, w in conn.execute(stmt) if n}
 
 
-def young_open(conn: Connection, now: datetime) -> list[tuple[str, str, str, int]]:
-    """(agency_code, status, age bucket, n) of open reports younger than the resolve
-    target: index ranges on (status, requested_at). Older open reports are not read; they
-    are the tally's open count minus these."""
+def open_by_kelurahan(conn: Connection) -> dict[str, int]:
+    """kelurahan_code -> open reports, from ``tally`` (O(groups))."""
+    t = tally.c
+    stmt = (select(t.kelurahan_code, func.sum(t.n))
+            .where(t.status.in_(OPEN_VALUES), t.kelurahan_code != "").group_by(t.kelurahan_code))
+    return {k: int(n) for k, n in conn.execute(stmt) if n}
+
+
+def young_open(conn: Connection, now: datetime) -> list[tuple[str, str, int, int]]:
+    """(agency_code, age bucket, n, of which Menunggu) of open reports younger than the
+    resolve target: index ranges on (status, requested_at). Older open reports are not
+    read; they are the tally's open count minus these."""
     whens = [(report.c.requested_at > now - upper, label) for label, upper in AGE_BUCKETS if upper]
     bucket = case(*whens[:-1], else_=whens[-1][1]).label("bucket")
-    stmt = (select(_key(report.c.agency_code, "agency"), _key(report.c.status, "status"), bucket, func.count())
+    waiting = func.sum(case((report.c.status == MENUNGGU, 1), else_=0))
+    stmt = (select(_key(report.c.agency_code, "agency"), bucket, func.count(), waiting)
             .where(report.c.status.in_(OPEN_VALUES), report.c.requested_at > now - RESOLVE_TARGET)
-            .group_by(literal_column("agency"), literal_column("status"), literal_column("bucket")))
-    return [(a, s, b, int(n)) for a, s, b, n in conn.execute(stmt)]
+            .group_by(literal_column("agency"), literal_column("bucket")))
+    return [(a, b, int(n), int(w or 0)) for a, b, n, w in conn.execute(stmt)]
 
 
-def split_backlog(open_tally: list[tuple[str, str, str, int]], young: list[tuple[str, str, str, int]]
-                  ) -> tuple[list[tuple[str, str, int]], dict[str, int], dict[str, int]]:
-    """(backlog rows, unresponded per agency, open per kelurahan) from the tally's open
+def split_backlog(open_by: dict[str, tuple[int, int]], young: list[tuple[str, str, int, int]]
+                  ) -> tuple[list[tuple[str, str, int]], dict[str, int]]:
+    """(backlog rows (agency, bucket, n), unresponded per agency) from the tally's open
     counts and the open reports younger than the resolve target: per agency, the
     overdue bucket is its open count minus its young ones, and Menunggu older than 6 h
     is its Menunggu count minus the Menunggu ones in the youngest bucket."""
-    open_by: dict[str, int] = {}
-    waiting: dict[str, int] = {}
-    by_kel: dict[str, int] = {}
-    for kel, agency, status, n in open_tally:
-        open_by[agency] = open_by.get(agency, 0) + n
-        if status == MENUNGGU:
-            waiting[agency] = waiting.get(agency, 0) + n
-        if kel:
-            by_kel[kel] = by_kel.get(kel, 0) + n
-    rows: dict[tuple[str, str], int] = {}
-    young_by: dict[str, int] = {}
-    for agency, status, label, n in young:
-        rows[agency, label] = rows.get((agency, label), 0) + n
-        young_by[agency] = young_by.get(agency, 0) + n
-        if status == MENUNGGU and label == AGE_BUCKETS[0][0]:
-            waiting[agency] = waiting.get(agency, 0) - n
-    for agency, n in open_by.items():
-        rows[agency, AGE_BUCKETS[-1][0]] = max(0, n - young_by.get(agency, 0))
-    backlog = [(a, label, n) for (a, label), n in sorted(rows.items()) if n]
-    return backlog, {a: max(0, n) for a, n in waiting.items() if n > 0}, by_kel
+    backlog: list[tuple[str, str, int]] = []
+    young_n: dict[str, int] = {}
+    waiting = {a: w for a, (_, w) in open_by.items()}
+    for agency, label, n, n_waiting in young:
+        backlog.append((agency, label, n))
+        young_n[agency] = young_n.get(agency, 0) + n
+        if label == AGE_BUCKETS[0][0]:
+            waiting[agency] = waiting.get(agency, 0) - n_waiting
+    for agency, (n, _) in open_by.items():
+        if n > young_n.get(agency, 0):
+            backlog.append((agency, AGE_BUCKETS[-1][0], n - young_n.get(agency, 0)))
+    return backlog, {a: w for a, w in waiting.items() if w > 0}
 
 
 def ticker(conn: Connection, limit: int) -> list[dict[str, Any]]:
@@ -147,9 +148,7 @@ def leaderboard_counts(conn: Connection, since: datetime, now: datetime) -> list
     ``[since, now)``; open reports from before ``since`` count as overdue and as load.
     Those are the tally's open count minus the window's open ones, so the old backlog
     is never scanned."""
-    open_by_kel: dict[str, int] = {}
-    for kel, _, _, n in open_tally(conn):
-        open_by_kel[kel] = open_by_kel.get(kel, 0) + n
+    open_by_kel = open_by_kelurahan(conn)
     out = []
     for row in conn.execute(_window_stmt(conn, since, now)):
         code, values = row[0], [int(v or 0) for v in row[1:]]

@@ -161,14 +161,12 @@ def test_today_starts_at_midnight_wib(settings):
 
 
 def test_split_backlog_derives_overdue_and_unresponded_from_tally_minus_young():
-    tally = [("k1", "A", "menunggu", 5), ("k1", "A", "proses", 3), ("k2", "A", "menunggu", 1),
-             ("", "B", "disposisi", 2)]
-    young = [("A", "menunggu", "<6j", 2), ("A", "menunggu", "1-3h", 1), ("A", "proses", "3-7h", 3)]
-    backlog, unresponded, by_kel = split_backlog(tally, young)
+    open_by = {"A": (9, 6), "B": (2, 0)}  # agency -> (open, of which Menunggu), from tally
+    young = [("A", "<6j", 2, 2), ("A", "1-3h", 1, 1), ("A", "3-7h", 3, 0)]
+    backlog, unresponded = split_backlog(open_by, young)
     assert sorted(backlog) == [("A", "1-3h", 1), ("A", "3-7h", 3), ("A", "<6j", 2), ("A", ">7h", 3),
                                ("B", ">7h", 2)]
     assert unresponded == {"A": 4}  # 6 Menunggu, 2 of them younger than 6 h
-    assert by_kel == {"k1": 8, "k2": 1}
 
 
 def test_ticker_text_is_redacted_before_it_is_cut():

@@ -125,7 +125,9 @@ def _overdue_stmt(now: datetime):
 
 
 def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else round(float(seconds) / 3600, 3)
+    """Hours to 3 decimals; seconds are first rounded to the millisecond, so SQLite's
+    julianday arithmetic (~50 µs off) gives the same answer as PostgreSQL."""
+    return None if seconds is None else round(round(float(seconds), 3) / 3600, 3)
 
 
 def leaderboard_inputs(conn: Connection, since: datetime, now: datetime) -> list[KelurahanInputs]:

@@ -316,3 +316,10 @@ def test_reads_agree_with_the_ingest_writes(engine, reference):
     assert (k1.mean_response_hours, k1.median_response_hours) == (5.0, 3.0)
     assert (k3.done, k3.resolved_in_target, k3.reopened) == (1, 1, 1)
     assert store.latest_changes(1)[0]["category"] == "Sampah"  # R7, the last step written
+
+
+def test_hours_agree_across_backends_float_noise():
+    """SQLite's julianday seconds carry ~50 µs of noise; rounding must not show it."""
+    from dashboard.store.queries_flow import _hours
+
+    assert _hours(17541.99999293685) == _hours(17542.0) and _hours(None) is None

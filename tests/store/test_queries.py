@@ -322,4 +322,4 @@ def test_hours_agree_across_backends_float_noise():
     """SQLite's julianday seconds carry ~50 µs of noise; rounding must not show it."""
     from dashboard.store.queries_flow import _hours
 
-    assert _hours(17541.99999293685) == _hours(17542.0) and _hours(None) is None
+    assert _hours(17541.0000071) == _hours(17541.0) == 4.872 and _hours(None) is None  # 4.8725 h

@@ -140,12 +140,11 @@ def _overview(app, deps) -> None:  # noqa: ANN001
         _ = gettext(None)
         ref = deps.ref
         with deps.engine.connect() as conn:
-            kpis = sq.kpis(conn, view)
-            statuses = sq.status_counts(conn, view)
+            kpis, statuses = sq.summary(conn, view)
             days = sq.trend(conn, view)
-            groups = {d: sq.counts_by(conn, view, d, limit) for d, limit in
-                      (("agency", 12), ("kelurahan", 15), ("category", 12))}
-            by_kel = sq.counts_by(conn, view, "kelurahan", 1000)
+            by_kel = sq.counts_by(conn, view, "kelurahan", 1000, by_open=True)
+            groups = {d: sq.counts_by(conn, view, d, 12, by_open=True) for d in ("agency", "category")}
+            groups["kelurahan"] = by_kel[:15]
             points = sq.map_points(conn, view, min(deps.settings.max_map_points, sq.MAX_POINTS))
             panel = _kelurahan_page(conn, view, ref, _) if view.filters.kelurahan else []
         query = to_query(view.filters)
@@ -181,9 +180,10 @@ def _insights(app, deps) -> None:  # noqa: ANN001
             times = insights.response_times(conn, view)
             hops = insights.funnel(conn, view)
             flagged = insights.gaming_flags(conn, view)
-        return (figs.histogram(_("Time to coordination"), times["respond"], "1-6j", _("target 6 h")),
-                figs.histogram(_("Time to done"), times["resolve"], "3-7h", _("target 7 d")),
-                figs.funnel(_("Hand-off funnel (median hours at each hop)"), hops, _("h")),
+        newest = f" · {_('newest')} {parts.number(insights.INSIGHT_ROWS)}"
+        return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1-6j", _("target 6 h")),
+                figs.histogram(_("Time to done") + newest, times["resolve"], "3-7h", _("target 7 d")),
+                figs.funnel(_("Hand-off funnel (median hours at each hop)") + newest, hops, _("h")),
                 parts.flags_table(flagged, deps.ref, _))
 
 

@@ -3,8 +3,9 @@ targets, the hand-off funnel with the median time spent at each hop, anti-gaming
 and the kelurahan page (its score and the parts of the formula).
 
 All reads take a :class:`~dashboard.store.supervisor_queries.View` (scope always applied)
-and aggregate in SQL; elapsed times use ``queries_sql.elapsed_seconds`` so both backends
-agree.
+and aggregate in SQL over the newest :data:`INSIGHT_ROWS` reports of the filtered set
+(:func:`recent`: a bound, so a filter change stays cheap on a 1M store; the panels say
+so). Elapsed times use ``queries_sql.elapsed_seconds`` so both backends agree.
 
 Anti-gaming flags (per kelurahan and per agency, with at least :data:`MIN_REPORTS` reports):
 
@@ -40,6 +41,16 @@ QUICK_CLOSE = timedelta(minutes=10)
 QUICK_SHARE = 0.20
 REOPEN_SHARE = 0.20
 MIN_REPORTS = 5
+#: The insights look at the newest this-many reports of the filtered set.
+INSIGHT_ROWS = 20_000
+
+
+def recent(view: View, limit: int = INSIGHT_ROWS) -> Any:
+    """Subquery ``r``: the newest ``limit`` reports of the view (the columns insights use)."""
+    c = report.c
+    return (select(c.id, c.requested_at, c.responded_at, c.closed_at, c.status, c.reopen_count,
+                   c.kelurahan_code, c.agency_code)
+            .where(*view.where()).order_by(c.requested_at.desc(), c.id.desc()).limit(limit).subquery("r"))
 
 
 def _sum(condition: Any) -> Any:
@@ -62,7 +73,8 @@ def _bucket_sums(seconds: Any, present: Any, buckets: tuple) -> list[Any]:
 def response_times(conn: Connection, view: View) -> dict[str, Any]:
     """Histograms of time to coordination (first move past Menunggu) and time to done,
     with how many met the targets and how many are still waiting."""
-    c = report.c
+    r = recent(view)
+    c = r.c
     respond = elapsed_seconds(conn, c.requested_at, c.responded_at)
     resolve = elapsed_seconds(conn, c.requested_at, c.closed_at)
     responded, closed = c.responded_at.is_not(None), and_(c.closed_at.is_not(None), c.status == Status.SELESAI.value)
@@ -71,7 +83,7 @@ def response_times(conn: Connection, view: View) -> dict[str, Any]:
         _sum(and_(responded, respond <= RESPOND_TARGET.total_seconds() + EPSILON_S)),
         _sum(and_(closed, resolve <= RESOLVE_TARGET.total_seconds() + EPSILON_S)),
         _sum(c.responded_at.is_(None)), _sum(c.status != Status.SELESAI.value),
-    ).where(*view.where())).one()
+    ).select_from(r)).one()
     values = [int(v) for v in row]
     n1, n2 = len(RESPOND_BUCKETS), len(RESOLVE_BUCKETS)
     return {
@@ -86,20 +98,25 @@ def funnel(conn: Connection, view: View) -> list[dict[str, Any]]:
     """Per hop: reports of the set that reached it and the median hours spent there
     (from entering it to the next status change; None when nothing has left it yet)."""
     sc = status_change.c
-    joined = status_change.join(report, report.c.id == sc.report_id)
+    r = recent(view)
+    # A report's changes come after its arrival: bound status_change by time (index range).
+    since = conn.execute(select(func.min(r.c.requested_at))).scalar()
+    if since is None:
+        return [{"status": s.value, "hop": hop, "reached": 0, "median_hours": None} for s, hop in HOPS]
+    joined = status_change.join(r, and_(r.c.id == sc.report_id, sc.changed_at >= since))
     reached = dict(conn.execute(select(sc.to_status, func.count(func.distinct(sc.report_id)))
-                                .select_from(joined).where(*view.where()).group_by(sc.to_status)).all())
-    medians = dict(conn.execute(_median_stmt(conn, view, joined)).all())
+                                .select_from(joined).group_by(sc.to_status)).all())
+    medians = dict(conn.execute(_median_stmt(conn, joined)).all())
     return [{"status": s.value, "hop": hop, "reached": int(reached.get(s.value, 0)),
              "median_hours": None if medians.get(s.value) is None else round(float(medians[s.value]) / H, 2)}
             for s, hop in HOPS]
 
 
-def _median_stmt(conn: Connection, view: View, joined: Any) -> Any:
+def _median_stmt(conn: Connection, joined: Any) -> Any:
     sc = status_change.c
     following = func.lead(sc.changed_at).over(partition_by=sc.report_id, order_by=(sc.changed_at, sc.id))
     spans = (select(sc.to_status.label("st"), sc.changed_at.label("t0"), following.label("t1"))
-             .select_from(joined).where(*view.where()).subquery())
+             .select_from(joined).subquery())
     seconds = elapsed_seconds(conn, spans.c.t0, spans.c.t1)
     ranked = select(
         spans.c.st, seconds.label("s"),
@@ -139,14 +156,15 @@ class GamingRow:
 
 def gaming_flags(conn: Connection, view: View, limit: int = 20) -> list[GamingRow]:
     """Kelurahan and agencies with a flag, worst first (at most ``limit``)."""
-    c = report.c
+    r = recent(view)
+    c = r.c
     quick = and_(c.closed_at.is_not(None),
                  elapsed_seconds(conn, c.requested_at, c.closed_at) <= QUICK_CLOSE.total_seconds() + EPSILON_S)
     ever_closed = (c.closed_at.is_not(None)) | (c.reopen_count > 0)
     rows: list[GamingRow] = []
     for kind, col in (("kelurahan", c.kelurahan_code), ("agency", c.agency_code)):
         stmt = (select(col, func.count(), _sum(quick), _sum(ever_closed), _sum(c.reopen_count > 0))
-                .where(*view.where(), col.is_not(None)).group_by(col)
+                .where(col.is_not(None)).group_by(col)
                 .having(func.count() >= MIN_REPORTS))
         rows += [GamingRow(kind, k, int(n), int(q), int(e), int(r)) for k, n, q, e, r in conn.execute(stmt)]
     flagged = [r for r in rows if r.flags]

@@ -87,33 +87,44 @@ def _sum(condition: ColumnElement) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def kpis(conn: Connection, view: View) -> dict[str, int]:
-    """total, open, done, overdue (open > 7 d) and unresponded_6h (Menunggu > 6 h)."""
+def summary(conn: Connection, view: View) -> tuple[dict[str, int], dict[str, int]]:
+    """(KPIs, reports per status) in one scan. KPIs: total, open, done, overdue (open and
+    older than 7 d) and unresponded_6h (Menunggu for more than 6 h)."""
     c, now = report.c, view.now
-    is_open = c.status.in_(OPEN_VALUES)
-    row = conn.execute(select(
-        func.count(), _sum(is_open), _sum(c.status == DONE),
-        _sum(and_(is_open, c.requested_at < now - RESOLVE_TARGET)),
-        _sum(and_(c.status == Status.MENUNGGU.value, c.requested_at < now - RESPOND_TARGET)),
-    ).where(*view.where())).one()
-    return dict(zip(("total", "open", "done", "overdue", "unresponded_6h"), map(int, row)))
+    stmt = (select(c.status, func.count(), _sum(c.requested_at < now - RESOLVE_TARGET),
+                   _sum(c.requested_at < now - RESPOND_TARGET))
+            .where(*view.where()).group_by(c.status))
+    statuses = {s.value: 0 for s in STATUS_ORDER}
+    kpi = dict.fromkeys(("total", "open", "done", "overdue", "unresponded_6h"), 0)
+    for status, n, older_7d, older_6h in conn.execute(stmt):
+        n, is_open = int(n), status in OPEN_VALUES
+        statuses[status] = n
+        kpi["total"] += n
+        kpi["open" if is_open else "done"] += n
+        kpi["overdue"] += int(older_7d) if is_open else 0
+        kpi["unresponded_6h"] += int(older_6h) if status == Status.MENUNGGU.value else 0
+    return kpi, statuses
+
+
+def kpis(conn: Connection, view: View) -> dict[str, int]:
+    return summary(conn, view)[0]
 
 
 def status_counts(conn: Connection, view: View) -> dict[str, int]:
     """Reports per status, every status present."""
-    counts = {s.value: 0 for s in STATUS_ORDER}
-    stmt = select(report.c.status, func.count()).where(*view.where()).group_by(report.c.status)
-    counts.update({s: int(n) for s, n in conn.execute(stmt)})
-    return counts
+    return summary(conn, view)[1]
 
 
-def counts_by(conn: Connection, view: View, dimension: str, limit: int = 20) -> list[tuple[str, int, int]]:
-    """(code, total, open) per group, most reports first; ``dimension`` from :data:`GROUPS`."""
+def counts_by(conn: Connection, view: View, dimension: str, limit: int = 20,
+              by_open: bool = False) -> list[tuple[str, int, int]]:
+    """(code, total, open) per group, most reports (or most open, ``by_open``) first;
+    ``dimension`` from :data:`GROUPS`."""
     col = GROUPS[dimension]
-    total = func.count()
-    stmt = (select(col, total, _sum(report.c.status.in_(OPEN_VALUES)))
+    total, open_n = func.count(), _sum(report.c.status.in_(OPEN_VALUES))
+    first = open_n if by_open else total
+    stmt = (select(col, total, open_n)
             .where(*view.where(), col.is_not(None)).group_by(col)
-            .order_by(total.desc(), col).limit(cap(limit)))
+            .order_by(first.desc(), col).limit(cap(limit)))
     return [(k, int(n), int(o)) for k, n, o in conn.execute(stmt)]
 
 

@@ -172,3 +172,19 @@ def test_kelurahan_score_and_backlog(engine, data):
         assert kelurahan_score(conn, "31.71.01.9999", NOW) is None
         assert dict(open_backlog(conn, view(kelurahan=kel))) == {
             "menunggu": 2, "koordinasi": 0, "disposisi": 1, "proses": 1}
+
+
+def test_counts_by_open_first(engine, data):
+    with engine.connect() as conn:
+        assert sq.counts_by(conn, view(), "kota", by_open=True)[0] == ("31.71", 6, 4)
+        assert [k for k, _, _ in sq.counts_by(conn, view(), "category", 1, by_open=True)] == ["sampah"]
+
+
+def test_insights_look_at_the_newest_reports_of_the_set(engine, data):
+    from sqlalchemy import select
+
+    from dashboard.store.supervisor_insights import recent
+    r = recent(view(PUSAT), limit=2)
+    with engine.connect() as conn:
+        ids = [i for (i,) in conn.execute(select(r.c.id))]
+    assert sorted(ids) == sorted(data["31.71"][:2])  # requested 1 h and 10 h ago

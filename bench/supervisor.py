@@ -1,0 +1,92 @@
+"""Supervisor benchmark: server time of one filter change on a seeded store.
+
+A filter change in the browser fires the view's data callbacks (overview, insights,
+table); each runs its reads on one connection. This module times the same reads
+(``supervisor_queries`` + ``supervisor_insights``) for representative filters and reports
+the median per callback and their sum (the server time of one change when the callbacks
+run one after another; the browser sends them in parallel). Target: ≤ 300 ms at 1M.
+
+Also usable on an existing store: ``python -m bench.supervisor URL [--runs N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from bench.common import Ctx, Row, median_ms
+from dashboard.filters import Filters
+from dashboard.reference import load_reference
+from dashboard.store import supervisor_insights as insights
+from dashboard.store import supervisor_queries as sq
+from dashboard.store.engine import make_engine
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def filters_for(now: datetime) -> dict[str, Filters]:
+    ref = load_reference()
+    kel = sorted(ref.kelurahan)[0]
+    today = now.astimezone(WIB).date()
+    return {
+        "none (whole store)": Filters(),
+        "last 7 days": Filters(since=today - timedelta(days=6), until=today),
+        "kota 31.71": Filters(kota="31.71"),
+        "status menunggu": Filters(status=("menunggu",)),
+        "one kelurahan": Filters(kelurahan=kel, kota=ref.kelurahan[kel].kota_code),
+        "overdue only": Filters(overdue=True),
+    }
+
+
+def overview(engine, view) -> None:  # noqa: ANN001
+    with engine.connect() as conn:
+        sq.kpis(conn, view), sq.status_counts(conn, view), sq.trend(conn, view)
+        for dim in ("agency", "kelurahan", "category"):
+            sq.counts_by(conn, view, dim, 15)
+        sq.counts_by(conn, view, "kelurahan", 1000)
+        sq.map_points(conn, view, 20_000)
+
+
+def analysis(engine, view) -> None:  # noqa: ANN001
+    with engine.connect() as conn:
+        insights.response_times(conn, view), insights.funnel(conn, view), insights.gaming_flags(conn, view)
+
+
+def table(engine, view) -> None:  # noqa: ANN001
+    with engine.connect() as conn:
+        sq.count(conn, view), sq.page(conn, view, 0, 50, [("requested_at", True)])
+
+
+CALLBACKS = {"overview": overview, "insights": analysis, "table": table}
+
+
+def measure(engine, backend: str, now: datetime, runs: int) -> list[Row]:  # noqa: ANN001
+    rows = []
+    for label, f in filters_for(now).items():
+        view = sq.View(f, None, now, WIB)
+        parts = {name: median_ms(lambda fn=fn: fn(engine, view), runs) for name, fn in CALLBACKS.items()}
+        for name, ms in parts.items():
+            rows.append(Row("supervisor", f"{label}: {name}", backend, round(ms, 1), "ms"))
+        rows.append(Row("supervisor", f"{label}: filter change (sum)", backend, round(sum(parts.values()), 1), "ms",
+                        "target ≤ 300 ms"))
+    return rows
+
+
+def run(ctx: Ctx) -> list[Row]:
+    return [r for backend, engine in ctx.engines.items() for r in measure(engine, backend, ctx.now, ctx.runs)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.supervisor")
+    parser.add_argument("url")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--now", default="2026-11-27T03:00:00+00:00")
+    args = parser.parse_args()
+    engine = make_engine(args.url)
+    for r in measure(engine, engine.dialect.name, datetime.fromisoformat(args.now), args.runs):
+        print(f"| {r.name} | {r.backend} | {r.value} {r.unit} | {r.note} |")
+
+
+if __name__ == "__main__":
+    main()

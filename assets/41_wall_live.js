@@ -11,7 +11,11 @@ window.dash_clientside.pantau = {
     /* Fit Jakarta once the grid has its final size (and again only if the screen resizes):
        a data refresh never moves the map. */
     fit: function (vh, bounds) {
-        return bounds ? {bounds: bounds.map(function (p) { return p.slice(); })} : window.dash_clientside.no_update;
+        var nu = window.dash_clientside.no_update;
+        if (!bounds || !vh) { return [nu, nu]; }
+        /* Cluster radius in px grows with the screen, like the cluster icons do. */
+        return [{bounds: bounds.map(function (p) { return p.slice(); })},
+                {radius: Math.round(70 * vh / 1080), maxZoom: 16}];
     },
     focus: function (n, views, query) {
         var nu = window.dash_clientside.no_update;

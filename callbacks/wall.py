@@ -44,6 +44,7 @@ def register(app, deps) -> None:  # noqa: ANN001
     app.clientside_callback(ClientsideFunction("pantau", "viewport"), Output(ids.WALL_VIEWPORT, "data"),
                             Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_VIEWPORT, "data"))
     app.clientside_callback(ClientsideFunction("pantau", "fit"), Output(ids.WALL_MAP, "viewport"),
+                            Output(ids.WALL_POINTS, "superClusterOptions"),
                             Input(ids.WALL_VIEWPORT, "data"), State(ids.WALL_MAP, "bounds"))
     app.clientside_callback(
         ClientsideFunction("pantau", "focus"),

@@ -25,6 +25,9 @@ from app import create_app  # noqa: E402
 from dashboard.aggregate import refresh_wall_snapshot  # noqa: E402
 from dashboard.cameras import refresh_cameras  # noqa: E402
 from dashboard.ingest.run import ingest_once  # noqa: E402
+from dashboard.models import Report, Status  # noqa: E402
+from dashboard.store.water import Reading, record_levels  # noqa: E402
+from dashboard.store.writes import upsert_reports  # noqa: E402
 from dashboard.simulator.source import SimulatorSource  # noqa: E402
 from dashboard.config import Settings  # noqa: E402
 from dashboard.reference import load_reference  # noqa: E402
@@ -40,7 +43,26 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage
          "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
 
 
-def prepare(settings: Settings, n_reports: int, now: datetime) -> None:
+def flood(engine, ref, now: datetime) -> None:  # noqa: ANN001
+    """Manggarai (Ciliwung) at Siaga 1, with flood reports near it: the wall's flood mode."""
+    gate = ref.gates["pa-2"]
+    with engine.begin() as conn:
+        record_levels(conn, [Reading("pa-2", now + timedelta(minutes=m), gate.siaga1_cm + 10 + 5 * m, 1)
+                             for m in range(1, 4)])
+        upsert_reports(conn, [make_flood_report(i, gate, now) for i in range(12)], now)
+
+
+def make_flood_report(i: int, gate, now: datetime) -> Report:  # noqa: ANN001
+    lat, lon = gate.lat + 0.002 * (i % 4 - 2), gate.lon + 0.002 * (i // 4 - 1)
+    kel = load_reference().locate(lon, lat)[0]
+    return Report(source="screenshot", external_id=f"flood-{now:%H%M}-{i}", category_code="banjir",
+                  status=Status.MENUNGGU, requested_at=now - timedelta(minutes=5 * i),
+                  updated_at=now - timedelta(minutes=5 * i), lat=lat, lon=lon,
+                  description="Air meluap dari Kali Ciliwung, setinggi lutut.", kelurahan_code=kel,
+                  agency_code=load_reference().route("banjir", kel))
+
+
+def prepare(settings: Settings, n_reports: int, now: datetime, with_flood: bool = False) -> None:
     engine = make_engine(settings.resolved_database_url)
     ref = load_reference()
     if not (settings.data_dir / "pantau.db").exists() or n_reports < 0:
@@ -50,8 +72,10 @@ def prepare(settings: Settings, n_reports: int, now: datetime) -> None:
     source = SimulatorSource(seed=7, speed=1, state_path=settings.data_dir / "sim.json", ref=ref)
     for tick in range(3):  # a few live ticks: ingest runs, fresh reports in the ticker
         ingest_once(source, engine, ref, now + timedelta(seconds=tick))
+    if with_flood:
+        flood(engine, ref, now)
     refresh_cameras(engine, ref, now, settings)
-    refresh_wall_snapshot(engine, ref, now, settings)
+    refresh_wall_snapshot(engine, ref, now + timedelta(minutes=5), settings)
     engine.dispose()
 
 
@@ -77,10 +101,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--query", default="")
     parser.add_argument("--serve", action="store_true")
+    parser.add_argument("--flood", action="store_true", help="put a gate at Siaga 1 (flood mode)")
+    parser.add_argument("--out", default="wall", help="file name prefix under docs/")
     args = parser.parse_args()
     settings = Settings.from_env({}, data_dir=ROOT / "var" / "screenshot", database_url="", sources="simulator")
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    prepare(settings, args.reports, now)
+    prepare(settings, args.reports, now, args.flood)
     server = make_server("127.0.0.1", args.port, create_app(settings).server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -89,7 +115,7 @@ def main() -> None:
     try:
         for width, height in SIZES:
             shoot(f"http://127.0.0.1:{args.port}/wall{args.query}", width, height,
-                  ROOT / "docs" / f"wall-{width}x{height}.png")
+                  ROOT / "docs" / f"{args.out}-{width}x{height}.png")
     finally:
         server.shutdown()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Iterable
 
@@ -60,6 +61,7 @@ def _level(gate: FloodGate, t: float, rain: float, seed: int) -> float:
     return base + rain * factor * (_top(gate) - base)
 
 
+@lru_cache(maxsize=1024)
 def _gate_factor(code: str, seed: int) -> float:
     return float(np.random.default_rng([seed, zlib.crc32(code.encode())]).uniform(0.7, 1.3))
 
@@ -80,10 +82,11 @@ def _rain(t: float, seed: int) -> float:
     return total
 
 
-def _events(day: int, seed: int) -> list[tuple[float, float]]:
+@lru_cache(maxsize=4096)
+def _events(day: int, seed: int) -> tuple[tuple[float, float], ...]:
     """(start epoch, strength) of the rain events that start on UTC day ``day``."""
     rng = np.random.default_rng([seed, day, 7])
     month = datetime.fromtimestamp(day * 86400, timezone.utc).month
     n = rng.poisson(0.8 if month in WET_MONTHS else 0.25)
     starts = day * 86400 + rng.uniform(5 * HOUR, 15 * HOUR, n)  # 12:00-22:00 WIB
-    return list(zip(starts.tolist(), rng.gamma(2.0, 0.22, n).tolist()))
+    return tuple(zip(starts.tolist(), rng.gamma(2.0, 0.22, n).tolist()))

@@ -12,7 +12,7 @@ Also usable on an existing store: ``python -m bench.supervisor URL [--runs N]``.
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bench.common import Ctx, Row, median_ms

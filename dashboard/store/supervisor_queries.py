@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, case, func, literal_column, select
+from sqlalchemy import Connection, Engine, case, func, literal_column, select
 from sqlalchemy.sql import ColumnElement
 
 from dashboard.auth import Scope, ScopeKind

@@ -65,6 +65,11 @@ class SeedResult:
     def reports_per_second(self) -> float:
         return self.n_reports / self.seconds if self.seconds else 0.0
 
+    def __str__(self) -> str:
+        return (f"seeded {self.n_reports:,} reports ({self.n_status_changes:,} status changes, "
+                f"{self.n_water_levels:,} water readings) in {self.seconds:.1f} s: "
+                f"{self.reports_per_second:,.0f} validated reports/s (change cursor {self.change_seq})")
+
 
 class _MemoRef:
     """The reference with ``locate`` memoised (same answers, computed once per point)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Table, func, inspect, select, text
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint
 
 from dashboard.store.schema import tally
@@ -77,9 +77,10 @@ def sync_sequence(conn: Connection, table: Table) -> None:
 
 def drop_indexes(conn: Connection, tables: Sequence[Table]) -> list:
     """Drop the secondary (non-unique) indexes of ``tables``; returns them for rebuild."""
-    dropped = [ix for t in tables for ix in t.indexes if not ix.unique]
+    names = {t.name: {ix["name"] for ix in inspect(conn).get_indexes(t.name)} for t in tables}
+    dropped = [ix for t in tables for ix in t.indexes if not ix.unique and ix.name in names[t.name]]
     for ix in dropped:
-        conn.execute(text(f"DROP INDEX IF EXISTS {ix.name}"))
+        conn.execute(text(f"DROP INDEX {ix.name}"))
     return dropped
 
 
@@ -94,9 +95,10 @@ def drop_foreign_keys(conn: Connection, tables: Sequence[Table]) -> list:
     SQLite cannot alter constraints; there this is a no-op returning []."""
     if conn.dialect.name != "postgresql":
         return []
-    dropped = [fk for t in tables for fk in t.foreign_key_constraints]
-    for fk in dropped:
-        conn.execute(DropConstraint(fk, if_exists=True))
+    present = set(conn.execute(text("SELECT conname FROM pg_constraint WHERE contype = 'f'")).scalars())
+    dropped = [fk for t in tables for fk in t.foreign_key_constraints if fk.name in present]
+    for fk in dropped:  # only keys that exist under our name are dropped, so re-added once
+        conn.execute(DropConstraint(fk))
     return dropped
 
 

@@ -118,3 +118,21 @@ def parse_role(text: str) -> Role:
         return Role(text.strip().lower())
     except ValueError:
         raise ValueError(f"role {text!r}: expected admin, supervisor or visitor") from None
+
+
+# --- account management (``pantau user add|remove|list``); the store does the work -------
+def add_user(engine, username: str, password: str, role: str | Role,  # noqa: ANN001
+             scope: Scope | str | tuple[str, str] | None = None) -> User:
+    """See :func:`dashboard.store.users.add_user`; ``scope`` may also be ``(kind, code)``."""
+    from dashboard.store.users import add_user as store_add
+    return store_add(engine, username, password, role, scope)
+
+
+def remove_user(engine, username: str) -> bool:  # noqa: ANN001
+    from dashboard.store.users import remove_user as store_remove
+    return store_remove(engine, username)
+
+
+def list_users(engine) -> list[User]:  # noqa: ANN001
+    from dashboard.store.users import list_users as store_list
+    return store_list(engine)

@@ -32,11 +32,14 @@ class UserError(ValueError):
 
 
 def add_user(engine: Engine, username: str, password: str, role: str | Role,
-             scope: str | Scope | None = None, now: datetime | None = None) -> User:
-    """Create an account; raises :class:`UserError` with a readable message."""
+             scope: str | Scope | tuple[str, str] | None = None, now: datetime | None = None) -> User:
+    """Create an account; raises :class:`UserError` with a readable message. ``scope``:
+    None (whole city), a :class:`Scope`, ``"kota:31.71"`` or ``("kota", "31.71")``."""
     try:
         name = validate_username(username)
         role = role if isinstance(role, Role) else parse_role(role)
+        if isinstance(scope, tuple):
+            scope = parse_scope(":".join(scope))
         scope = scope if isinstance(scope, Scope) or scope is None else parse_scope(scope)
         password_hash = hash_password(password)
     except ValueError as exc:

@@ -88,3 +88,12 @@ def test_export_audit(engine):
     assert [(r["username"], r["row_count"]) for r in rows] == [("budi", 0), ("ani", 12)]
     assert rows[1]["filters"] == {"status": ["menunggu"]}
     assert rows[1]["at"] == AT
+
+
+def test_cli_entry_points_in_dashboard_auth(engine):
+    """``pantau user`` calls dashboard.auth.add_user/remove_user/list_users with a tuple scope."""
+    from dashboard import auth
+    user = auth.add_user(engine, "dina", "rahasia-123", "supervisor", scope=("agency", "tj"))
+    assert user.scope == Scope(ScopeKind.AGENCY, "tj")
+    assert [u.username for u in auth.list_users(engine)] == ["dina"]
+    assert auth.remove_user(engine, "dina") is True and auth.list_users(engine) == []

@@ -101,13 +101,13 @@ def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
     store = ReportStore(_engine(settings))
     if args.action == "list":
         for row in store.quarantine_list(args.limit):
-            print(f"{row.id}\t{row.source}\t{row.reason}\t{row.external_id or ''}")
+            print(f"{row['id']}\t{row['source']}\t{row['reason']}\t{row['external_id'] or ''}")
         return 0
     row = store.quarantine_get(args.id)
     if row is None:
         print(f"pantau quarantine: no record {args.id}", file=sys.stderr)
         return 1
-    for key, value in row._asdict().items() if hasattr(row, "_asdict") else vars(row).items():
+    for key, value in row.items():
         print(f"{key}: {value}")
     return 0
 

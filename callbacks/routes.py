@@ -63,12 +63,13 @@ def camera_image(engine, gate_code: str) -> tuple[bytes, str] | None:  # noqa: A
     return None if row is None or row.image is None else (bytes(row.image), row.content_type)
 
 
-@lru_cache(maxsize=1)
-def build_identifier() -> str:
-    """Package version + every asset's name and mtime: changes when a new build is deployed."""
+@lru_cache(maxsize=4)
+def build_identifier(assets: Path = ASSETS) -> str:
+    """Package version + every asset's name and mtime: changes when a new build is
+    deployed (computed once per process; a redeploy starts new processes)."""
     try:
         version = metadata.version("pantau")
     except metadata.PackageNotFoundError:
         version = "dev"
-    stamp = "".join(f"{p.name}:{p.stat().st_mtime_ns};" for p in sorted(ASSETS.glob("*")))
+    stamp = "".join(f"{p.name}:{p.stat().st_mtime_ns};" for p in sorted(assets.glob("*")))
     return hashlib.sha256((version + stamp).encode()).hexdigest()[:16]

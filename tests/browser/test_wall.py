@@ -119,8 +119,19 @@ def test_wall007_connection_lost_banner_and_recovery(wall, browser):
     wait_for(lambda: "Kembali tersambung 4242" in ticker_text(browser), timeout=4)
 
 
+def test_wall008_reloads_once_after_a_redeploy(wall, browser, monkeypatch):
+    from callbacks import routes
+    js(browser, "window.__before_deploy = true")
+    monkeypatch.setattr(routes, "build_identifier", lambda: "a-new-build")
+    wait_for(lambda: js(browser, "return window.__before_deploy === undefined"), timeout=3 * wall.settings.poll_seconds + 3)
+    wait_for(lambda: ticker_text(browser), timeout=10)  # the reloaded wall runs
+    js(browser, "window.__after_deploy = true")
+    time.sleep(3 * wall.settings.poll_seconds)
+    assert js(browser, "return window.__after_deploy") is True  # no reload loop
+
+
 @pytest.mark.parametrize("width,height,flood", [(1920, 1080, False), (3840, 2160, False), (1920, 1080, True)])
-def test_wall008_fits_without_scrolling_overlap_or_small_type(wall, browser, width, height, flood):
+def test_wall009_fits_without_scrolling_overlap_or_small_type(wall, browser, width, height, flood):
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
     browser.get(wall.url)

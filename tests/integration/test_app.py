@@ -66,3 +66,14 @@ def test_wall_token_gives_plain_403_never_a_login_prompt(settings):
     assert client.get("/wall?token=s3cret").status_code == 200
     assert client.get("/wall/points.json?v=0").status_code == 200  # the cookie set above
     assert client.get("/health").status_code == 200
+
+
+def test_build_id_changes_with_the_assets(tmp_path):
+    import os
+
+    from callbacks.routes import build_identifier
+    (tmp_path / "a.css").write_text("x")
+    first = build_identifier(tmp_path)
+    os.utime(tmp_path / "a.css", ns=(1, 1))
+    build_identifier.cache_clear()
+    assert build_identifier(tmp_path) != first

@@ -131,3 +131,16 @@ def test_sup004_scoped_supervisor_sees_only_their_kota(server, browser):
     browser.get(server.base + "/supervisor?kota=31.74")  # a forged link: refused, nothing shown
     wait_for(lambda: browser.find_elements(By.ID, ids.KPIS))
     assert SECRET not in browser.page_source and kpi(browser) == ""
+
+
+def test_sup005_clicking_a_kelurahan_on_the_map_drills_to_it(server, browser):
+    login(browser, server, "admin")
+    wait_for(lambda: kpi(browser) == "11", timeout=10)
+    count = "return document.querySelectorAll('#supervisor-map .leaflet-overlay-pane path').length"
+    wait_for(lambda: js(browser, count) > 200, timeout=10)
+    js(browser, "document.querySelectorAll('#supervisor-map .leaflet-overlay-pane path')[0]"
+                ".dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: 5, clientY: 5}))")
+    wait_for(lambda: "kelurahan" in query(browser), timeout=10)
+    q = query(browser)
+    assert q["kota"] and q["kecamatan"] and q["kelurahan"].startswith(q["kecamatan"])
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#supervisor-kelurahan-panel h2"), timeout=10)

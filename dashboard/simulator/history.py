@@ -39,7 +39,7 @@ class History:
 def request_times(rng: np.random.Generator, n: int, days: float, now_epoch: int) -> np.ndarray:
     """``n`` request times in (now - days, now], following the WIB daily rhythm, sorted."""
     peak = model.hour_weight(np.arange(0, 24, 0.25)).max()
-    got: list[np.ndarray] = []
+    got: list[np.ndarray] = [np.empty(0)]
     have = 0
     while have < n:
         t = now_epoch - rng.uniform(0, days * model.DAY, int(n * 1.8) + 64)

@@ -24,6 +24,8 @@ CHUNK = 50_000
 def sql_time(epochs: np.ndarray) -> np.ndarray:
     """Epoch seconds -> naive UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (None where < 0)."""
     epochs = np.asarray(epochs, dtype=np.int64)
+    if epochs.size == 0:
+        return np.empty(0, dtype=object)
     out = np.char.replace(np.datetime_as_string(epochs.astype("datetime64[s]"), unit="us"), "T", " ")
     out = out.astype(object)
     out[epochs < 0] = None

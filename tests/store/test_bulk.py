@@ -46,6 +46,13 @@ def test_seed_counts_tally_and_counter(engine, reference):
     assert set(statuses) == {s.value for s in Status}
 
 
+def test_seed_zero_reports_still_records_water(engine, reference):
+    result = seeding.seed(engine, reference, 0, 1, seed=1, now=NOW, progress=False)
+    assert result.n_reports == 0 and result.n_water_levels > 0
+    with engine.connect() as conn:
+        assert _count(conn, report) == 0 and _count(conn, tally) == 0
+
+
 def test_seeded_histories_are_legal_and_consistent(engine, reference):
     seeding.seed(engine, reference, 500, 20, seed=2, now=NOW, progress=False)
     with engine.connect() as conn:

@@ -7,6 +7,7 @@ import json
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 
 from dashboard.ingest.normalize import normalize
@@ -151,3 +152,33 @@ def test_long_outage_jumps_ahead_without_future_stamps(sim):
 def test_sim_clock_runs_at_speed(sim):
     sim.fetch(None, START)
     assert sim.sim_time(START + timedelta(minutes=1)) == START + timedelta(hours=1)
+
+
+def test_arrivals_follow_the_wib_day(reference, tmp_path):
+    source = SimulatorSource(7, 3600, tmp_path / "s.json", reference, daily_reports=20_000)
+    source.fetch(None, START)  # tick k is simulated hour 07:00 + k WIB
+    batch = source.fetch(f"{source._pending['run']}:0", START + timedelta(seconds=48))
+    per_tick = Counter(int(r["service_request_id"].split("-")[2]) for r in batch.records
+                       if r["jakarta_status"] == "menunggu")
+    night = per_tick[20] + per_tick[44]  # 03:00 WIB
+    morning = per_tick[1] + per_tick[25]  # 08:00 WIB
+    assert morning > 4 * max(night, 1)
+
+
+def test_agencies_differ_fast_closers_and_ignorers(reference):
+    from dashboard.simulator import history
+
+    world = model.build_world(reference, 7)
+    hist = history.generate(world, 20_000, 60, 7, int(START.timestamp()))
+    names = [p.name for p in model.PROFILES]
+    office = world.agency_profile[hist.drawn["kel_agency"]]
+    local = ~world.routed[hist.drawn["cat"]]  # handled by the kelurahan office itself
+
+    def median_hours(profile: str, until) -> float:  # noqa: ANN001
+        mask = local & (office == names.index(profile)) & (until >= 0)
+        return float(np.median(until[mask] - hist.requested[mask])) / 3600
+
+    assert median_hours("kilat", hist.closed) < 1.0  # "done" within minutes
+    assert median_hours("cepat", hist.responded) < 3.0
+    assert median_hours("abai", hist.responded) > 7 * 24  # ignored for weeks
+    assert (hist.status[local & (office == names.index("abai"))] == history.CODES[Status.MENUNGGU]).mean() > 0.3

@@ -156,8 +156,8 @@ def test_sim_clock_runs_at_speed(sim):
 
 def test_arrivals_follow_the_wib_day(reference, tmp_path):
     source = SimulatorSource(7, 3600, tmp_path / "s.json", reference, daily_reports=20_000)
-    source.fetch(None, START)  # tick k is simulated hour 07:00 + k WIB
-    batch = source.fetch(f"{source._pending['run']}:0", START + timedelta(seconds=48))
+    first = source.fetch(None, START)  # tick k is simulated hour 07:00 + k WIB
+    batch = source.fetch(first.cursor, START + timedelta(seconds=48))
     per_tick = Counter(int(r["service_request_id"].split("-")[2]) for r in batch.records
                        if r["jakarta_status"] == "menunggu")
     night = per_tick[20] + per_tick[44]  # 03:00 WIB

@@ -3,6 +3,7 @@ offline base layers, camera stills served from the store, and the build id."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from datetime import timedelta
 from functools import lru_cache
@@ -51,7 +52,11 @@ def register(server, deps) -> None:  # noqa: ANN001
 
 
 def _json(body: bytes, cache: str) -> Response:
-    return Response(body, mimetype="application/geo+json", headers={"Cache-Control": cache})
+    """GeoJSON, gzipped when the client accepts it (20k points: ~3 MB raw)."""
+    headers = {"Cache-Control": cache, "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("Accept-Encoding", "") and len(body) > 1024:
+        body, headers["Content-Encoding"] = gzip.compress(body, compresslevel=5), "gzip"
+    return Response(body, mimetype="application/geo+json", headers=headers)
 
 
 def camera_image(engine, gate_code: str) -> tuple[bytes, str] | None:  # noqa: ANN001

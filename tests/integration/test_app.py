@@ -38,6 +38,16 @@ def test_points_are_geojson_bounded_and_cached_by_version(settings, engine):
     assert other["features"] == []
 
 
+def test_geojson_is_gzipped_when_accepted(client):
+    import gzip
+    import json
+    plain = client.get("/wall/areas.json")
+    zipped = client.get("/wall/areas.json", headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert json.loads(gzip.decompress(zipped.data)) == plain.get_json(force=True)
+    assert len(zipped.data) < len(plain.data) / 3
+
+
 def test_base_layers_and_build_id(client):
     areas = client.get("/wall/areas.json").get_json(force=True)
     assert len(areas["features"]) > 250 and "code" in areas["features"][0]["properties"]

@@ -120,18 +120,22 @@ def _build_world(ref: Reference, seed: int) -> World:
 
 def _pools(geoms: list, rng: np.random.Generator) -> np.ndarray:
     """POOL_SIZE points drawn uniformly inside each polygon (rejection sampling), keeping
-    only points in no other polygon, so ``Reference.locate`` finds exactly this one."""
+    only points that touch no neighbouring polygon, so ``Reference.locate`` (which takes
+    the first polygon a point intersects) finds exactly this one."""
+    for geom in geoms:
+        shapely.prepare(geom)
     tree = shapely.STRtree(geoms)
     out = np.empty((len(geoms), POOL_SIZE, 2))
     for i, geom in enumerate(geoms):
-        shapely.prepare(geom)
+        neighbours = [geoms[j] for j in tree.query(geom) if j != i]
         min_x, min_y, max_x, max_y = geom.bounds
         got = np.empty((0, 2))
         while len(got) < POOL_SIZE:
             xy = rng.uniform((min_x, min_y), (max_x, max_y), size=(4 * POOL_SIZE, 2)).round(6)
-            xy = xy[shapely.contains_xy(geom, xy[:, 0], xy[:, 1])]
-            hits = tree.query(shapely.points(xy), predicate="intersects")[0]
-            got = np.vstack([got, xy[np.bincount(hits, minlength=len(xy)) == 1]])
+            keep = shapely.contains_xy(geom, xy[:, 0], xy[:, 1])
+            for other in neighbours:
+                keep &= ~shapely.intersects_xy(other, xy[:, 0], xy[:, 1])
+            got = np.vstack([got, xy[keep]])
         out[i] = got[:POOL_SIZE]
     return out
 

@@ -38,22 +38,24 @@ from dashboard.store.engine import make_engine
 from dashboard.store.refdata import store_reference
 
 MODULES = ("bench.spine", "bench.wall")
-PG_ADMIN = os.environ.get("PANTAU_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Pantau benchmarks")
-    parser.add_argument("--reports", type=int, default=1_000_000)
-    parser.add_argument("--days", type=float, default=90)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--reports", type=int, default=1_000_000, help="reports seeded per store")
+    parser.add_argument("--days", type=float, default=90, help="days of seeded history")
+    parser.add_argument("--runs", type=int, default=5, help="runs per median (at least 5)")
+    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated")
     parser.add_argument("--modules", default=",".join(MODULES), help="benchmark modules to run, in order")
+    parser.add_argument("--pg-url", default=PG_ADMIN,
+                        help="PostgreSQL server to create the bench_<pid> database on (any existing db)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)  # a killed run still drops its database
     with tempfile.TemporaryDirectory(prefix="pantau-bench-") as tmp:
         ctx = Ctx(args.reports, args.days, datetime.now(timezone.utc), load_reference(), {}, {},
                   Path(tmp), runs=max(5, args.runs))
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
         try:
             for backend in args.backends.split(","):
                 _seed_store(ctx, backend.strip(), admin)

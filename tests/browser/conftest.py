@@ -139,6 +139,8 @@ def browser(wall):
     driver = webdriver.Chrome(options=chrome_options())
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": KEEP_ERRORS})
     driver.get(wall.url)
+    wait_for(lambda: driver.execute_script(
+        "var t = document.getElementById('wall-ticker'); return t && t.textContent"), timeout=15)
     yield driver
     driver.quit()
 

@@ -123,7 +123,7 @@ def test_wall008_reloads_once_after_a_redeploy(wall, browser, monkeypatch):
     from callbacks import routes
     js(browser, "window.__before_deploy = true")
     monkeypatch.setattr(routes, "build_identifier", lambda: "a-new-build")
-    wait_for(lambda: js(browser, "return window.__before_deploy === undefined"), timeout=3 * wall.settings.poll_seconds + 3)
+    wait_for(lambda: js(browser, "return window.__before_deploy === undefined"), timeout=4 * wall.settings.poll_seconds + 6)
     wait_for(lambda: ticker_text(browser), timeout=10)  # the reloaded wall runs
     js(browser, "window.__after_deploy = true")
     time.sleep(3 * wall.settings.poll_seconds)

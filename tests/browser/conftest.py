@@ -16,6 +16,7 @@ from itertools import count
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -149,7 +150,10 @@ def wait_for(predicate, timeout: float = 5.0, interval: float = 0.1):
     """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except WebDriverException:  # e.g. the page is reloading
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

@@ -159,3 +159,10 @@ def test_wall009_fits_without_scrolling_overlap_or_small_type(wall, browser, wid
     for selector in (".kpi__label", ".panel__title", ".tick span", *board, ".legend__item",
                      ".gate__name", ".agency__name", "#wall-flow-fig .xtick text", "#wall-status-fig .ytick text"):
         assert js(browser, smallest, selector) >= 0.009 * height, selector
+
+
+def test_wall010_landing_page_lists_live_counts(wall, browser):
+    browser.get(wall.url.replace("/wall", "/"))
+    counts = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".index__value"), timeout=5)
+    assert len(counts) == 5 and all(c.text not in ("", "–") for c in counts)
+    assert browser.find_element(By.LINK_TEXT, "Buka layar pantau").get_attribute("href").endswith("/wall")

@@ -5,8 +5,9 @@ is current: same version as the store's change cursor, the newest water reading 
 monitored gate already shown, and younger than :data:`MAX_AGE` (ages and "today" move
 with the clock). Otherwise it reads the windows (:mod:`dashboard.aggregate_reads`,
 ``queries_flow.flow_by_hour``) in one read snapshot and calls the pure
-:func:`build_wall_payload`. The leaderboard (a 30-day score) is recomputed at most every
-:data:`LEADERBOARD_MAX_AGE` and carried over in between.
+:func:`build_wall_payload`. A full recompute happens at most every
+:data:`LEADERBOARD_MAX_AGE`: in between, the leaderboard (a 30-day score) and the flow
+hours before the previous hour are carried over from the saved snapshot.
 
 Flood mode: some monitored gate's latest reading is at Siaga 2 or 1 and younger than
 :data:`FLOOD_READING_MAX_AGE` (a stale alarm from a dead sensor does not keep the wall
@@ -33,7 +34,7 @@ from dashboard import scoring
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.redact import redact
 from dashboard.reference import Reference
-from dashboard.store import counters, queries_flow, snapshots
+from dashboard.store import counters, snapshots
 from dashboard.store.queries_sql import floor_hour
 
 WIDGET = "wall"
@@ -250,7 +251,8 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
     with _snapshot_conn(engine) as conn:
         version = counters.current(conn)
         backlog, unresponded = reads.split_backlog(reads.open_by_agency(conn), reads.young_open(conn, now))
-        board = _carried_leaderboard(previous, now)
+        board = _carried_leaderboard(previous, now)  # None: time for a full recompute
+        carry = (previous or {}).get("flow_24h") if board is not None else None
         if board is None:
             board = scoring.leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)
         gates = reads.monitored_gates(conn)
@@ -260,7 +262,7 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
             version=version, data_as_of=reads.data_as_of(conn),
             today=reads.today_by_agency(conn, start), done_today=reads.done_by_agency(conn, start),
             backlog=backlog, unresponded=unresponded, open_by_kelurahan=reads.open_by_kelurahan(conn),
-            flow=queries_flow.flow_by_hour(conn, hour - timedelta(hours=23), hour + timedelta(hours=1)),
+            flow=reads.flow_24h(conn, hour, carry),
             ticker=reads.ticker(conn, TICKER), leaderboard=board, gates=gates,
             levels=levels, trends=trends,
             cameras=reads.camera_states(conn))

@@ -8,19 +8,22 @@ the windows, not the size of the store:
 * open counts per agency and per kelurahan: the ``tally`` table (O(groups));
 * open reports younger than 7 days, by age: ``ix_report_status_requested`` ranges (the
   overdue rest is tally minus these, so the old backlog is never scanned);
+* flow per hour: the last 24 hours (between full recomputes only the last 2, see
+  :func:`flow_24h`);
 * the ticker: the newest ``change_seq`` entries of ``ix_report_change_seq``;
 * leaderboard counts: reports requested in the last 30 days plus open older ones.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Connection, case, func, literal_column, select
 
 from dashboard.models import AGE_BUCKETS, OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
 from dashboard.scoring import KelurahanCounts
+from dashboard.store import queries_flow
 from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds
 from dashboard.store.schema import (camera_still, category, flood_gate, ingest_run, kelurahan, report,
                                     status_change, tally, water_level)
@@ -105,6 +108,29 @@ def split_backlog(open_by: dict[str, tuple[int, int]], young: list[tuple[str, st
         if n > young_n.get(agency, 0):
             backlog.append((agency, AGE_BUCKETS[-1][0], n - young_n.get(agency, 0)))
     return backlog, {a: w for a, w in waiting.items() if w > 0}
+
+
+def flow_24h(conn: Connection, hour: datetime, carry: dict[str, list] | None = None,
+             fresh_hours: int = 2) -> list[tuple[datetime, int, int]]:
+    """(UTC hour, new, done) for the 24 hours ending with ``hour`` (the current one),
+    via ``queries_flow.flow_by_hour``. With ``carry`` (a previous payload's ``flow_24h``)
+    only the last ``fresh_hours`` are read and the older hours are taken from it; when
+    it lacks one of them everything is read. Callers pass ``carry`` only between full
+    recomputes, so data arriving late for an older hour shows at the next full one."""
+    hours = [hour - timedelta(hours=23 - i) for i in range(24)]
+    end = hour + timedelta(hours=1)
+    if carry:
+        old = {h: (n, d) for h, n, d in zip(carry["hours"], carry["new"], carry["done"])}
+        fresh = {_iso(h): (n, d) for h, n, d in
+                 queries_flow.flow_by_hour(conn, hour - timedelta(hours=fresh_hours - 1), end)}
+        merged = [(h, *(fresh.get(_iso(h)) or old.get(_iso(h), (None, None)))) for h in hours]
+        if all(n is not None for _, n, _ in merged):
+            return merged
+    return queries_flow.flow_by_hour(conn, hours[0], end)
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def ticker(conn: Connection, limit: int) -> list[dict[str, Any]]:

@@ -185,3 +185,24 @@ def test_leaderboard_counts_by_hand(engine, reference):
     assert (c.reopened, c.ever_closed) == (0, 1)
     other = counts[reference.locate(*POINTS[2])[0]]
     assert (other.received, other.overdue_open, other.load) == (1, 0, 1)
+
+
+def test_flow_hours_are_carried_between_full_recomputes(engine, reference, settings):
+    from dashboard.aggregate import LEADERBOARD_MAX_AGE
+
+    seed(engine)
+    refresh_wall_snapshot(engine, reference, NOW, settings)
+    before = payload(engine)[0]["flow_24h"]
+    assert len(before["hours"]) == 24 and before["hours"][-1] == "2026-11-27T03:00:00Z"
+    with engine.begin() as conn:  # one in the previous hour, one arriving 5 hours late
+        upsert_reports(conn, [report("now", Status.MENUNGGU, 0.5), report("late", Status.MENUNGGU, 5)], NOW)
+    later = NOW + timedelta(minutes=1)
+    assert refresh_wall_snapshot(engine, reference, later, settings) is True
+    after = payload(engine)[0]["flow_24h"]
+    index = {h: i for i, h in enumerate(after["hours"])}
+    assert after["new"][index["2026-11-27T02:00:00Z"]] == before["new"][index["2026-11-27T02:00:00Z"]] + 1
+    assert after["new"][index["2026-11-26T22:00:00Z"]] == before["new"][index["2026-11-26T22:00:00Z"]]  # carried
+    full = NOW + LEADERBOARD_MAX_AGE
+    refresh_wall_snapshot(engine, reference, full, settings)
+    assert payload(engine)[0]["flow_24h"]["new"][index["2026-11-26T22:00:00Z"]] == \
+        before["new"][index["2026-11-26T22:00:00Z"]] + 1  # the full recompute sees the late one

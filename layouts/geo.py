@@ -6,6 +6,7 @@ from datetime import datetime
 
 from shapely.geometry import mapping, shape
 
+from dashboard.public import coarsen
 from dashboard.reference import Reference
 
 #: Simplification tolerance in degrees (~30 m): the base layer is a backdrop, not a survey.
@@ -14,10 +15,11 @@ SIMPLIFY_DEG = 0.0003
 
 def reports_to_geojson(rows: list[tuple]) -> dict:
     """``ReportStore.map_points`` rows (id, lat, lon, status, category, requested_at) as a
-    FeatureCollection; properties are short: s=status, c=category, t=epoch seconds."""
+    FeatureCollection; properties are short: s=status, c=category, t=epoch seconds.
+    The wall is public, so points are coarsened to the public ~100 m grid."""
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": rid,
-         "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+         "geometry": {"type": "Point", "coordinates": list(reversed(coarsen(lat, lon)))},
          "properties": {"s": status, "c": category, "t": _epoch(requested)}}
         for rid, lat, lon, status, category, requested in rows
     ]}

@@ -153,10 +153,6 @@ def test_rest_of_the_app_leaks_nothing(canary_app):
     assert {k: v for k, v in found.items() if not any(w in k for w in WALL)} == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The wall is public but /wall/points.json sends points to 1e-5 deg (~1 m): "
-    "layouts.geo.reports_to_geojson must use dashboard.public.coarsen (0.001 deg grid). "
-    "The ticker is redacted since 92ee038e. Remove this mark once points are coarse."))
 def test_wall_leaks_nothing(canary_app):
     app, ids = canary_app
     found = crawl(app, ids, only=WALL)

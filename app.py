@@ -21,7 +21,8 @@ from dashboard.reference import load_reference
 from dashboard.store.engine import make_engine
 from dashboard.store.queries import ReportStore
 from dashboard.store.snapshots import redis_client
-from layouts import ids, index, visitor, wall
+from callbacks.routing import ROUTES
+from layouts import ids
 
 TOKEN_COOKIE = "pantau_wall"
 
@@ -37,8 +38,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
                assets_folder=str(ROOT / "assets"), update_title=None)
     app.server.secret_key = settings.secret_key
     app.layout = shell
-    app.validation_layout = html.Div([shell(), wall.layout(settings), index.layout(settings),
-                                       visitor.layout(settings)])
+    app.validation_layout = validation_layout(settings)
     callbacks.register_all(app, deps)
     guard_wall(app.server, settings.wall_token)
     return app

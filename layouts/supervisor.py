@@ -149,3 +149,7 @@ def _table_controls(_) -> html.Div:  # noqa: ANN001
         html.Span(id=PAGE_LABEL, className="sup__page-label"),
         html.Button("›", id=PAGE_NEXT, n_clicks=0, title=_("Next page")),
     ], className="sup__table-controls")
+
+
+#: All supervisor ids without a signed-in user (``app.validation_layout`` uses it).
+validation_layout = skeleton

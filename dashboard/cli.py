@@ -118,10 +118,16 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     engine = _engine(settings)
     if args.action == "add":
         scope = (args.scope_kind, args.scope_code) if args.scope_kind else None
-        auth.add_user(engine, args.username, args.password, args.role, scope=scope)
+        try:
+            auth.add_user(engine, args.username, args.password, args.role, scope=scope)
+        except ValueError as exc:
+            print(f"pantau user add: {exc}", file=sys.stderr)
+            return 1
         print(f"added {args.username} ({args.role})")
     elif args.action == "remove":
-        auth.remove_user(engine, args.username)
+        if not auth.remove_user(engine, args.username):
+            print(f"pantau user remove: no user {args.username!r}", file=sys.stderr)
+            return 1
         print(f"removed {args.username}")
     else:
         for user in auth.list_users(engine):

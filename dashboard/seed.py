@@ -43,6 +43,7 @@ REPORT_COLUMNS = ("id", "source", "external_id", "category_code", "status", "des
 REPORTER_COLUMNS = ("report_id", "first_name", "last_name", "email", "phone", "device_id", "account_id")
 CHANGE_COLUMNS = ("report_id", "from_status", "to_status", "changed_at")
 BIG_LOAD = 20_000  # from this many reports, indexes are dropped and rebuilt around the load
+SQLITE_CACHE_KIB = 256 * 1024  # page cache while rebuilding indexes after a big load
 
 
 class SeedError(Exception):
@@ -213,6 +214,7 @@ def _load(conn, cols: dict[str, list], hist: history.History, seed: int, progres
     first = bulk.next_id(conn, report)
     ids = list(range(first, first + n))
     big = n >= BIG_LOAD
+    cache = bulk.sqlite_cache(conn, SQLITE_CACHE_KIB) if big else None
     dropped = bulk.drop_indexes(conn, [report, status_change]) if big else []
     keys = bulk.drop_foreign_keys(conn, [reporter, status_change]) if big else []
     steps = tqdm(total=3, desc="load", disable=not progress, unit="table")
@@ -232,6 +234,7 @@ def _load(conn, cols: dict[str, list], hist: history.History, seed: int, progres
     for table in (report, status_change):
         bulk.sync_sequence(conn, table)
     bulk.rebuild_tally(conn)
+    bulk.restore_sqlite_cache(conn, cache)
     return seq, n_changes
 
 

@@ -9,6 +9,7 @@ text in :func:`sql_time` format, the same text SQLAlchemy writes on SQLite.
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -52,17 +53,27 @@ def _copy(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable
 def _executemany(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> int:
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     cursor = conn.connection.driver_connection.cursor()
-    n, chunk = 0, []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
-            cursor.executemany(sql, chunk)
-            n, chunk = n + len(chunk), []
-    if chunk:
+    rows, n = iter(rows), 0
+    while chunk := list(islice(rows, CHUNK)):
         cursor.executemany(sql, chunk)
         n += len(chunk)
     cursor.close()
     return n
+
+
+def sqlite_cache(conn: Connection, kib: int) -> int | None:
+    """Set SQLite's page cache of this connection to ``kib`` KiB (index builds sort in
+    it); returns the previous setting to restore. None (and no-op) on PostgreSQL."""
+    if conn.dialect.name != "sqlite":
+        return None
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{int(kib)}")
+    return before
+
+
+def restore_sqlite_cache(conn: Connection, before: int | None) -> None:
+    if before is not None:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
 
 
 def next_id(conn: Connection, table: Table) -> int:

@@ -167,10 +167,13 @@ Index("ix_report_change_seq", report.c.change_seq, report.c.id)
 Index("ix_report_kelurahan", report.c.kelurahan_code, report.c.status)
 Index("ix_report_agency", report.c.agency_code, report.c.status)
 # Supervisor drill-down (issue 4): windowed reads per kota / agency / status stay index
-# range scans at 1M reports; "done per day" ranges over closed_at; Open311 updated_after.
+# range scans at 1M reports (index-only per-day counts of new and done reports); Open311
+# updated_after.
 Index("ix_report_kota_status_requested", report.c.kota_code, report.c.status, report.c.requested_at)
 Index("ix_report_agency_requested", report.c.agency_code, report.c.requested_at)
 Index("ix_report_status_closed", report.c.status, report.c.closed_at)
+Index("ix_report_kota_status_closed", report.c.kota_code, report.c.status, report.c.closed_at)
+Index("ix_report_agency_status_closed", report.c.agency_code, report.c.status, report.c.closed_at)
 Index("ix_report_updated_at", report.c.updated_at)
 
 # Identity is kept apart: public queries select from `report` only.

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bench.common import Ctx, Row, median_ms
 from dashboard.filters import Filters
 from dashboard.reference import load_reference
+from dashboard.store import supervisor_cube as cube
 from dashboard.store import supervisor_insights as insights
 from dashboard.store import supervisor_queries as sq
 from dashboard.store.engine import make_engine
@@ -40,22 +41,27 @@ def filters_for(now: datetime) -> dict[str, Filters]:
 
 
 def overview(engine, view) -> None:  # noqa: ANN001
+    """The reads of ``callbacks.supervisor`` overview (one cube, trend, map points)."""
     with engine.connect() as conn:
-        sq.kpis(conn, view), sq.status_counts(conn, view), sq.trend(conn, view)
+        cells = cube.cells(conn, view)
+        cube.summary(conn, view, cells), sq.trend(conn, view)
         for dim in ("agency", "kelurahan", "category"):
-            sq.counts_by(conn, view, dim, 15)
-        sq.counts_by(conn, view, "kelurahan", 1000)
-        sq.map_points(conn, view, 20_000)
+            cube.counts_by(cells, dim, 15, by_open=True)
+        cube.counts_by(cells, "kelurahan", 1000, by_open=True)
+        sq.map_points(conn, view, sq.MAX_POINTS)
 
 
 def analysis(engine, view) -> None:  # noqa: ANN001
     with engine.connect() as conn:
-        insights.response_times(conn, view), insights.funnel(conn, view), insights.gaming_flags(conn, view)
+        r = insights.sample(conn, view)
+        insights.response_times(conn, view, r), insights.funnel(conn, view, r)
+        insights.gaming_flags(conn, view, r=r)
 
 
 def table(engine, view) -> None:  # noqa: ANN001
+    """One grid block (no total count: the infinite row model learns the end from a short block)."""
     with engine.connect() as conn:
-        sq.count(conn, view), sq.page(conn, view, 0, 50, [("requested_at", True)])
+        sq.page(conn, view, 0, 100, [("requested_at", True)])
 
 
 CALLBACKS = {"overview": overview, "insights": analysis, "table": table}

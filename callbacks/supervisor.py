@@ -17,6 +17,7 @@ from dashboard.auth import User
 from dashboard.filters import FilterError, Filters, allowed_for, parse, to_query
 from dashboard.i18n import gettext
 from dashboard.models import STATUS_ORDER
+from dashboard.store import supervisor_cube as cube
 from dashboard.store import supervisor_insights as insights
 from dashboard.store import supervisor_queries as sq
 from layouts import supervisor as ids
@@ -140,17 +141,19 @@ def _overview(app, deps) -> None:  # noqa: ANN001
         _ = gettext(None)
         ref = deps.ref
         with deps.engine.connect() as conn:
-            kpis, statuses = sq.summary(conn, view)
+            cells = cube.cells(conn, view)
+            kpis, statuses = cube.summary(conn, view, cells)
             days = sq.trend(conn, view)
-            by_kel = sq.counts_by(conn, view, "kelurahan", 1000, by_open=True)
-            groups = {d: sq.counts_by(conn, view, d, 12, by_open=True) for d in ("agency", "category")}
+            by_kel = cube.counts_by(cells, "kelurahan", 1000, by_open=True)
+            groups = {d: cube.counts_by(cells, d, 12, by_open=True) for d in ("agency", "category")}
             groups["kelurahan"] = by_kel[:15]
             points = sq.map_points(conn, view, min(deps.settings.max_map_points, sq.MAX_POINTS))
             panel = _kelurahan_page(conn, view, ref, _) if view.filters.kelurahan else []
         query = to_query(view.filters)
         return (parts.kpi_tiles(kpis, _),
                 figs.status_bars(_("Status"), statuses, {s.value: s.label for s in STATUS_ORDER}),
-                figs.trend(_("Reports per day"), days, _("New"), _("Done")),
+                figs.trend(_("Reports per day") + ("" if view.filters.since else f" · {_('last 14 days')}"),
+                           days, _("New"), _("Done")),
                 _bars(_("Open by agency"), groups["agency"], "agency", ref),
                 _bars(_("Open by kelurahan"), groups["kelurahan"], "kelurahan", ref),
                 _bars(_("Open by category"), groups["category"], "category", ref),
@@ -177,9 +180,10 @@ def _insights(app, deps) -> None:  # noqa: ANN001
         _user, view = current_view(deps, search or "")
         _ = gettext(None)
         with deps.engine.connect() as conn:
-            times = insights.response_times(conn, view)
-            hops = insights.funnel(conn, view)
-            flagged = insights.gaming_flags(conn, view)
+            sample = insights.sample(conn, view)
+            times = insights.response_times(conn, view, sample)
+            hops = insights.funnel(conn, view, sample)
+            flagged = insights.gaming_flags(conn, view, r=sample)
         newest = f" · {_('newest')} {parts.number(insights.INSIGHT_ROWS)}"
         return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1-6j", _("target 6 h")),
                 figs.histogram(_("Time to done") + newest, times["resolve"], "3-7h", _("target 7 d")),

@@ -16,6 +16,7 @@ from dashboard.filters import Allowed, allowed_for
 from dashboard.i18n import gettext, language
 from dashboard.models import STATUS_ORDER
 from dashboard.reference import Reference, load_reference
+from dashboard.store.supervisor_queries import MAX_POINTS
 
 ROOT = "supervisor-root"
 URL = "supervisor-url"
@@ -69,7 +70,7 @@ def _view(user, ref: Reference, _) -> html.Main:  # noqa: ANN001
         html.Div(id=ERROR, className="sup__error", role="alert"),
         html.Section(id=KPIS, className="sup__kpis"),
         html.Section(id=KELURAHAN_PANEL, className="sup__kelurahan"),
-        html.Section([_graph(STATUS_FIG), _graph(TREND_FIG), _map()], className="sup__row"),
+        html.Section([_graph(STATUS_FIG), _graph(TREND_FIG), _map(_)], className="sup__row"),
         html.Section([_graph(AGENCY_FIG), _graph(KELURAHAN_FIG), _graph(CATEGORY_FIG)], className="sup__row"),
         html.Section([_graph(RESPOND_FIG), _graph(RESOLVE_FIG), _graph(FUNNEL_FIG)], className="sup__row"),
         html.Section([html.H2(_("Anti-gaming flags")), html.Div(id=FLAGS)], className="sup__panel"),
@@ -130,14 +131,16 @@ def _graph(component_id: str) -> dcc.Graph:
     return dcc.Graph(id=component_id, config=GRAPH_CONFIG, className="sup__graph")
 
 
-def _map() -> html.Div:
-    return html.Div(dl.Map([
+def _map(_) -> html.Div:  # noqa: ANN001
+    return html.Div([dl.Map([
         dl.GeoJSON(id=AREAS, url="/supervisor/areas.json", style={"variable": "pantau.map.areaStyle"},
                    hideout={"backlog": {}, "max": 1}),
         dl.GeoJSON(id=POINTS, cluster=True, zoomToBoundsOnClick=True,
                    pointToLayer={"variable": "pantau.map.pointToLayer"},
                    clusterToLayer={"variable": "pantau.map.clusterToLayer"}),
-    ], id=MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, className="sup__map-inner"), className="sup__map")
+    ], id=MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, className="sup__map-inner"),
+        html.P(_("Map: the newest {n} reports of the filtered set").format(n=f"{MAX_POINTS:,}"),
+               className="sup__caption")], className="sup__map")
 
 
 def _table_controls(_) -> html.Div:  # noqa: ANN001

@@ -171,9 +171,10 @@ Index("ix_report_agency", report.c.agency_code, report.c.status)
 # updated_after.
 Index("ix_report_kota_status_requested", report.c.kota_code, report.c.status, report.c.requested_at)
 Index("ix_report_agency_requested", report.c.agency_code, report.c.requested_at)
-Index("ix_report_status_closed", report.c.status, report.c.closed_at)
-Index("ix_report_kota_status_closed", report.c.kota_code, report.c.status, report.c.closed_at)
-Index("ix_report_agency_status_closed", report.c.agency_code, report.c.status, report.c.closed_at)
+Index("ix_report_status_closed", report.c.status, report.c.closed_at, report.c.requested_at)
+Index("ix_report_kota_status_closed", report.c.kota_code, report.c.status, report.c.closed_at, report.c.requested_at)
+Index("ix_report_agency_status_closed", report.c.agency_code, report.c.status, report.c.closed_at,
+      report.c.requested_at)
 Index("ix_report_updated_at", report.c.updated_at)
 
 # Identity is kept apart: public queries select from `report` only.

@@ -42,15 +42,27 @@ QUICK_SHARE = 0.20
 REOPEN_SHARE = 0.20
 MIN_REPORTS = 5
 #: The insights look at the newest this-many reports of the filtered set.
-INSIGHT_ROWS = 20_000
+INSIGHT_ROWS = 5_000
+
+
+def _columns() -> tuple:
+    c = report.c
+    return (c.id, c.requested_at, c.responded_at, c.closed_at, c.status, c.reopen_count,
+            c.kelurahan_code, c.agency_code)
 
 
 def recent(view: View, limit: int = INSIGHT_ROWS) -> Any:
     """Subquery ``r``: the newest ``limit`` reports of the view (the columns insights use)."""
     c = report.c
-    return (select(c.id, c.requested_at, c.responded_at, c.closed_at, c.status, c.reopen_count,
-                   c.kelurahan_code, c.agency_code)
-            .where(*view.where()).order_by(c.requested_at.desc(), c.id.desc()).limit(limit).subquery("r"))
+    return (select(*_columns()).where(*view.where())
+            .order_by(c.requested_at.desc(), c.id.desc()).limit(limit).subquery("r"))
+
+
+def sample(conn: Connection, view: View, limit: int = INSIGHT_ROWS) -> Any:
+    """Subquery ``r`` like :func:`recent`, with the newest ids found once (primary-key
+    lookups afterwards): pass it to every insight of one filter change."""
+    ids = conn.execute(select(recent(view, limit).c.id)).scalars().all()
+    return select(*_columns()).where(report.c.id.in_(ids)).subquery("r")
 
 
 def _sum(condition: Any) -> Any:
@@ -70,10 +82,10 @@ def _bucket_sums(seconds: Any, present: Any, buckets: tuple) -> list[Any]:
     return out
 
 
-def response_times(conn: Connection, view: View) -> dict[str, Any]:
+def response_times(conn: Connection, view: View, r: Any = None) -> dict[str, Any]:
     """Histograms of time to coordination (first move past Menunggu) and time to done,
     with how many met the targets and how many are still waiting."""
-    r = recent(view)
+    r = recent(view) if r is None else r
     c = r.c
     respond = elapsed_seconds(conn, c.requested_at, c.responded_at)
     resolve = elapsed_seconds(conn, c.requested_at, c.closed_at)
@@ -94,11 +106,11 @@ def response_times(conn: Connection, view: View) -> dict[str, Any]:
     }
 
 
-def funnel(conn: Connection, view: View) -> list[dict[str, Any]]:
+def funnel(conn: Connection, view: View, r: Any = None) -> list[dict[str, Any]]:
     """Per hop: reports of the set that reached it and the median hours spent there
     (from entering it to the next status change; None when nothing has left it yet)."""
     sc = status_change.c
-    r = recent(view)
+    r = recent(view) if r is None else r
     # A report's changes come after its arrival: bound status_change by time (index range).
     since = conn.execute(select(func.min(r.c.requested_at))).scalar()
     if since is None:
@@ -154,9 +166,9 @@ class GamingRow:
         return tuple(out)
 
 
-def gaming_flags(conn: Connection, view: View, limit: int = 20) -> list[GamingRow]:
+def gaming_flags(conn: Connection, view: View, limit: int = 20, r: Any = None) -> list[GamingRow]:
     """Kelurahan and agencies with a flag, worst first (at most ``limit``)."""
-    r = recent(view)
+    r = recent(view) if r is None else r
     c = r.c
     quick = and_(c.closed_at.is_not(None),
                  elapsed_seconds(conn, c.requested_at, c.closed_at) <= QUICK_CLOSE.total_seconds() + EPSILON_S)

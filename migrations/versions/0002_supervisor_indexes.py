@@ -20,9 +20,9 @@ depends_on = None
 INDEXES = (
     ('ix_report_agency_requested', ['agency_code', 'requested_at']),
     ('ix_report_kota_status_requested', ['kota_code', 'status', 'requested_at']),
-    ('ix_report_status_closed', ['status', 'closed_at']),
-    ('ix_report_kota_status_closed', ['kota_code', 'status', 'closed_at']),
-    ('ix_report_agency_status_closed', ['agency_code', 'status', 'closed_at']),
+    ('ix_report_status_closed', ['status', 'closed_at', 'requested_at']),
+    ('ix_report_kota_status_closed', ['kota_code', 'status', 'closed_at', 'requested_at']),
+    ('ix_report_agency_status_closed', ['agency_code', 'status', 'closed_at', 'requested_at']),
     ('ix_report_updated_at', ['updated_at']),
 )
 

@@ -87,12 +87,26 @@ def test_counts_by_dimension(engine, data):
 
 def test_trend_counts_new_and_done_per_wib_day(engine, data):
     with engine.connect() as conn:
-        days = sq.trend(conn, view())
-        assert len(days) == 31 and days[-1][0] == date(2026, 11, 27)
-        assert sum(n for _, n, _ in days) == 10  # all reports are younger than 30 days
-        assert sum(d for _, _, d in days) == 2  # closed 15 d and 3 d ago; the selatan one has no closed_at
+        days = sq.trend(conn, view())  # default: the last 14 days
+        assert len(days) == 15 and days[-1][0] == date(2026, 11, 27)
+        assert sum(n for _, n, _ in days) == 9  # all but the 20-day-old report
+        assert sum(d for _, _, d in days) == 1  # closed 3 d ago (the other one 15 d ago)
+        month = sq.trend(conn, view(since=date(2026, 10, 28), until=date(2026, 11, 27)))
+        assert sum(n for _, n, _ in month) == 10 and sum(d for _, _, d in month) == 2
         bounded = sq.trend(conn, view(since=date(2026, 11, 20), until=date(2026, 11, 27)))
         assert [d for d, _, _ in bounded][0] == date(2026, 11, 20) and len(bounded) == 8
+
+
+def test_trend_per_day_counts_agree_with_group_by(engine, data, monkeypatch):
+    """Short windows count each day with a range count, long ones GROUP BY: same series."""
+    f = {"since": date(2026, 10, 28), "until": date(2026, 11, 27)}
+    with engine.connect() as conn:
+        for scope, extra in ((None, {}), (PUSAT, {}), (None, {"status": ("selesai", "proses")})):
+            counted = sq.trend(conn, view(scope, **f, **extra))
+            monkeypatch.setattr(sq, "COUNT_DAYS", 0)
+            grouped = sq.trend(conn, view(scope, **f, **extra))
+            monkeypatch.setattr(sq, "COUNT_DAYS", 62)
+            assert counted == grouped and sum(n for _, n, _ in counted) > 0
 
 
 def test_detail_history_and_identity(engine, data):

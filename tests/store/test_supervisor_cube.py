@@ -1,0 +1,79 @@
+"""The overview cube (tally path and windowed path) agrees with the direct GROUP BY reads
+of ``supervisor_queries`` on a small store, on SQLite and PostgreSQL."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import update
+
+from dashboard.auth import Scope, ScopeKind
+from dashboard.filters import Filters
+from dashboard.store import supervisor_cube as cube
+from dashboard.store import supervisor_queries as sq
+from dashboard.store.schema import tally
+from tests.supervisor_data import NOW, fill_tally, kelurahan_in, two_kota
+
+WIB = ZoneInfo("Asia/Jakarta")
+TODAY = NOW.astimezone(WIB).date()
+PUSAT = Scope(ScopeKind.KOTA, "31.71")
+KEL = kelurahan_in("31.71")
+VIEWS = {
+    "all": (None, {}), "kota": (None, {"kota": "31.74"}), "kecamatan": (None, {"kecamatan": KEL[:8]}),
+    "kelurahan": (None, {"kelurahan": KEL}), "status": (None, {"status": ("menunggu", "selesai")}),
+    "category": (None, {"category": ("jalan_rusak",)}), "scoped": (PUSAT, {}),
+    "agency scope": (Scope(ScopeKind.AGENCY, "sudin-bina_marga-31.71"), {}),
+    "dates": (None, {"since": TODAY - timedelta(days=3), "until": TODAY}),
+    "overdue": (None, {"overdue": True}), "overdue scoped": (PUSAT, {"overdue": True, "status": ("disposisi",)}),
+    "overdue dates": (None, {"overdue": True, "since": TODAY - timedelta(days=30)}), "scoped dates": (PUSAT, {"since": TODAY - timedelta(days=30)}),
+}
+DIMENSIONS = ("agency", "kelurahan", "kecamatan", "kota", "category", "status")
+
+
+@pytest.fixture
+def data(engine):
+    ids = two_kota(engine)
+    fill_tally(engine)
+    return ids
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_cube_agrees_with_direct_reads(engine, data, name):
+    scope, filters = VIEWS[name]
+    view = sq.View(Filters(**filters), scope, NOW, WIB)
+    with engine.connect() as conn:
+        cells = cube.cells(conn, view)
+        assert cube.summary(conn, view, cells) == sq.summary(conn, view)
+        for dim in DIMENSIONS:
+            for by_open in (False, True):
+                assert cube.counts_by(cells, dim, 20, by_open) == sq.counts_by(conn, view, dim, 20, by_open), dim
+
+
+def test_no_dates_read_the_tally(engine, data):
+    """Without dates the counts come from ``tally``: change it and the cube follows."""
+    view = sq.View(Filters(), None, NOW, WIB)
+    assert cube.uses_tally(view)
+    assert cube.uses_tally(sq.View(Filters(overdue=True), None, NOW, WIB))
+    assert not cube.uses_tally(sq.View(Filters(since=TODAY), None, NOW, WIB))
+    with engine.begin() as conn:
+        conn.execute(update(tally).where(tally.c.status == "selesai").values(n=tally.c.n + 100))
+    with engine.connect() as conn:
+        kpi, statuses = cube.summary(conn, view)
+        assert statuses["selesai"] == sq.status_counts(conn, view)["selesai"] + 100 * len(
+            [c for c in cube.cells(conn, view) if c.status == "selesai"])
+        assert kpi["total"] > sq.kpis(conn, view)["total"]
+
+
+@pytest.mark.parametrize("name", ["all", "scoped", "dates", "overdue"])
+def test_insights_on_a_sample_match_the_subquery(engine, data, name):
+    """``sample`` (ids looked up once) gives the insights ``recent`` gives."""
+    from dashboard.store import supervisor_insights as ins
+    scope, filters = VIEWS[name]
+    view = sq.View(Filters(**filters), scope, NOW, WIB)
+    with engine.connect() as conn:
+        r = ins.sample(conn, view, 3)
+        assert ins.response_times(conn, view, r) == ins.response_times(conn, view, ins.recent(view, 3))
+        assert ins.funnel(conn, view, r) == ins.funnel(conn, view, ins.recent(view, 3))
+        r = ins.sample(conn, view)
+        assert ins.gaming_flags(conn, view, r=r) == ins.gaming_flags(conn, view)
+        assert ins.response_times(conn, view, r) == ins.response_times(conn, view)

@@ -137,7 +137,8 @@ def _columns(world: model.World, ref: Reference, hist: history.History) -> dict[
 
 
 def _iso(epochs: np.ndarray) -> list[str]:
-    return np.datetime_as_string(epochs.astype("datetime64[s]"), unit="s", timezone="UTC").tolist()
+    """ISO 8601 UTC with a zone, as a feed sends it: '2026-11-27T03:00:00+00:00'."""
+    return bulk.epoch_texts(epochs, "T", "+00:00").tolist()
 
 
 def raw_records(cols: dict[str, list]) -> Iterator[dict]:

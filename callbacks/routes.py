@@ -12,9 +12,10 @@ from pathlib import Path
 
 import orjson
 from flask import Response, abort, request
-from sqlalchemy import select
-
-from dashboard.store.schema import camera_still
+from dashboard.wall_agencies import KELURAHAN
+from dashboard.reference import KELURAHAN_AGENCY_PREFIX
+from dashboard.store.cameras import camera_frame
+from dashboard.store.wall_points import map_points_prefix
 from dashboard.store.snapshots import snapshot_version
 from layouts import geo
 
@@ -29,8 +30,7 @@ def register(server, deps) -> None:  # noqa: ANN001
 
     @server.get("/wall/points.json")
     def wall_points():
-        agency = request.args.get("agency") or None
-        rows = deps.store.map_points(deps.now() - POINTS_WINDOW, agency=agency, limit=deps.settings.max_map_points)
+        rows = points_rows(deps, request.args.get("agency") or None)
         current = str(snapshot_version(deps.engine, "wall", deps.redis))
         cache = LONG_CACHE if request.args.get("v") == current else "no-store"
         return _json(orjson.dumps(geo.reports_to_geojson(rows)), cache)
@@ -59,13 +59,20 @@ def _json(body: bytes, cache: str) -> Response:
     return Response(body, mimetype="application/geo+json", headers=headers)
 
 
+def points_rows(deps, agency: str | None) -> list[tuple]:  # noqa: ANN001
+    """The focus agency's map points of the last 30 days (all when ``agency`` is None);
+    the agencies panel's one kelurahan row means every ``kel-*`` office."""
+    since, limit = deps.now() - POINTS_WINDOW, deps.settings.max_map_points
+    if agency == KELURAHAN:
+        with deps.engine.connect() as conn:
+            return map_points_prefix(conn, since, KELURAHAN_AGENCY_PREFIX, limit)
+    return deps.store.map_points(since, agency=agency, limit=limit)
+
+
 def camera_image(engine, gate_code: str) -> tuple[bytes, str] | None:  # noqa: ANN001
-    """The last good camera frame of a gate from ``camera_still`` (None if there is none).
-    TODO(lead): belongs beside ``aggregate_reads.camera_states`` in the store layer."""
-    c = camera_still.c
+    """The last good camera frame of a gate (None if there is none)."""
     with engine.connect() as conn:
-        row = conn.execute(select(c.image, c.content_type).where(c.gate_code == gate_code)).first()
-    return None if row is None or row.image is None else (bytes(row.image), row.content_type)
+        return camera_frame(conn, gate_code)
 
 
 @lru_cache(maxsize=4)

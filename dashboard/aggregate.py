@@ -36,6 +36,7 @@ from dashboard.redact import redact
 from dashboard.reference import Reference
 from dashboard.store import counters, snapshots
 from dashboard.store.queries_sql import floor_hour
+from dashboard.wall_agencies import KELURAHAN, agency_label, grouped  # noqa: F401 - KELURAHAN re-exported
 
 WIDGET = "wall"
 MAX_AGE = timedelta(seconds=60)
@@ -138,7 +139,8 @@ def group_views(inputs: WallInputs, agencies: list[str]) -> tuple[dict[str, Any]
 
 
 def agency_rows(inputs: WallInputs, ref: Reference, limit: int = AGENCIES) -> list[dict[str, Any]]:
-    """The ``limit`` agencies with most open reports (ties: more overdue, then code)."""
+    """The ``limit`` agencies with most open reports (ties: more overdue, then code);
+    pass :func:`grouped` inputs so all kelurahan offices are one row."""
     load: dict[str, list[int]] = {}
     for a, label, n in inputs.backlog:
         row = load.setdefault(a, [0, 0, inputs.unresponded.get(a, 0)])
@@ -147,9 +149,8 @@ def agency_rows(inputs: WallInputs, ref: Reference, limit: int = AGENCIES) -> li
     top = sorted(load.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:limit]
     out = []
     for code, (open_, overdue, unresponded) in top:
-        agency = ref.agencies.get(code)
-        out.append({"code": code, "name": agency.name if agency else code,
-                    "kind": agency.kind if agency else "unknown",
+        name, kind = agency_label(code, ref)
+        out.append({"code": code, "name": name, "kind": kind,
                     "open": open_, "overdue": overdue, "unresponded": unresponded})
     return out
 
@@ -187,7 +188,9 @@ def gate_rows(inputs: WallInputs) -> list[dict[str, Any]]:
 
 def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dict[str, Any]:
     """The wall payload exactly as the brief's contract describes it (module docstring
-    for statuses and flood mode)."""
+    for statuses and flood mode). Agencies and their focus views group every kelurahan
+    office into one row :data:`KELURAHAN` (:func:`agency_group`)."""
+    inputs = grouped(inputs)
     agencies = agency_rows(inputs, ref)
     city, focus = group_views(inputs, [a["code"] for a in agencies])
     gates = gate_rows(inputs)

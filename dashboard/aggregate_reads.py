@@ -24,8 +24,9 @@ from sqlalchemy import Connection, case, func, literal_column, select
 from dashboard.models import AGE_BUCKETS, OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
 from dashboard.scoring import KelurahanCounts
 from dashboard.store import queries_flow
+from dashboard.store.cameras import camera_frame, camera_states  # noqa: F401 - re-exported
 from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds
-from dashboard.store.schema import (camera_still, category, flood_gate, ingest_run, kelurahan, report,
+from dashboard.store.schema import (category, flood_gate, ingest_run, kelurahan, report,
                                     status_change, tally, water_level)
 
 DONE = Status.SELESAI.value
@@ -200,16 +201,6 @@ def monitored_gates(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def camera_states(conn: Connection) -> dict[str, dict[str, Any]]:
-    """gate_code -> {ok, last_ok_at, last_try_at, error} (no image bytes)."""
-    c = camera_still.c
-    rows = conn.execute(select(c.gate_code, c.last_ok_at, c.last_try_at, c.error))
-    return {code: {"ok": ok_at is not None and error is None, "last_ok_at": ok_at,
-                   "last_try_at": try_at, "error": error}
-            for code, ok_at, try_at, error in rows}
-
-
-
 def gate_readings(conn: Connection, gate_codes: list[str], since: datetime, per_gate: int
                   ) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[datetime, float]]]]:
     """(latest, trends) of the gates: readings since ``since`` in one range read on the
@@ -235,11 +226,3 @@ def gate_readings(conn: Connection, gate_codes: list[str], since: datetime, per_
 
 def _reading(row: Any) -> dict[str, Any]:
     return {"observed_at": row.observed_at, "level_cm": float(row.level_cm), "siaga": int(row.siaga)}
-
-
-def camera_frame(conn: Connection, gate_code: str) -> tuple[bytes, str] | None:
-    """(image, content_type) of a gate's last good frame, ``None`` when there is none:
-    what ``/camera/<gate_code>.png`` serves (one primary-key read)."""
-    c = camera_still.c
-    row = conn.execute(select(c.image, c.content_type).where(c.gate_code == gate_code)).first()
-    return None if row is None or row.image is None else (bytes(row.image), row.content_type or "image/png")

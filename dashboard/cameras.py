@@ -23,11 +23,11 @@ from typing import Any
 
 import requests
 from PIL import Image
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from dashboard.aggregate_reads import gate_readings
 from dashboard.reference import Reference
-from dashboard.store.schema import camera_still, flood_gate
+from dashboard.store import cameras
 
 log = logging.getLogger(__name__)
 
@@ -88,22 +88,9 @@ def _check_image(body: bytes) -> None:
 
 def store_frame(conn: Connection, gate_code: str, now: datetime, frame: Frame | None,
                 error: str | None = None) -> None:
-    """Record one attempt: a frame replaces the stored one; an error keeps it."""
-    values: dict[str, Any] = {"last_try_at": now, "error": None if frame else (error or "no frame")}
-    if frame is not None:
-        values.update(image=frame.image, content_type=frame.content_type, last_ok_at=now)
-    mine = camera_still.c.gate_code == gate_code
-    if conn.execute(select(camera_still.c.gate_code).where(mine)).first():
-        conn.execute(camera_still.update().where(mine).values(**values))
-    else:
-        conn.execute(camera_still.insert().values(gate_code=gate_code, **values))
-
-
-def _gates(conn: Connection) -> list[tuple[str, str, str | None]]:
-    """(code, name, snapshot_url) of monitored gates (those with siaga thresholds)."""
-    g = flood_gate.c
-    return [tuple(r) for r in conn.execute(select(g.code, g.name, g.snapshot_url)
-                                           .where(g.siaga3_cm.is_not(None)).order_by(g.code))]
+    """Record one attempt (:func:`dashboard.store.cameras.store_frame`)."""
+    cameras.store_frame(conn, gate_code, now, frame.image if frame else None,
+                        frame.content_type if frame else None, error)
 
 
 def _attempt(url: str, timeout: tuple[float, float]) -> tuple[Frame | None, str | None]:
@@ -137,7 +124,7 @@ def refresh_cameras(engine: Engine, ref: Reference, now: datetime, settings,  # 
     """Fetch every monitored gate's still (and render simulated ones); returns
     gate_code -> error (``None`` for a good frame)."""
     with engine.connect() as conn:
-        gates = [g for g in _gates(conn) if g[0] in ref.gates]
+        gates = [g for g in cameras.camera_gates(conn) if g[0] in ref.gates]
         simulated = _simulated(conn, gates, now, settings.zone) if uses_simulator(settings) else {}
     remote = [(code, url) for code, _, url in gates if url]
     with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:

@@ -83,7 +83,7 @@ def agency_rows(agencies: list[dict], _) -> list[html.Div]:
     top = max([a.get("open", 0) for a in agencies] + [1])
     return [
         html.Div([
-            html.Div(short_name(a.get("name") or a["code"]), className="agency__name"),
+            html.Div(agency_name(a, _), className="agency__name"),
             html.Div([html.Div(className="agency__bar-open", style={"width": f"{100 * a.get('open', 0) / top:.1f}%"}),
                       html.Div(className="agency__bar-late", style={"width": f"{100 * a.get('overdue', 0) / top:.1f}%"})],
                      className="agency__bar"),
@@ -92,6 +92,14 @@ def agency_rows(agencies: list[dict], _) -> list[html.Div]:
         ], className="agency", **{"data-agency": a["code"]})
         for a in agencies
     ]
+
+
+def agency_name(row: dict, _) -> str:
+    """The name the wall shows: the one row of all kelurahan offices in the view's
+    language, other agencies by their short board name."""
+    if row.get("kind") == "kelurahan" and row.get("code") == "kelurahan":
+        return _("All kelurahan")
+    return short_name(row.get("name") or row["code"])
 
 
 def short_name(name: str) -> str:

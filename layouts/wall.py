@@ -126,7 +126,7 @@ def focus_views(payload: dict, _, vh_px: float | None) -> dict:
                 "status": figures.status_bar(part.get("status_today", []), _, vh_px),
                 "backlog": figures.backlog_bar(part.get("backlog_by_age", []), _, vh_px)}
     focus = payload.get("focus", {})
-    names = {a["code"]: a.get("name", a["code"]) for a in payload.get("agencies", [])}
+    names = {a["code"]: components.agency_name(a, _) for a in payload.get("agencies", [])}
     by = {"": view(payload)} | {code: view(part) for code, part in focus.items()}
     shown = [c for c in names if c in focus][:AGENCY_ROWS]  # rotate over the rows on screen
     backlog = payload.get("kelurahan_backlog", {})

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 
-from dashboard.aggregate import WIDGET, refresh_wall_snapshot
+from dashboard.aggregate import KELURAHAN, WIDGET, build_wall_payload, read_wall_inputs, refresh_wall_snapshot
 from dashboard.models import Status
 from dashboard.store import counters, snapshots
 from dashboard.store.schema import ingest_run
+from dashboard.store.wall_points import map_points_prefix
 from dashboard.store.water import Reading, record_levels
 from dashboard.store.writes import upsert_reports
 from tests.conftest import NOW
@@ -206,3 +207,20 @@ def test_flow_hours_are_carried_between_full_recomputes(engine, reference, setti
     refresh_wall_snapshot(engine, reference, full, settings)
     assert payload(engine)[0]["flow_24h"]["new"][index["2026-11-26T22:00:00Z"]] == \
         before["new"][index["2026-11-26T22:00:00Z"]] + 1  # the full recompute sees the late one
+
+
+def test_kelurahan_focus_points_are_every_kel_office(engine, reference):
+    sudin = next(c for c, a in reference.agencies.items() if a.kind == "suku_dinas")
+    kels = [c for c, a in reference.agencies.items() if a.kind == "kelurahan"][:2]
+    with engine.begin() as conn:
+        upsert_reports(conn, [report("K1", Status.MENUNGGU, 1, 0, agency_code=kels[0]),
+                              report("K2", Status.PROSES, 2, 1, agency_code=kels[1]),
+                              report("S1", Status.MENUNGGU, 3, 2, agency_code=sudin),
+                              report("K3", Status.MENUNGGU, 24 * 40, 3, agency_code=kels[0])], NOW)
+    with engine.connect() as conn:
+        rows = map_points_prefix(conn, NOW - timedelta(days=30), "kel-", 10)
+        assert len(map_points_prefix(conn, NOW - timedelta(days=30), "kel-", 1)) == 1
+    assert [r[3] for r in rows] == ["menunggu", "proses"]  # newest first; 40-day-old K3 outside
+    payload = build_wall_payload(read_wall_inputs(engine, reference, NOW, timezone.utc), reference, NOW)
+    assert [a["code"] for a in payload["agencies"]][:2] == [KELURAHAN, sudin]
+    assert payload["focus"][KELURAHAN]["kpis"]["open"] == 3

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from dashboard.aggregate import (
+    KELURAHAN,
     WallInputs,
     agency_rows,
     bucket_status,
@@ -87,10 +88,26 @@ def test_agencies_sorted_by_open_and_focus_for_each(reference):
 
 
 def test_agencies_are_capped_at_twelve(reference):
-    codes = sorted(reference.agencies)[:20]
+    codes = sorted(c for c in reference.agencies if not c.startswith("kel-"))[:20]
     inputs = WallInputs(version=1, backlog=[(c, "<6j", i + 1) for i, c in enumerate(codes)])
     rows = agency_rows(inputs, reference)
     assert len(rows) == 12 and rows[0]["open"] == 20
+
+
+def test_kelurahan_offices_are_one_agency_row_with_its_focus(reference):
+    kels = [c for c, a in reference.agencies.items() if a.kind == "kelurahan"][:3]
+    sudin = next(c for c, a in reference.agencies.items() if a.kind == "suku_dinas")
+    inputs = WallInputs(version=1, today=[(kels[0], "menunggu", 2), (kels[1], "proses", 1)],
+                        done_today={kels[2]: 4},
+                        backlog=[(kels[0], "<6j", 2), (kels[1], ">7h", 3), (kels[2], "6-24j", 1), (sudin, "<6j", 5)],
+                        unresponded={kels[0]: 1, kels[1]: 2})
+    p = build_wall_payload(inputs, reference, NOW)
+    assert [(a["code"], a["open"], a["overdue"], a["unresponded"]) for a in p["agencies"]] == [
+        (KELURAHAN, 6, 3, 3), (sudin, 5, 0, 0)]
+    assert p["agencies"][0]["name"] == "Kelurahan (semua)" and p["agencies"][0]["kind"] == "kelurahan"
+    assert not any(a["code"].startswith("kel-") for a in p["agencies"])
+    kpis = p["focus"][KELURAHAN]["kpis"]
+    assert (kpis["today_new"], kpis["today_done"], kpis["open"], kpis["overdue"]) == (3, 4, 6, 3)
 
 
 def test_gates_flood_mode_and_rivers(reference):

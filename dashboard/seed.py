@@ -9,7 +9,7 @@
 3. Bulk load ``report``, ``reporter``, ``status_change`` (COPY on PostgreSQL, tuple
    executemany on SQLite) with secondary indexes dropped and rebuilt after, rebuild
    ``tally`` with one GROUP BY, and bump the ``changes`` counter once, stamping every
-   seeded row. Source name ``seed``; external ids ``seed-<seed>-<id>``.
+   seeded row. Source name ``seed``; external ids ``seed-<seed>-<id, 10 digits>`` (in index order).
 4. Hourly water levels at the monitored gates for the same ``days``.
 
 One transaction: a failed seed leaves the store as it was.
@@ -242,7 +242,7 @@ def _load(conn, cols: dict[str, list], hist: history.History, seed: int, progres
 def _report_rows(ids: list[int], cols: dict[str, list], seed: int, seq: int) -> Iterator[tuple]:
     n = len(ids)
     return zip(
-        ids, [SOURCE] * n, [f"seed-{seed}-{i}" for i in ids], cols["category"], cols["status"],
+        ids, [SOURCE] * n, [f"seed-{seed}-{i:010d}" for i in ids], cols["category"], cols["status"],
         cols["description"], cols["address"], [None] * n, cols["lat"], cols["lon"], cols["kelurahan"],
         cols["kecamatan"], cols["kota"], cols["agency"], cols["requested_at"], cols["updated_at"],
         cols["responded_at"], cols["closed_at"], cols["reopen_count"], [""] * n, [seq] * n,

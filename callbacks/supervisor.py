@@ -8,13 +8,14 @@ use (400 for anything else) and builds the scoped :class:`View` every read goes 
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, no_update
+from dash import Input, Output, State, ctx, no_update
 from flask import abort
 
 from callbacks import supervisor_routes
 from callbacks.auth import init_auth, protect, require_supervisor
 from dashboard.auth import User
 from dashboard.filters import FilterError, Filters, allowed_for, parse, to_query
+from dashboard.grid import parse_rows_request
 from dashboard.i18n import gettext
 from dashboard.models import STATUS_ORDER
 from dashboard.store import supervisor_cube as cube
@@ -25,8 +26,6 @@ from layouts import supervisor_figures as figs
 from layouts import supervisor_parts as parts
 from layouts.geo import reports_to_geojson
 
-PAGE_SIZE = 50
-MAX_PAGE_INDEX = sq.MAX_PAGE * 10_000
 CONTROLS = (ids.F_AGENCY, ids.F_KOTA, ids.F_KECAMATAN, ids.F_KELURAHAN, ids.F_CATEGORY, ids.F_STATUS)
 CLICKS = {ids.STATUS_FIG: "status", ids.AGENCY_FIG: "agency", ids.CATEGORY_FIG: "category",
           ids.KELURAHAN_FIG: "kelurahan", ids.AREAS: "kelurahan"}
@@ -192,38 +191,41 @@ def _insights(app, deps) -> None:  # noqa: ANN001
 
 
 def _table(app, deps) -> None:  # noqa: ANN001
-    @app.callback(Output(ids.TABLE, "children"), Output(ids.PAGE_LABEL, "children"), Output(ids.PAGE, "data"),
-                  Input(ids.URL, "search"), Input(ids.SORT, "value"), Input(ids.PAGE_PREV, "n_clicks"),
-                  Input(ids.PAGE_NEXT, "n_clicks"), State(ids.PAGE, "data"))
-    def table(search, sort, _prev, _next, page):
+    # A filter change empties the grid's block cache: it asks again for the rows it shows.
+    app.clientside_callback(
+        """function(search, id) {
+            window.dash_ag_grid.getApiAsync(id).then(api => api.purgeInfiniteCache()).catch(() => null);
+            return window.dash_clientside.no_update;
+        }""",
+        Output(ids.TABLE, "className"), Input(ids.URL, "search"), State(ids.TABLE, "id"), prevent_initial_call=True)
+
+    @app.callback(Output(ids.TABLE, "getRowsResponse"), Input(ids.TABLE, "getRowsRequest"), State(ids.URL, "search"))
+    def rows(request, search):
         _user, view = current_view(deps, search or "")
-        if sort not in ids.SORT_CHOICES or not isinstance(page, int) or not 0 <= page <= MAX_PAGE_INDEX:
+        try:
+            req = parse_rows_request(request)
+        except FilterError:
             abort(400)
-        key, direction = sort.split(":")
+        if req.status and view.filters.status and req.status not in view.filters.status:
+            return {"rowData": [], "rowCount": 0}
         with deps.engine.connect() as conn:
-            total = sq.count(conn, view)
-            last = max(0, (total - 1) // PAGE_SIZE)
-            page = {ids.PAGE_PREV: max(0, page - 1), ids.PAGE_NEXT: min(last, page + 1)}.get(ctx.triggered_id, 0)
-            rows = sq.page(conn, view, page * PAGE_SIZE, (page + 1) * PAGE_SIZE, [(key, direction == "desc")])
-        _ = gettext(None)
-        first = page * PAGE_SIZE + 1 if total else 0
-        label = f"{first}–{page * PAGE_SIZE + len(rows)} / {parts.number(total)}"
-        return parts.report_table(rows, deps.ref, deps.settings.zone, _), label, page
+            found = sq.page(conn, view, req.start, req.end, list(req.sort), req.report_id, req.status)
+        data = [parts.grid_row(r, deps.ref, deps.settings.zone) for r in found]
+        done = len(data) < req.end - req.start
+        return {"rowData": data, "rowCount": req.start + len(data) if done else None}
 
 
 def _detail(app, deps) -> None:  # noqa: ANN001
-    @app.callback(Output(ids.DETAIL, "children"), Input({"type": ids.ROW, "index": ALL}, "n_clicks"),
-                  prevent_initial_call=True)
-    def detail(clicks):
+    @app.callback(Output(ids.DETAIL, "children"), Input(ids.TABLE, "cellClicked"), prevent_initial_call=True)
+    def detail(clicked):
         user = require_supervisor()
-        trigger = ctx.triggered_id
-        if not clicks or not any(isinstance(n, int) and n > 0 for n in clicks) or trigger is None:
+        if clicked is None:
             return no_update
-        report_id = trigger.get("index") if isinstance(trigger, dict) else None
-        if not isinstance(report_id, int) or not 0 < report_id < 2**62:
+        row_id = clicked.get("rowId") if isinstance(clicked, dict) else None
+        if not isinstance(row_id, str) or not row_id.isdigit() or not 0 < int(row_id) < 2**62:
             abort(400)
         with deps.engine.connect() as conn:
-            found = sq.detail(conn, user.effective_scope, report_id, with_identity=user.sees_identity)
+            found = sq.detail(conn, user.effective_scope, int(row_id), with_identity=user.sees_identity)
         _ = gettext(None)
         if found is None:
             return [parts.html.P(_("Report not found."))]

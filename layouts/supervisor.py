@@ -1,5 +1,5 @@
 """The supervisor view ``/supervisor``: drill-down filters (state in the URL), panels for
-the filtered set, the report table with server-side paging, report detail, and the
+the filtered set, the report grid (dash-ag-grid, rows paged on the server), report detail, and the
 kelurahan page (shown when one kelurahan is selected). ``callbacks.supervisor`` fills
 every panel; this module only builds components (pure, apart from reading who is signed
 in to decide whether to build anything at all).
@@ -7,6 +7,7 @@ in to decide whether to build anything at all).
 
 from __future__ import annotations
 
+import dash_ag_grid as dag
 import dash_leaflet as dl
 from dash import dcc, html
 from flask_login import current_user
@@ -32,14 +33,10 @@ MAP, AREAS, POINTS = "supervisor-map", "supervisor-areas", "supervisor-points"
 RESPOND_FIG, RESOLVE_FIG, FUNNEL_FIG, FLAGS = ("supervisor-respond-fig", "supervisor-resolve-fig",
                                                "supervisor-funnel-fig", "supervisor-flags")
 KELURAHAN_PANEL = "supervisor-kelurahan-panel"
-TABLE, SORT, PAGE, PAGE_PREV, PAGE_NEXT, PAGE_LABEL = ("supervisor-table", "supervisor-sort", "supervisor-page",
-                                                       "supervisor-page-prev", "supervisor-page-next",
-                                                       "supervisor-page-label")
-DETAIL, ROW = "supervisor-detail", "supervisor-row"
+TABLE = "supervisor-table"  # the report grid (dash-ag-grid)
+DETAIL = "supervisor-detail"
 JAKARTA_BOUNDS = [[-6.38, 106.68], [-6.08, 106.98]]
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
-SORT_CHOICES = ("requested_at:desc", "requested_at:asc", "updated_at:desc", "status:asc", "agency:asc",
-                "kelurahan:asc", "category:asc", "id:asc")
 
 
 def layout(settings: Settings | None = None, lang: str | None = None, **_query) -> html.Main:
@@ -64,7 +61,6 @@ def _view(user, ref: Reference, _) -> html.Main:  # noqa: ANN001
     allowed = allowed_for(ref, scope.kind.value if scope else None, scope.code if scope else None)
     return html.Main([
         dcc.Location(id=URL, refresh=False),
-        dcc.Store(id=PAGE, data=0),
         _header(user, _),
         filter_bar(ref, allowed, _),
         html.Div(id=ERROR, className="sup__error", role="alert"),
@@ -74,7 +70,7 @@ def _view(user, ref: Reference, _) -> html.Main:  # noqa: ANN001
         html.Section([_graph(AGENCY_FIG), _graph(KELURAHAN_FIG), _graph(CATEGORY_FIG)], className="sup__row"),
         html.Section([_graph(RESPOND_FIG), _graph(RESOLVE_FIG), _graph(FUNNEL_FIG)], className="sup__row"),
         html.Section([html.H2(_("Anti-gaming flags")), html.Div(id=FLAGS)], className="sup__panel"),
-        html.Section([html.H2(_("Reports")), _table_controls(_), html.Div(id=TABLE)], className="sup__panel"),
+        html.Section([html.H2(_("Reports")), report_grid(_)], className="sup__panel"),
         html.Section(id=DETAIL, className="sup__panel sup__detail"),
     ], id=ROOT, className="view-supervisor")
 
@@ -143,15 +139,25 @@ def _map(_) -> html.Div:  # noqa: ANN001
                className="sup__caption")], className="sup__map")
 
 
-def _table_controls(_) -> html.Div:  # noqa: ANN001
-    return html.Div([
-        html.Label([_("Sort"), dcc.Dropdown(id=SORT, options=[{"label": s.replace(":", " "), "value": s}
-                                                              for s in SORT_CHOICES],
-                                            value=SORT_CHOICES[0], clearable=False)], className="sup__filter"),
-        html.Button("‹", id=PAGE_PREV, n_clicks=0, title=_("Previous page")),
-        html.Span(id=PAGE_LABEL, className="sup__page-label"),
-        html.Button("›", id=PAGE_NEXT, n_clicks=0, title=_("Next page")),
-    ], className="sup__table-controls")
+def report_grid(_) -> dag.AgGrid:  # noqa: ANN001
+    """dash-ag-grid, infinite row model: the browser asks for blocks of 100 rows
+    (``getRowsRequest``) and ``callbacks.supervisor`` answers from the scoped, paged query.
+    Cells are plain text (no HTML renderer); sort and filter only where the server allows
+    (``dashboard.grid``)."""
+    def col(field: str, header: str, sortable: bool = True, **extra) -> dict:
+        return {"field": field, "colId": field, "headerName": header, "sortable": sortable, **extra}
+    equals = {"filterOptions": ["equals"], "maxNumConditions": 1}
+    columns = [col("id", _("ID"), filter="agNumberColumnFilter", filterParams=equals, width=110),
+               col("requested_at", _("Received"), width=150), col("updated_at", _("Updated"), width=150),
+               col("status", _("Status"), filter="agTextColumnFilter", filterParams=equals, width=130),
+               col("category", _("Category")), col("kelurahan", _("Kelurahan")), col("agency", _("Agency")),
+               col("description", _("Text"), sortable=False, flex=2)]
+    return dag.AgGrid(id=TABLE, rowModelType="infinite", columnDefs=columns,
+                      defaultColDef={"resizable": True, "filter": False, "sortable": False},
+                      getRowId="params.data.id", className="sup__grid", style={"height": "460px"},
+                      dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20, "rowBuffer": 0,
+                                       "infiniteInitialRowCount": 1, "maxConcurrentDatasourceRequests": 1,
+                                       "sortingOrder": ["desc", "asc", None]})
 
 
 #: All supervisor ids without a signed-in user (``app.validation_layout`` uses it).

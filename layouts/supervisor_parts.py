@@ -43,19 +43,13 @@ def name_of(ref: Reference, kind: str, code: str | None) -> str:
     return item.name if item is not None else (code or "–")
 
 
-def report_table(rows: list[dict], ref: Reference, zone: ZoneInfo, _) -> html.Table:  # noqa: ANN001
-    head = html.Tr([html.Th(_(h)) for h in ("ID", "Received", "Status", "Category", "Kelurahan", "Agency", "Text")])
-    body = [html.Tr([
-        html.Td(html.Button(str(r["id"]), id={"type": ROW, "index": int(r["id"])}, n_clicks=0,
-                            className="sup__row-open", title=_("Open report"))),
-        html.Td(wib(r["requested_at"], zone)),
-        html.Td(Status(r["status"]).label, className=f"sup__status sup__status--{r['status']}"),
-        html.Td(name_of(ref, "category", r["category_code"])),
-        html.Td(name_of(ref, "kelurahan", r["kelurahan_code"])),
-        html.Td(name_of(ref, "agency", r["agency_code"])),
-        html.Td(_short(r.get("description") or "")),
-    ]) for r in rows]
-    return html.Table([html.Thead(head), html.Tbody(body)], className="sup__table")
+def grid_row(r: dict, ref: Reference, zone: ZoneInfo) -> dict:
+    """One row of the report grid: plain strings (the grid renders them as text)."""
+    return {"id": int(r["id"]), "requested_at": wib(r["requested_at"], zone),
+            "updated_at": wib(r["updated_at"], zone), "status": Status(r["status"]).label,
+            "category": name_of(ref, "category", r["category_code"]),
+            "kelurahan": name_of(ref, "kelurahan", r["kelurahan_code"]),
+            "agency": name_of(ref, "agency", r["agency_code"]), "description": _short(r.get("description") or "")}
 
 
 def _short(text: str) -> str:

@@ -182,15 +182,18 @@ def count(conn: Connection, view: View) -> int:
     return int(conn.execute(select(func.count()).select_from(report).where(*view.where())).scalar_one())
 
 
-def page(conn: Connection, view: View, start: int, end: int,
-         sort: list[tuple[str, bool]] | None = None) -> list[dict[str, Any]]:
+def page(conn: Connection, view: View, start: int, end: int, sort: Any = None,
+         report_id: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
     """Rows ``start..end`` (end exclusive, at most :data:`MAX_PAGE`) sorted by ``sort``:
-    ``[(key in SORTABLE, descending)]``; default newest first. Unknown keys raise KeyError."""
+    ``[(key in SORTABLE, descending)]``; default newest first. Unknown keys raise KeyError.
+    ``report_id`` / ``status``: the grid's own column filters, ANDed with the view."""
     start = max(0, int(start))
     size = cap(int(end) - start, MAX_PAGE)
     order = [SORTABLE[key].desc() if desc else SORTABLE[key].asc() for key, desc in (sort or [])]
     order = order or [report.c.requested_at.desc()]
-    stmt = (select(*TABLE_COLUMNS).where(*view.where())
+    extra = [report.c.id == report_id] if report_id is not None else []
+    extra += [report.c.status == status] if status is not None else []
+    stmt = (select(*TABLE_COLUMNS).where(*view.where(), *extra)
             .order_by(*order, report.c.id.desc()).offset(start).limit(size))
     return [dict(r) for r in conn.execute(stmt).mappings()]
 

@@ -101,8 +101,11 @@ def test_sup001_login_filter_drill_back_detail_export(server, browser):
 
 def test_sup002_detail_shows_text_as_text_and_identity_to_admin(server, browser):
     browser.get(server.base + "/supervisor?status=koordinasi")
-    button = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".sup__row-open"), timeout=10)[0]
-    button.click()
+    cell = f"document.querySelector(\"#{ids.TABLE} .ag-center-cols-container .ag-row [col-id='{{}}']\")"
+    wait_for(lambda: js(browser, f"var c={cell.format('description')}; return c ? c.textContent : ''") == XSS,
+             timeout=10)  # the grid shows the text as text
+    assert not browser.find_elements(By.CSS_SELECTOR, f"#{ids.TABLE} img")
+    js(browser, f"{cell.format('id')}.click()")
     text = wait_for(lambda: browser.find_elements(By.ID, "supervisor-detail-text"), timeout=10)[0]
     assert text.text == XSS
     assert js(browser, "return window.__xss") is None
@@ -125,7 +128,10 @@ def test_sup003_filter_controls_write_the_url(server, browser):
 def test_sup004_scoped_supervisor_sees_only_their_kota(server, browser):
     login(browser, server, "scoped")
     wait_for(lambda: kpi(browser) == "7", timeout=10)
-    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".sup__row-open"), timeout=10)
+    rows = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, f"#{ids.TABLE} .ag-center-cols-container .ag-row"),
+                    timeout=10)
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, f"#{ids.TABLE} .ag-center-cols-container .ag-row")) == 7)
+    assert rows
     assert SECRET not in browser.page_source
     assert "Rahasia" not in browser.page_source
     browser.get(server.base + "/supervisor?kota=31.74")  # a forged link: refused, nothing shown

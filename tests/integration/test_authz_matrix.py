@@ -5,7 +5,6 @@ the public callbacks keep working anonymously."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -18,9 +17,11 @@ ROLES = (None, "visitor", "sup", "scoped", "admin")
 ALLOWED = {"sup", "scoped", "admin"}
 ROUTES = ("/supervisor", "/supervisor/export.csv", "/supervisor/areas.json")
 #: A valid value per input/state property of the supervisor callbacks.
+ROWS = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "requested_at", "sort": "desc"}], "filterModel": {}}
 VALID = {"search": "", "value": None, "start_date": None, "end_date": None, "n_clicks": 0,
-         "clickData": None, "data": 0}
-SPECIAL = {("supervisor-sort", "value"): "requested_at:desc"}
+         "clickData": None, "data": 0, "getRowsRequest": ROWS, "cellClicked": None, "id": "supervisor-table"}
+SPECIAL: dict = {}
+TABLE = "supervisor-table.getRowsResponse"
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +39,8 @@ def sessions(server):
 @pytest.fixture(scope="module")
 def callbacks(server):
     deps = requests.get(f"{server.base}/_dash-dependencies", timeout=10).json()
-    found = [d for d in deps if "supervisor-" in d["output"]]
-    assert len(found) == 5  # sync, overview, insights, table, detail
+    found = [d for d in deps if "supervisor-" in d["output"] and not d.get("clientside_function")]
+    assert len(found) == 5  # sync, overview, insights, grid rows, detail
     return found
 
 
@@ -59,6 +60,35 @@ def body(dep: dict, overrides: dict | None = None) -> dict:
     return {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
             "inputs": [item(i) for i in dep["inputs"]], "state": [item(s) for s in dep["state"]],
             "changedPropIds": []}
+
+
+def clicked(detail: dict, row_id) -> dict:
+    """The detail callback's payload for a click on the grid row ``row_id``."""
+    payload = body(detail)
+    payload["inputs"] = [{"id": "supervisor-table", "property": "cellClicked",
+                          "value": {"rowId": row_id, "colId": "id", "value": row_id, "rowIndex": 0}}]
+    payload["changedPropIds"] = ["supervisor-table.cellClicked"]
+    return payload
+
+
+def test_grid_sorts_filters_and_ends(server, sessions, callbacks):
+    """Server-side sort, id/status filters and the end of the rows (rowCount) of the grid."""
+    table = next(d for d in callbacks if TABLE in d["output"])
+
+    def rows(**request):
+        r = post(sessions["sup"], server, body(table, {("supervisor-table", "getRowsRequest"): {**ROWS, **request}}))
+        assert r.status_code == 200, r.text[:200]
+        return r.json()["response"]["supervisor-table"]["getRowsResponse"]
+    everything = rows(sortModel=[{"colId": "id", "sort": "asc"}])
+    ids = [x["id"] for x in everything["rowData"]]
+    assert ids == sorted(ids) and everything["rowCount"] == len(ids) == 10
+    assert [x["id"] for x in rows(sortModel=[{"colId": "id", "sort": "desc"}])["rowData"]] == ids[::-1]
+    one = rows(filterModel={"id": {"filterType": "number", "type": "equals", "filter": ids[3]}})
+    assert [x["id"] for x in one["rowData"]] == [ids[3]] and one["rowCount"] == 1
+    waiting = rows(filterModel={"status": {"filterType": "text", "type": "equals", "filter": "menunggu"}})
+    assert {x["status"] for x in waiting["rowData"]} == {"Menunggu"} and waiting["rowCount"] == 4
+    block = rows(startRow=0, endRow=5)
+    assert len(block["rowData"]) == 5 and block["rowCount"] is None  # more to come
 
 
 def post(session: requests.Session, server, payload, **kwargs) -> requests.Response:
@@ -98,7 +128,7 @@ def test_every_supervisor_route(server, sessions, role, path):
 
 def test_unscoped_supervisor_does_see_the_secret_rows(server, sessions, callbacks):
     """The scope checks above can fail: the same requests show SECRET to a city-wide account."""
-    table = next(d for d in callbacks if "supervisor-table.children" in d["output"])
+    table = next(d for d in callbacks if TABLE in d["output"])
     assert SECRET in post(sessions["sup"], server, body(table)).text
     assert SECRET not in post(sessions["scoped"], server, body(table)).text
     assert SECRET in sessions["sup"].get(server.base + "/supervisor/export.csv", timeout=30).text
@@ -112,10 +142,7 @@ def test_scoped_supervisor_cannot_filter_or_open_out_of_scope(server, sessions, 
     assert r.status_code == 400 and SECRET not in r.text
     detail = next(d for d in callbacks if d["output"] == "supervisor-detail.children")
     secret_id = server.ids["31.74"][0]
-    payload = body(detail)
-    payload["inputs"] = [[{"id": {"index": secret_id, "type": "supervisor-row"}, "property": "n_clicks", "value": 1}]]
-    payload["changedPropIds"] = [json.dumps({"index": secret_id, "type": "supervisor-row"}, separators=(",", ":"))
-                                 + ".n_clicks"]
+    payload = clicked(detail, str(secret_id))
     scoped, admin = post(sessions["scoped"], server, payload), post(sessions["admin"], server, payload)
     assert scoped.status_code == 200 and SECRET not in scoped.text and "supervisor-detail-text" not in scoped.text
     assert SECRET in admin.text and "Rahasia" in admin.text  # admins see the reporter
@@ -128,25 +155,25 @@ def test_scoped_supervisor_cannot_filter_or_open_out_of_scope(server, sessions, 
     {("supervisor-url", "search"): "?category=' OR 1=1 --"},
     {("supervisor-url", "search"): "?from=2026-99-01"},
     {("supervisor-url", "search"): ["not", "a", "string"]},
-    {("supervisor-sort", "value"): "description; DROP TABLE report"},
-    {("supervisor-page", "data"): -1},
-    {("supervisor-page", "data"): 10**12},
-    {("supervisor-page", "data"): "0"},
+    *({("supervisor-table", "getRowsRequest"): {**ROWS, **bad}} for bad in (
+        {"sortModel": [{"colId": "description; DROP TABLE report", "sort": "asc"}]},
+        {"sortModel": [{"colId": "id", "sort": "sideways"}]}, {"sortModel": "id"},
+        {"filterModel": {"description": {"filterType": "text", "type": "contains", "filter": "x"}}},
+        {"filterModel": {"status": {"filterType": "text", "type": "equals", "filter": "hacked"}}},
+        {"filterModel": {"id": {"filterType": "number", "type": "greaterThan", "filter": 1}}},
+        {"startRow": -1}, {"endRow": 10**12}, {"startRow": "0"}, {"startRow": 0, "endRow": 100_000})),
+    {("supervisor-table", "getRowsRequest"): "rows please"},
 ])
 def test_forged_values_get_400_without_data(server, sessions, callbacks, override):
-    table = next(d for d in callbacks if "supervisor-table.children" in d["output"])
+    table = next(d for d in callbacks if TABLE in d["output"])
     r = post(sessions["admin"], server, body(table, override))
     assert r.status_code == 400 and SECRET not in r.text and "laporan" not in r.text
 
 
 def test_forged_detail_ids(server, sessions, callbacks):
     detail = next(d for d in callbacks if d["output"] == "supervisor-detail.children")
-    for bad in ("abc", 2**70, -5, None):
-        payload = body(detail)
-        pid = {"index": bad, "type": "supervisor-row"}
-        payload["inputs"] = [[{"id": pid, "property": "n_clicks", "value": 1}]]
-        payload["changedPropIds"] = [json.dumps(pid, separators=(",", ":")) + ".n_clicks"]
-        r = post(sessions["admin"], server, payload)
+    for bad in ("abc", str(2**70), "-5", None, 7, "1 OR 1=1"):
+        r = post(sessions["admin"], server, clicked(detail, bad))
         assert r.status_code == 400 and SECRET not in r.text, (bad, r.status_code, r.text[:200])
 
 

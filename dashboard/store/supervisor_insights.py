@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, and_, any_, bindparam, case, func, or_, select
+from sqlalchemy import BigInteger, Connection, and_, any_, bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from dashboard import scoring
@@ -60,16 +60,11 @@ def recent(view: View, limit: int = INSIGHT_ROWS) -> Any:
 
 
 def sample(conn: Connection, view: View, limit: int = INSIGHT_ROWS) -> Any:
-    """Subquery ``r`` holding what :func:`recent` holds, as a range instead of a LIMIT: the
-    ``limit``-th newest report is found once, then every insight of one filter change
-    reads ``(requested_at, id) >= that one`` (an index range both planners handle well)."""
-    c = report.c
-    edge = conn.execute(select(c.requested_at, c.id).where(*view.where())
-                        .order_by(c.requested_at.desc(), c.id.desc()).offset(max(limit, 1) - 1).limit(1)).first()
-    where = list(view.where())
-    if edge is not None:
-        where.append(or_(c.requested_at > edge[0], and_(c.requested_at == edge[0], c.id >= edge[1])))
-    return select(*_columns()).where(*where).subquery("r")
+    """Subquery ``r`` holding what :func:`recent` holds, its ids looked up once: every
+    insight of one filter change then reads those rows by primary key (the planners
+    otherwise re-run the ORDER BY … LIMIT per insight, or pick a poor index for it)."""
+    ids = conn.execute(select(recent(view, limit).c.id)).scalars().all()
+    return select(*_columns()).where(_one_of(conn, report.c.id, ids)).subquery("r")
 
 
 def _sum(condition: Any) -> Any:

@@ -6,12 +6,15 @@ memory (``supervisor_queries.iter_export`` → ``export.csv_chunks``), in the ac
 scope only, and writes an ``export_audit`` row when the stream ends (or is cut short)
 with the number of rows actually sent. ``GET /supervisor/areas.json`` serves the
 kelurahan polygons of the drill-down map (public shapes; here so a wall token does not
-lock supervisors out).
+lock supervisors out). ``GET /supervisor/media/<report id>`` proxies the report's
+media (``dashboard.media``: fetched server-side, raster images only, cached in
+``<data_dir>/media``), in scope only; the outside URL never reaches the browser.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import orjson
 from flask import Response, request, stream_with_context
@@ -19,7 +22,8 @@ from flask import Response, request, stream_with_context
 from callbacks.auth import require_supervisor
 from dashboard.export import csv_chunks
 from dashboard.filters import FilterError, parse
-from dashboard.store.supervisor_queries import View, iter_export
+from dashboard.media import MediaError, media_for
+from dashboard.store.supervisor_queries import View, iter_export, media_url
 from dashboard.store.users import record_export
 from layouts import geo
 
@@ -49,7 +53,30 @@ def register(server, deps) -> None:  # noqa: ANN001
             "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff"})
 
+    @server.get("/supervisor/media/<int:report_id>")
+    def supervisor_media(report_id: int):
+        user = require_supervisor()
+        if not 0 < report_id < 2**62:
+            return _no_media("unknown report", 404)
+        with deps.engine.connect() as conn:
+            found, url = media_url(conn, user.effective_scope, report_id)
+        if not found:
+            return _no_media("unknown report", 404)
+        try:
+            body, kind = media_for(Path(deps.settings.data_dir) / "media", report_id, url)
+        except MediaError as exc:
+            return _no_media(str(exc), 404)
+        return Response(body, mimetype=kind, headers={
+            "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'"})
+
     @server.get("/supervisor/areas.json")
     def supervisor_areas():
         require_supervisor()
         return Response(areas(), mimetype="application/geo+json", headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _no_media(reason: str, status: int) -> Response:
+    """Plain-text placeholder (the detail panel's <img> shows its alt text instead)."""
+    return Response(f"Media unavailable: {reason}\n", status=status, mimetype="text/plain",
+                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

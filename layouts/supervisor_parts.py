@@ -57,7 +57,7 @@ def _short(text: str) -> str:
 
 
 def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _) -> list:  # noqa: ANN001
-    """Category, text, place, agency, full status history, media link as text and — only
+    """Category, text, place, agency, full status history, the media (proxied) and — only
     when the store returned it (admins) — the reporter."""
     facts = [
         (_("Category"), name_of(ref, "category", d["category_code"])),
@@ -66,7 +66,7 @@ def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _) -> list:  # noqa: A
         (_("Status"), Status(d["status"]).label),
         (_("Received"), wib(d["requested_at"], zone)),
         (_("Address"), d.get("address") or "–"),
-        (_("Media"), d.get("media_url") or "–"),  # shown as text: the app does not proxy media
+        (_("Media"), _media(d, _)),  # proxied: the outside URL never reaches the browser
     ]
     out = [html.H2(f"{_('Report')} {d['id']}"),
            html.P(d.get("description") or "", className="sup__detail-text", id="supervisor-detail-text"),
@@ -78,6 +78,14 @@ def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _) -> list:  # noqa: A
                 html.Dl([x for k in IDENTITY for x in (html.Dt(k), html.Dd(who.get(k) or "–"))],
                         id="supervisor-detail-reporter")]
     return out
+
+
+def _media(d: dict, _):  # noqa: ANN001, ANN202
+    if not d.get("media_url"):
+        return "–"
+    src = f"/supervisor/media/{int(d['id'])}"
+    return html.A(html.Img(src=src, alt=_("Media unavailable (dead link or not an image)"),
+                           className="sup__media", id="supervisor-detail-media"), href=src, target="_blank")
 
 
 def _mini_map(d: dict) -> html.Div:

@@ -216,6 +216,13 @@ def detail(conn: Connection, scope: Scope | None, report_id: int, with_identity:
     return out
 
 
+def media_url(conn: Connection, scope: Scope | None, report_id: int) -> tuple[bool, str | None]:
+    """(found in scope, the report's media_url) — the media proxy's only read."""
+    row = conn.execute(select(report.c.media_url).where(report.c.id == int(report_id),
+                                                        *scope_condition(scope))).first()
+    return (row is not None, row[0] if row else None)
+
+
 def iter_export(engine: Engine, view: View, batch: int = 1000) -> Iterator[Mapping[str, Any]]:
     """Every matching report (no identity) in id order, streamed ``batch`` rows at a time."""
     stmt = select(*EXPORT_COLUMNS).where(*view.where()).order_by(report.c.id)

@@ -1,0 +1,95 @@
+"""Report media proxied by /supervisor/media/<id> against a running app and a fake media
+server speaking real HTTP on 127.0.0.1: images pass (and are cached), anything else gets a
+placeholder; the outside URL never reaches the browser; roles and scope as everywhere."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from dashboard import media
+from dashboard.reference import load_reference
+from dashboard.store import supervisor_queries as sq
+from layouts import supervisor_parts as parts
+from tests.supervisor_data import insert_reports, kelurahan_in, row
+from tests.supervisor_server import start
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+FILES = {"/ok.png": (200, "image/png", PNG), "/page": (200, "text/html", b"<script>x</script>"),
+         "/vector.svg": (200, "image/svg+xml", b"<svg onload=alert(1)/>"),
+         "/big.png": (200, "image/png", b"\x00" * (media.MAX_BYTES + 10)), "/gone.png": (404, "text/plain", b"no")}
+
+
+class Handler(BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        Handler.hits.append(self.path)
+        status, kind, body = FILES.get(self.path, (404, "text/plain", b"no"))
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    fake = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=fake.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{fake.server_port}"
+    srv = start(tmp_path_factory.mktemp("media"))
+    pusat, selatan = kelurahan_in("31.71"), kelurahan_in("31.74")
+    names = ("ok.png", "page", "vector.svg", "big.png", "gone.png")
+    ids = insert_reports(srv.engine, [row(pusat, "proses", media_url=f"{base}/{n}") for n in names]
+                         + [row(selatan, "proses", media_url=f"{base}/ok.png")])
+    yield srv, dict(zip(names + ("selatan",), ids)), base, fake
+    srv.stop()
+    fake.shutdown()
+
+
+def get(srv, session, report_id):
+    return session.get(f"{srv.base}/supervisor/media/{report_id}", timeout=30)
+
+
+def test_image_is_proxied_and_cached(setup):
+    srv, ids, base, _fake = setup
+    sup = srv.session("sup")
+    r = get(srv, sup, ids["ok.png"])
+    assert r.status_code == 200 and r.content == PNG and r.headers["Content-Type"] == "image/png"
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and base not in r.text
+    hits = len(Handler.hits)
+    assert get(srv, sup, ids["ok.png"]).content == PNG and len(Handler.hits) == hits  # from the cache
+
+
+@pytest.mark.parametrize("name", ["page", "vector.svg", "big.png", "gone.png"])
+def test_anything_else_gets_a_placeholder(setup, name):
+    srv, ids, base, _fake = setup
+    r = get(srv, srv.session("admin"), ids[name])
+    assert r.status_code == 404 and r.text.startswith("Media unavailable") and base not in r.text
+    assert "<script" not in r.text and "svg" not in r.text
+
+
+def test_roles_and_scope(setup):
+    srv, ids, _base, _fake = setup
+    assert get(srv, srv.session(None), ids["ok.png"]).status_code == 401
+    assert get(srv, srv.session("visitor"), ids["ok.png"]).status_code == 403
+    scoped = srv.session("scoped")  # kota 31.71
+    assert get(srv, scoped, ids["ok.png"]).status_code == 200
+    r = get(srv, scoped, ids["selatan"])
+    assert r.status_code == 404 and PNG not in r.content
+    assert get(srv, srv.session("sup"), ids["selatan"]).content == PNG
+    assert get(srv, srv.session("sup"), 999_999).status_code == 404
+
+
+def test_detail_panel_links_the_proxy_not_the_outside_url(setup):
+    srv, ids, base, _fake = setup
+    with srv.engine.connect() as conn:
+        found = sq.detail(conn, None, ids["ok.png"])
+    rendered = str(parts.detail_panel(found, load_reference(), srv.settings.zone, str))
+    assert f"/supervisor/media/{ids['ok.png']}" in rendered and base not in rendered

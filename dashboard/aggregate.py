@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 from dashboard import aggregate_reads as reads
-from dashboard import scoring
+from dashboard import scoring, wall_delta
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.redact import redact
 from dashboard.reference import Reference
@@ -253,8 +253,10 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
     start, hour = today_start(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
     with _snapshot_conn(engine) as conn:
         version = counters.current(conn)
-        backlog, unresponded = reads.split_backlog(reads.open_by_agency(conn), reads.young_open(conn, now))
         board = _carried_leaderboard(previous, now)  # None: time for a full recompute
+        young, today, done = young_parts(conn, str(engine.url), version, now, start,
+                                         full=board is None, previous=previous)
+        backlog, unresponded = reads.split_backlog(reads.open_by_agency(conn), young)
         carry = (previous or {}).get("flow_24h") if board is not None else None
         if board is None:
             board = scoring.leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)
@@ -263,12 +265,32 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
                                              TREND_POINTS)
         return WallInputs(
             version=version, data_as_of=reads.data_as_of(conn),
-            today=reads.today_by_agency(conn, start), done_today=reads.done_by_agency(conn, start),
+            today=today, done_today=done,
             backlog=backlog, unresponded=unresponded, open_by_kelurahan=reads.open_by_kelurahan(conn),
             flow=reads.flow_24h(conn, hour, carry),
             ticker=reads.ticker(conn, TICKER), leaderboard=board, gates=gates,
             levels=levels, trends=trends,
             cameras=reads.camera_states(conn))
+
+
+#: the worker's incremental state per store URL (:mod:`dashboard.wall_delta`)
+_STATES: dict[str, wall_delta.YoungState] = {}
+
+
+def young_parts(conn, key: str, version: int, now: datetime, start: datetime, full: bool,  # noqa: ANN001, ANN201
+                previous: dict[str, Any] | None = None):
+    """(young open rows, today's rows, today's Selesai moves) as ``aggregate_reads``
+    reads them, from the incremental state. The state is advanced only when it produced
+    ``previous`` (the saved snapshot: same version and computed_at); otherwise, or when
+    ``full``, or when it cannot advance, it is built afresh."""
+    state = _STATES.get(key)
+    made_previous = state is not None and previous is not None and (
+        previous.get("version"), previous.get("computed_at")) == (state.version, iso(state.at))
+    state = wall_delta.advance(conn, state, version, now, start) if made_previous and not full else None
+    if state is None:
+        state = wall_delta.build(conn, version, now, start, reads.done_by_agency(conn, start))
+    _STATES[key] = state
+    return state.young_rows(), state.today_rows(), state.done_counts()
 
 
 def is_current(saved, version: int, levels: dict[str, dict], now: datetime) -> bool:  # noqa: ANN001

@@ -169,7 +169,7 @@ def _bars(title: str, rows: list[tuple[str, int, int]], kind: str, ref):  # noqa
 def _kelurahan_page(conn, view: sq.View, ref, _) -> list:  # noqa: ANN001
     code = view.filters.kelurahan
     score = insights.kelurahan_score(conn, code, view.now)
-    return parts.kelurahan_panel(code, score, insights.open_backlog(conn, view), ref, _)
+    return parts.kelurahan_panel(code, score, insights.open_backlog(conn, view), ref, _, view.zone)
 
 
 def _insights(app, deps) -> None:  # noqa: ANN001

@@ -99,15 +99,18 @@ def _history(history: list[dict], zone: ZoneInfo) -> html.Ol:
                     for h in history], className="sup__history")
 
 
-def kelurahan_panel(code: str, score: dict | None, backlog: list[tuple[str, int]], ref: Reference, _) -> list:  # noqa: ANN001
+def kelurahan_panel(code: str, score: dict | None, backlog: list[tuple[str, int]], ref: Reference, _,  # noqa: ANN001
+                    zone: ZoneInfo | None = None) -> list:
     """The kelurahan page: score, each weighted part of the formula, the open backlog."""
     name = name_of(ref, "kelurahan", code)
     out = [html.H2(f"{_('Kelurahan')} {name}")]
     if score is None:
         out.append(html.P(_("No reports in the last 30 days: no score.")))
     else:
-        out.append(html.P(f"{_('Score')} {score['score']:.1f} / 100 · {_('rank')} {score['rank']} / {score['of']}",
-                          className="sup__score", id="supervisor-kelurahan-score"))
+        text = f"{_('Score')} {score['score']:.1f} / 100 · {_('rank')} {score['rank']} / {score['of']}"
+        if zone is not None and score.get("as_of"):
+            text += f" · {_('as of')} {wib(score['as_of'], zone)}"
+        out.append(html.P(text, className="sup__score", id="supervisor-kelurahan-score"))
         out.append(html.Table([html.Tr([html.Th(_("Part")), html.Th(_("Rate")), html.Th(_("Weight")),
                                         html.Th(_("Points"))])] + [
             html.Tr([html.Td(_(PART_LABELS[p])), html.Td(f"{v:.0%}"), html.Td(f"{WEIGHTS[p]:.0%}"),

@@ -77,3 +77,15 @@ def test_insights_on_a_sample_match_the_subquery(engine, data, name):
         r = ins.sample(conn, view)
         assert ins.gaming_flags(conn, view, r=r) == ins.gaming_flags(conn, view)
         assert ins.response_times(conn, view, r) == ins.response_times(conn, view)
+
+
+def test_kelurahan_ranking_is_kept_for_five_minutes(engine, data):
+    """The ranking (all kelurahan, 30 days) is reused within SCORE_TTL, recomputed after."""
+    from dashboard.store import supervisor_insights as ins
+    with engine.connect() as conn:
+        first = ins.kelurahan_score(conn, KEL, NOW)
+        assert first["as_of"] == NOW
+        assert ins.kelurahan_score(conn, KEL, NOW + timedelta(minutes=4))["as_of"] == NOW
+        later = NOW + ins.SCORE_TTL + timedelta(seconds=1)
+        assert ins.kelurahan_score(conn, KEL, later)["as_of"] == later
+        assert ins.kelurahan_score(conn, KEL, NOW)["as_of"] == NOW  # a clock going back recomputes

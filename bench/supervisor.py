@@ -41,8 +41,12 @@ def filters_for(now: datetime) -> dict[str, Filters]:
 
 
 def overview(engine, view) -> None:  # noqa: ANN001
-    """The reads of ``callbacks.supervisor`` overview (one cube, trend, map points)."""
+    """The reads of ``callbacks.supervisor`` overview (one cube, trend, map points, and the
+    kelurahan page when one is chosen; its city ranking is kept 5 min, so the median
+    run reads it from memory as a supervisor clicking around would)."""
     with engine.connect() as conn:
+        if view.filters.kelurahan:
+            insights.kelurahan_score(conn, view.filters.kelurahan, view.now), insights.open_backlog(conn, view)
         cells = cube.cells(conn, view)
         cube.summary(conn, view, cells), sq.trend(conn, view)
         for dim in ("agency", "kelurahan", "category"):

@@ -23,6 +23,9 @@ the process that does the work, the database server included as it is on this ma
   mirrors the snapshot, walls read Redis) shows the DB statements no longer grow with
   walls. An unchanged cycle (the worker's check + version reads) is reported too.
 
+* ``wall-browser`` rows — a new report visible in Chromium, the map update with 100k
+  points and the JS heap (:mod:`bench.wall_browser`).
+
 Timings are wall-clock on a shared 2-core machine: run it when nothing else is busy;
 the statement counts do not depend on load.
 """
@@ -254,7 +257,18 @@ def run(ctx) -> list:  # noqa: ANN001
         settings = Settings.from_env({}, database_url=ctx.urls[backend], data_dir=ctx.workdir, sources="seed")
         for d in measure(engine, ctx.ref, settings, ctx.n):
             rows.append(Row("wall", d["name"], backend, d["value"], d["unit"], _note(d["target"])))
-    return rows
+    return rows + browser_rows(ctx)
+
+
+def browser_rows(ctx) -> list:  # noqa: ANN001
+    """The Chromium rows (:mod:`bench.wall_browser`, its own 100k-point SQLite store);
+    a failure is one error row, not the end of the run."""
+    from bench import wall_browser
+    from bench.common import Row
+    try:
+        return wall_browser.run(ctx)
+    except Exception as exc:  # noqa: BLE001 - e.g. no Chromium on this machine
+        return [Row("wall-browser", "error", "sqlite", None, "", f"{type(exc).__name__}: {exc}"[:90])]
 
 
 def _note(target: str) -> str:
@@ -271,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sqlalchemy import create_engine
 
-    from bench.__main__ import PG_ADMIN, _cleanup, _seed_store, rows_table
+    from bench.__main__ import PG_ADMIN, _cleanup, _seed_store, machine_table, rows_table
     from bench.common import Ctx
     from dashboard.reference import load_reference
 
@@ -286,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for backend in args.backends.split(","):
                 _seed_store(ctx, backend.strip(), admin)
-            print(rows_table(run(ctx), list(ctx.engines)))
+            rows = run(ctx)
+            print(machine_table(ctx) + "\n\n" + rows_table(rows, list(ctx.engines)))
         finally:
             _cleanup(ctx, admin)
     return 0

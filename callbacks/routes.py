@@ -15,11 +15,12 @@ from flask import Response, abort, request
 from dashboard.wall_agencies import KELURAHAN
 from dashboard.reference import KELURAHAN_AGENCY_PREFIX
 from dashboard.store.cameras import camera_frame
-from dashboard.store.wall_points import map_points_prefix
+from dashboard.store.wall_points import point_rows
 from dashboard.store.snapshots import snapshot_version
 from layouts import geo
 
 POINTS_WINDOW = timedelta(days=30)
+POINTS_CACHED = 16  # (version, focus) bodies kept per process: the focus rotates over ~12 rows
 LONG_CACHE = "public, max-age=86400, immutable"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -27,13 +28,16 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 def register(server, deps) -> None:  # noqa: ANN001
     areas = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kelurahan_areas(deps.ref)))
     kota = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kota_outlines(deps.ref)))
+    points_body = lru_cache(maxsize=POINTS_CACHED)(
+        lambda _version, agency: geo.reports_geojson_bytes(points_rows(deps, agency)))
 
     @server.get("/wall/points.json")
     def wall_points():
-        rows = points_rows(deps, request.args.get("agency") or None)
+        agency = request.args.get("agency") or None
         current = str(snapshot_version(deps.engine, "wall", deps.redis))
-        cache = LONG_CACHE if request.args.get("v") == current else "no-store"
-        return _json(orjson.dumps(geo.reports_to_geojson(rows)), cache)
+        if request.args.get("v") == current:  # every wall asks once per version: build it once
+            return _json(points_body(current, agency), LONG_CACHE)
+        return _json(geo.reports_geojson_bytes(points_rows(deps, agency)), "no-store")
 
     server.add_url_rule("/wall/areas.json", "wall_areas", lambda: _json(areas(), "public, max-age=3600"))
     server.add_url_rule("/wall/kota.json", "wall_kota", lambda: _json(kota(), "public, max-age=3600"))
@@ -55,7 +59,7 @@ def _json(body: bytes, cache: str) -> Response:
     """GeoJSON, gzipped when the client accepts it (20k points: ~3 MB raw)."""
     headers = {"Cache-Control": cache, "Vary": "Accept-Encoding"}
     if "gzip" in request.headers.get("Accept-Encoding", "") and len(body) > 1024:
-        body, headers["Content-Encoding"] = gzip.compress(body, compresslevel=5), "gzip"
+        body, headers["Content-Encoding"] = gzip.compress(body, compresslevel=1), "gzip"
     return Response(body, mimetype="application/geo+json", headers=headers)
 
 
@@ -63,10 +67,9 @@ def points_rows(deps, agency: str | None) -> list[tuple]:  # noqa: ANN001
     """The focus agency's map points of the last 30 days (all when ``agency`` is None);
     the agencies panel's one kelurahan row means every ``kel-*`` office."""
     since, limit = deps.now() - POINTS_WINDOW, deps.settings.max_map_points
-    if agency == KELURAHAN:
-        with deps.engine.connect() as conn:
-            return map_points_prefix(conn, since, KELURAHAN_AGENCY_PREFIX, limit)
-    return deps.store.map_points(since, agency=agency, limit=limit)
+    prefix = KELURAHAN_AGENCY_PREFIX if agency == KELURAHAN else None
+    with deps.engine.connect() as conn:
+        return point_rows(conn, since, limit, agency=None if prefix else agency, prefix=prefix)
 
 
 def camera_image(engine, gate_code: str) -> tuple[bytes, str] | None:  # noqa: ANN001

@@ -1,20 +1,22 @@
-"""Map points for the wall's agency focus on all kelurahan offices at once.
+"""Map points for the wall: one bounded read per (version, focus), built for speed.
 
-``ReportStore.map_points`` filters one agency code; the wall's agencies panel has one
-row for every ``kel-*`` office together, so its focus needs the points of all of them:
-the same columns, window, order and bound, with an agency-code prefix range
-(``agency_code >= 'kel-' AND < 'kel.'``, which an index on agency_code can serve).
+``ReportStore.map_points`` returns ``requested_at`` as datetimes; at 100k points parsing
+them costs more than the read itself, and the wall only needs whole epoch seconds (the
+age ring of a point). :func:`point_rows` computes them in SQL. It also serves the
+agencies panel's one row for every kelurahan office: ``prefix="kel-"`` is the range
+``agency_code >= 'kel-' AND < 'kel.'``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import BigInteger, Connection, cast, extract, func, literal_column, select
 
-from dashboard.store.queries_sql import MAX_POINTS, cap
+from dashboard.store.queries_sql import MAX_POINTS, cap, is_pg
 from dashboard.store.schema import report
 
+UNIX_EPOCH_JULIAN = 2440587.5
 
 
 def prefix_end(prefix: str) -> str:
@@ -22,11 +24,28 @@ def prefix_end(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def map_points_prefix(conn: Connection, since: datetime, prefix: str, limit: int) -> list[tuple]:
-    """(id, lat, lon, status, category_code, requested_at) of reports requested since
-    ``since`` whose agency code starts with ``prefix``, newest first, at most ``limit``."""
+def _epoch(conn: Connection, col):  # noqa: ANN001, ANN202
+    if is_pg(conn):
+        return cast(extract("epoch", col), BigInteger)
+    return cast((func.julianday(col) - literal_column(str(UNIX_EPOCH_JULIAN))) * literal_column("86400.0"), BigInteger)
+
+
+def point_rows(conn: Connection, since: datetime, limit: int, agency: str | None = None,
+               prefix: str | None = None) -> list[tuple]:
+    """(id, lat, lon, status, category_code, requested_at as epoch seconds) of reports
+    requested since ``since``, of one agency or of every agency whose code starts with
+    ``prefix`` (neither: all), newest first, at most ``limit`` (≤ MAX_POINTS)."""
     c = report.c
-    stmt = (select(c.id, c.lat, c.lon, c.status, c.category_code, c.requested_at)
-            .where(c.requested_at >= since, c.agency_code >= prefix, c.agency_code < prefix_end(prefix))
-            .order_by(c.requested_at.desc(), c.id.desc()).limit(cap(limit, MAX_POINTS)))
+    stmt = select(c.id, c.lat, c.lon, c.status, c.category_code, _epoch(conn, c.requested_at)).where(
+        c.requested_at >= since)
+    if agency is not None:
+        stmt = stmt.where(c.agency_code == agency)
+    if prefix is not None:
+        stmt = stmt.where(c.agency_code >= prefix, c.agency_code < prefix_end(prefix))
+    stmt = stmt.order_by(c.requested_at.desc(), c.id.desc()).limit(cap(limit, MAX_POINTS))
     return [tuple(r) for r in conn.execute(stmt)]
+
+
+def map_points_prefix(conn: Connection, since: datetime, prefix: str, limit: int) -> list[tuple]:
+    """:func:`point_rows` of every agency whose code starts with ``prefix``."""
+    return point_rows(conn, since, limit, prefix=prefix)

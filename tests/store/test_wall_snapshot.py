@@ -11,7 +11,7 @@ from dashboard.aggregate import KELURAHAN, WIDGET, build_wall_payload, read_wall
 from dashboard.models import Status
 from dashboard.store import counters, snapshots
 from dashboard.store.schema import ingest_run
-from dashboard.store.wall_points import map_points_prefix
+from dashboard.store.wall_points import map_points_prefix, point_rows
 from dashboard.store.water import Reading, record_levels
 from dashboard.store.writes import upsert_reports
 from tests.conftest import NOW
@@ -224,3 +224,15 @@ def test_kelurahan_focus_points_are_every_kel_office(engine, reference):
     payload = build_wall_payload(read_wall_inputs(engine, reference, NOW, timezone.utc), reference, NOW)
     assert [a["code"] for a in payload["agencies"]][:2] == [KELURAHAN, sudin]
     assert payload["focus"][KELURAHAN]["kpis"]["open"] == 3
+
+
+def test_point_rows_epoch_seconds_and_agency_filters(engine, reference):
+    sudin = next(c for c, a in reference.agencies.items() if a.kind == "suku_dinas")
+    at = NOW - timedelta(hours=3, seconds=17)
+    with engine.begin() as conn:
+        upsert_reports(conn, [report("P1", Status.MENUNGGU, 3 + 17 / 3600, 0, agency_code=sudin),
+                              report("P2", Status.PROSES, 1, 1)], NOW)
+    with engine.connect() as conn:
+        rows = point_rows(conn, NOW - timedelta(days=30), 10, agency=sudin)
+        assert len(point_rows(conn, NOW - timedelta(days=30), 10)) == 2
+    assert len(rows) == 1 and abs(rows[0][5] - at.timestamp()) <= 1 and isinstance(rows[0][5], int)

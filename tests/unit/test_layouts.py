@@ -150,6 +150,15 @@ def test_reports_to_geojson_is_short():
     assert feature["properties"] == {"s": "proses", "c": "sampah", "t": 1767225600}
 
 
+def test_geojson_bytes_are_the_same_collection():
+    import json
+    from datetime import datetime, timezone
+    rows = [(7, -6.20049, 106.80051, "proses", "sampah", datetime(2026, 1, 1, tzinfo=timezone.utc)),
+            (8, -6.1, 106.9, "menunggu", 'a "quoted" <code>', 1767225601), (9, -6.3, 106.7, "selesai", None, None)]
+    assert json.loads(geo.reports_geojson_bytes(rows)) == geo.reports_to_geojson(rows)
+    assert json.loads(geo.reports_geojson_bytes([])) == {"type": "FeatureCollection", "features": []}
+
+
 def test_text_contrast_at_least_4_5():
     def lum(hex_colour: str) -> float:
         rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]

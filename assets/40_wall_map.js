@@ -27,11 +27,42 @@ window.pantau.map = (function () {
         return L.marker(latlng, {icon: icon, keyboard: false});
     }
 
+    /* Supercluster map/reduce: every cluster carries its count per status, so its ring
+       shows the mix (conic gradient in status colours, clockwise in status order) and its
+       letter names the biggest status: colour and label, never colour alone. */
+    var ORDER = ["menunggu", "koordinasi", "disposisi", "proses", "selesai"];
+
+    function clusterOptions(radius) {
+        return {radius: radius, maxZoom: 16,
+                map: function (p) { var o = {}; o[p.s] = 1; return o; },
+                reduce: function (acc, p) { ORDER.forEach(function (k) { acc[k] = (acc[k] || 0) + (p[k] || 0); }); }};
+    }
+
+    function mix(props) {
+        var total = 0, top = null, stops = [], at = 0;
+        ORDER.forEach(function (k) { total += props[k] || 0; if (!top || (props[k] || 0) > (props[top] || 0)) { top = k; } });
+        if (!total) { return null; }
+        ORDER.forEach(function (k) {
+            var n = props[k] || 0;
+            if (!n) { return; }
+            var end = at + 100 * n / total;
+            stops.push("var(--c-" + k + ") " + at.toFixed(1) + "% " + end.toFixed(1) + "%");
+            at = end;
+        });
+        return {top: top, ring: "conic-gradient(" + stops.join(",") + ")"};
+    }
+
     function clusterToLayer(feature, latlng, index, context) {
-        var n = feature.properties.point_count;
+        var props = feature.properties, n = props.point_count;
         var size = n < 100 ? "s" : (n < 1000 ? "m" : "l");
         var text = n < 1000 ? String(n) : (Math.round(n / 100) / 10) + "k";
-        var icon = L.divIcon({html: "<span>" + text + "</span>", className: "cluster cluster--" + size, iconSize: null});
+        var m = mix(props), cls = "cluster cluster--" + size, html = "<span>" + text + "</span>";
+        if (m) {
+            cls += " cluster--mix cluster--top-" + m.top;
+            html = '<span class="cluster__ring" style="background:' + m.ring + '"></span>' +
+                   '<span class="cluster__body"><b class="cluster__letter">' + LETTER[m.top] + "</b>" + text + "</span>";
+        }
+        var icon = L.divIcon({html: html, className: cls, iconSize: null});
         return L.marker(latlng, {icon: icon, keyboard: false});
     }
 
@@ -65,6 +96,6 @@ window.pantau.map = (function () {
         });
     }
 
-    return {trackView: trackView, pointToLayer: pointToLayer, clusterToLayer: clusterToLayer,
+    return {trackView: trackView, pointToLayer: pointToLayer, clusterToLayer: clusterToLayer, clusterOptions: clusterOptions,
             areaStyle: areaStyle, kotaStyle: kotaStyle};
 })();

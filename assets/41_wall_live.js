@@ -15,7 +15,7 @@ window.dash_clientside.pantau = {
         if (!bounds || !vh) { return [nu, nu]; }
         /* Cluster radius in px grows with the screen, like the cluster icons do. */
         return [{bounds: bounds.map(function (p) { return p.slice(); })},
-                {radius: Math.round(70 * vh / 1080), maxZoom: 16}];
+                window.pantau.map.clusterOptions(Math.round(70 * vh / 1080))];
     },
     focus: function (n, views, query) {
         var nu = window.dash_clientside.no_update;

@@ -43,6 +43,11 @@ def test_wall001_all_panels_render_with_data(wall, browser):
                                  ".leaflet-marker-pane .pt').length") > 0, timeout=10)
     assert browser.find_element(By.ID, "wall-kpi-open").text not in ("", "–")
     assert browser.find_element(By.ID, ids.WALL_BADGE).text == "LIVE"
+    # clusters tell their status mix by a coloured ring and the biggest status's letter
+    mixed = wait_for(lambda: js(browser, "return [...document.querySelectorAll('.cluster--mix')].map("
+                                         "c => [c.querySelector('.cluster__letter').textContent,"
+                                         " c.querySelector('.cluster__ring').style.background])"), timeout=10)
+    assert all(letter in "MKDPS" and "conic-gradient" in ring for letter, ring in mixed)
     assert "tidak ada sinyal" in browser.page_source or js(browser, "return document.querySelectorAll('.gate__img').length")
 
 

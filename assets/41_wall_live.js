@@ -13,9 +13,10 @@ window.dash_clientside.pantau = {
     fit: function (vh, bounds) {
         var nu = window.dash_clientside.no_update;
         if (!bounds || !vh) { return [nu, nu]; }
-        /* Cluster radius in px grows with the screen, like the cluster icons do. */
+        /* Cluster radius in px grows with the screen, like the cluster icons do (wide enough
+           that the ringed icons, up to 2.9 units across, do not overlap). */
         return [{bounds: bounds.map(function (p) { return p.slice(); })},
-                window.pantau.map.clusterOptions(Math.round(70 * vh / 1080))];
+                window.pantau.map.clusterOptions(Math.round(110 * vh / 1080))];
     },
     focus: function (n, views, query) {
         var nu = window.dash_clientside.no_update;

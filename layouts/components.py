@@ -102,9 +102,19 @@ def agency_name(row: dict, _) -> str:
     return short_name(row.get("name") or row["code"])
 
 
+#: Abbreviations Jakarta uses on its own boards; the kota part is what tells two suku
+#: dinas apart, so it must survive a narrow column ("Sudin Perhubungan Jaksel").
+SHORT = (("Suku Dinas ", "Sudin "), ("Satuan Polisi Pamong Praja", "Satpol PP"), ("Sumber Daya Air", "SDA"),
+         ("Jakarta Selatan", "Jaksel"), ("Jakarta Timur", "Jaktim"), ("Jakarta Barat", "Jakbar"),
+         ("Jakarta Utara", "Jakut"), ("Jakarta Pusat", "Jakpus"))
+
+
 def short_name(name: str) -> str:
-    """Agency names as Jakarta writes them on boards: "Sudin ..." for "Suku Dinas ..."."""
-    return name.replace("Suku Dinas ", "Sudin ").replace("Satuan Polisi Pamong Praja", "Satpol PP")
+    """Agency names as Jakarta writes them on boards: "Sudin SDA Jaksel" for "Suku
+    Dinas Sumber Daya Air Jakarta Selatan"."""
+    for long, short in SHORT:
+        name = name.replace(long, short)
+    return name
 
 
 def leaderboard(board: dict, _, lang: str = "id") -> list:

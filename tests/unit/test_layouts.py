@@ -150,6 +150,15 @@ def test_reports_to_geojson_is_short():
     assert feature["properties"] == {"s": "proses", "c": "sampah", "t": 1767225600}
 
 
+def test_agency_names_keep_the_kota_in_a_narrow_column():
+    from layouts.components import agency_name
+    _ = lambda msgid: {"All kelurahan": "Kelurahan (semua)"}.get(msgid, msgid)  # noqa: E731
+    assert agency_name({"code": "sudin-sda-31.74", "name": "Suku Dinas Sumber Daya Air Jakarta Selatan"}, _) == \
+        "Sudin SDA Jaksel"
+    assert agency_name({"code": "kelurahan", "kind": "kelurahan", "name": "Kelurahan (semua)"}, _) == \
+        "Kelurahan (semua)"
+
+
 def test_geojson_bytes_are_the_same_collection():
     import json
     from datetime import datetime, timezone

@@ -85,8 +85,6 @@ def _seed_store(ctx: Ctx, backend: str, admin) -> None:  # noqa: ANN001
     store_reference(engine, ctx.ref)
     print(f"# seeding {ctx.n:,} reports on {backend} ...", flush=True)
     ctx.seeded[backend] = seed(engine, ctx.ref, ctx.n, ctx.days, 42, ctx.now, progress=True)
-    with engine.begin() as conn:  # fresh planner statistics, as after a real load
-        conn.execute(text("ANALYZE"))
     print(f"# {backend}: {ctx.seeded[backend].reports_per_second:,.0f} reports/s", flush=True)
 
 

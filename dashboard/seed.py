@@ -106,9 +106,21 @@ def seed(engine: Engine, ref: Reference, n_reports: int, days: float, seed: int,
             raise
         loaded = time.perf_counter()
         checker.wait()  # raises SeedError before the commit: nothing invalid is kept
+    refresh_statistics(engine)
     done = time.perf_counter()
     return SeedResult(n_reports, n_changes, n_water, seq, done - started, generated - started,
                       checker.seconds, loaded - generated, time.process_time() - cpu + checker.cpu)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Planner statistics (and, on PostgreSQL, the visibility map for index-only scans)
+    after a bulk load; without them the first queries pick full scans."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
 
 
 def _columns(world: model.World, ref: Reference, hist: history.History) -> dict[str, list]:

@@ -211,10 +211,11 @@ def _agencies(directory: Path, kota: dict[str, Kota], kelurahan: dict[str, Kelur
 
 def _gates(directory: Path) -> dict[str, FloodGate]:
     """PetaJakarta floodgates (coordinates) joined with DSDA posts (siaga thresholds)."""
-    posts = {r["nama_di_pintu_air_petajakarta"]: r for r in _rows(directory / "pos_pantau_tma_siaga.csv")}
+    posts = _rows(directory / "pos_pantau_tma_siaga.csv")
+    by_gate = {r["nama_di_pintu_air_petajakarta"]: r for r in posts if r["nama_di_pintu_air_petajakarta"]}
     gates: dict[str, FloodGate] = {}
     for row in _rows(directory / "pintu_air_petajakarta.csv"):
-        post = posts.pop(row["nama"], None) or {}
+        post = by_gate.get(row["nama"], {})
         code = "pa-" + row["id_sumber"]
         gates[code] = FloodGate(
             code, row["nama"], post.get("sungai") or None, post.get("jenis") or "pintu air",
@@ -222,7 +223,9 @@ def _gates(directory: Path) -> dict[str, FloodGate]:
             _int(post.get("siaga3_mulai_cm", "")), _int(post.get("siaga2_mulai_cm", "")),
             _int(post.get("siaga1_mulai_cm", "")),
         )
-    for i, post in enumerate(posts.values(), start=1):  # posts with no licensed coordinate
+    joined = {g.name for g in gates.values()}
+    unmatched = [p for p in posts if p["nama_di_pintu_air_petajakarta"] not in joined]
+    for i, post in enumerate(unmatched, start=1):  # posts with no licensed coordinate
         code = f"pos-{i}"
         gates[code] = FloodGate(
             code, post["pos"], post["sungai"] or None, post["jenis"] or None, None, None,

@@ -180,6 +180,7 @@ def gate_rows(inputs: WallInputs) -> list[dict[str, Any]]:
         camera = inputs.cameras.get(g["code"], {})
         out.append({"code": g["code"], "name": g["name"], "river": g.get("river"),
                     "level_cm": float(level["level_cm"]), "siaga": int(level["siaga"]),
+                    "alert_ratio": round(float(level["level_cm"]) / g["siaga3_cm"], 3) if g.get("siaga3_cm") else 0.0,
                     "observed_at": iso(level["observed_at"]),
                     "trend": [[iso(t), float(v)] for t, v in inputs.trends.get(g["code"], [])],
                     "camera": {"ok": bool(camera.get("ok")), "last_ok_at": iso(camera.get("last_ok_at"))}})

@@ -156,9 +156,11 @@ def render(payload: dict, lang: str, zone: ZoneInfo, vh_px: float | None,
     )
 
 
-def _gates_in_order(gates: list[dict], limit: int = 8) -> list[dict]:
-    """The most alarming gates first (siaga 1 before 4), at most ``limit`` tiles."""
-    return sorted(gates, key=lambda g: (int(g.get("siaga") or 4), g.get("name", "")))[:limit]
+def _gates_in_order(gates: list[dict], limit: int = 7) -> list[dict]:
+    """The most alarming gates first: siaga 1 before 4, then the level nearest its Siaga 3
+    threshold (``alert_ratio``); at most ``limit`` tiles fit the panel."""
+    return sorted(gates, key=lambda g: (int(g.get("siaga") or 4), -float(g.get("alert_ratio") or 0),
+                                        g.get("name", "")))[:limit]
 
 
 def freshness(as_of, now, stale_seconds: int, lang: str, zone: ZoneInfo) -> tuple:

@@ -3,7 +3,7 @@
 :func:`refresh_wall_snapshot` is the worker job. It does nothing while the saved snapshot
 is current: same version as the store's change cursor, the newest water reading of every
 monitored gate already shown, and younger than :data:`MAX_AGE` (ages and "today" move
-with the clock). Otherwise it reads the windows (:mod:`dashboard.aggregate_reads`,
+with the clock). Otherwise it reads the windows (:mod:`dashboard.store.wall_aggregates`,
 ``queries_flow.flow_by_hour``) in one read snapshot and calls the pure
 :func:`build_wall_payload`. A full recompute happens at most every
 :data:`LEADERBOARD_MAX_AGE`: in between, the leaderboard (a 30-day score) and the flow
@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
-from dashboard import aggregate_reads as reads
+from dashboard.store import wall_aggregates as reads
 from dashboard import scoring, wall_delta
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.redact import redact
@@ -61,7 +61,7 @@ class WallInputs:
     unresponded: dict[str, int] = field(default_factory=dict)  # agency -> Menunggu older than 6 h
     open_by_kelurahan: dict[str, int] = field(default_factory=dict)
     flow: list[tuple[datetime, int, int]] = field(default_factory=list)  # hour, new, done
-    ticker: list[dict[str, Any]] = field(default_factory=list)  # aggregate_reads.ticker rows
+    ticker: list[dict[str, Any]] = field(default_factory=list)  # wall_aggregates.ticker rows
     leaderboard: dict[str, Any] | None = None
     gates: list[dict[str, Any]] = field(default_factory=list)  # monitored gates
     levels: dict[str, dict[str, Any]] = field(default_factory=dict)  # gate -> observed_at, level_cm, siaga
@@ -250,7 +250,7 @@ def _snapshot_conn(engine):  # noqa: ANN001, ANN202
 
 def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN001
                      previous: dict[str, Any] | None = None) -> WallInputs:
-    """Windowed reads in one snapshot (see :mod:`dashboard.aggregate_reads`)."""
+    """Windowed reads in one snapshot (see :mod:`dashboard.store.wall_aggregates`)."""
     start, hour = today_start(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
     with _snapshot_conn(engine) as conn:
         version = counters.current(conn)
@@ -280,7 +280,7 @@ _STATES: dict[str, wall_delta.YoungState] = {}
 
 def young_parts(conn, key: str, version: int, now: datetime, start: datetime, full: bool,  # noqa: ANN001, ANN201
                 previous: dict[str, Any] | None = None):
-    """(young open rows, today's rows, today's Selesai moves) as ``aggregate_reads``
+    """(young open rows, today's rows, today's Selesai moves) as ``wall_aggregates``
     reads them, from the incremental state. The state is advanced only when it produced
     ``previous`` (the saved snapshot: same version and computed_at); otherwise, or when
     ``full``, or when it cannot advance, it is built afresh."""

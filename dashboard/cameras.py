@@ -25,7 +25,7 @@ import requests
 from PIL import Image
 from sqlalchemy import Connection, Engine
 
-from dashboard.aggregate_reads import gate_readings
+from dashboard.store.wall_aggregates import gate_readings
 from dashboard.reference import Reference
 from dashboard.store import cameras
 

@@ -12,7 +12,7 @@ counts the payload needs. :func:`advance` brings it from (cursor c0, time t0) to
 2. time moves to t1: the open reports requested in ``(t0 - upper, t1 - upper]`` cross
    the boundary ``upper`` of an age bucket (one small index range per boundary); the ones
    crossing 7 days leave the state (the overdue backlog is the tally's open count minus
-   the young ones, see ``aggregate_reads.split_backlog``);
+   the young ones, see ``wall_aggregates.split_backlog``);
 3. Selesai moves after the last ``status_change`` id counted are added.
 
 It costs O(changes + crossings + groups) instead of scanning the young backlog. It
@@ -42,7 +42,7 @@ OPEN = frozenset(OPEN_VALUES)
 
 def bucket(requested_at: datetime, at: datetime) -> str | None:
     """The age bucket of an open report at ``at`` (``None``: older than 7 days), as
-    ``aggregate_reads.young_open`` buckets it (``requested_at > at - upper``)."""
+    ``wall_aggregates.young_open`` buckets it (``requested_at > at - upper``)."""
     for label, upper in YOUNG:
         if requested_at > at - upper:
             return label
@@ -85,11 +85,11 @@ class YoungState:
             self.count(row, 1)
 
     def young_rows(self) -> list[tuple[str, str, int, int]]:
-        """As ``aggregate_reads.young_open``: (agency, bucket, n, of which Menunggu)."""
+        """As ``wall_aggregates.young_open``: (agency, bucket, n, of which Menunggu)."""
         return [(a, b, n, w) for (a, b), (n, w) in self.young.items() if n]
 
     def today_rows(self) -> list[tuple[str, str, int]]:
-        """As ``aggregate_reads.today_by_agency``: (agency, status, n)."""
+        """As ``wall_aggregates.today_by_agency``: (agency, status, n)."""
         return [(a, s, n) for (a, s), n in self.today.items() if n]
 
     def done_counts(self) -> dict[str, int]:

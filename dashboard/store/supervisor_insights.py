@@ -25,7 +25,7 @@ from sqlalchemy import BigInteger, Connection, and_, any_, bindparam, case, func
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from dashboard import scoring
-from dashboard.aggregate_reads import leaderboard_counts
+from dashboard.store.wall_aggregates import leaderboard_counts
 from dashboard.models import RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
 from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds, is_pg
 from dashboard.store.schema import report, status_change

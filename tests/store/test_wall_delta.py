@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from dashboard import aggregate_reads as reads
+from dashboard.store import wall_aggregates as reads
 from dashboard import wall_delta
 from dashboard.aggregate import today_start
 from dashboard.models import Status

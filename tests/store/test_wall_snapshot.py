@@ -165,7 +165,7 @@ def test_redis_mirror_when_redis_url_is_set(engine, reference, settings):
 
 
 def test_leaderboard_counts_by_hand(engine, reference):
-    from dashboard.aggregate_reads import leaderboard_counts
+    from dashboard.store.wall_aggregates import leaderboard_counts
     from dashboard.scoring import WINDOW
 
     day = 24

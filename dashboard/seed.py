@@ -119,7 +119,8 @@ def refresh_statistics(engine: Engine) -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
     else:
-        with engine.begin() as conn:
+        with engine.begin() as conn:  # sampled statistics, as SQLite's docs advise for big tables
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
             conn.exec_driver_sql("ANALYZE")
 
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from dashboard.config import Settings
 from dashboard.reference import Reference
+from dashboard.store.snapshots import SnapshotCache
 
 
 def utc_now() -> datetime:
@@ -28,6 +29,7 @@ class Deps:
     ref: Reference
     redis: Any = None
     now: Callable[[], datetime] = field(default=utc_now)
+    snapshots: SnapshotCache = field(default_factory=SnapshotCache)  # per process, keyed by version
 
 
 def register_all(app, deps: Deps) -> None:  # noqa: ANN001

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
-from dashboard.store.snapshots import read_snapshot, snapshot_version
+from dashboard.store.snapshots import snapshot_version
 from layouts import components, ids, wall
 
 WIDGET = "wall"
@@ -32,7 +32,7 @@ def register(app, deps) -> None:  # noqa: ANN001
         version = snapshot_version(deps.engine, WIDGET, deps.redis)
         if version is None or (version == have and ctx.triggered_id == ids.WALL_TICK):
             raise PreventUpdate
-        payload, version, _at = read_snapshot(deps.engine, WIDGET, deps.redis)
+        payload, version, _at = deps.snapshots.read(deps.engine, WIDGET, version, deps.redis)
         return wall.render(payload | {"version": version}, query["lang"], deps.settings.zone, vh_px, gate_coords)
 
     @app.callback(*FRESHNESS_OUTPUTS, Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_QUERY, "data"))

@@ -111,3 +111,27 @@ def read_snapshot(engine: Engine, widget_id: str, redis=None,  # noqa: ANN001
         row = conn.execute(select(snapshot.c.payload, snapshot.c.version, snapshot.c.computed_at)
                            .where(snapshot.c.widget_id == widget_id)).first()
     return None if row is None else (orjson.loads(row.payload), int(row.version), row.computed_at)
+
+
+class SnapshotCache:
+    """The last snapshot read per widget in this web process.
+
+    A version's payload never changes, so a cached entry is valid exactly while the store
+    says that version is current. The version check still goes to the store (or Redis)
+    on every poll; the payload is read once per change per process, however many walls
+    that process serves (Smashing keeps the last event per id the same way).
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[Any, int, datetime]] = {}
+
+    def read(self, engine: Engine, widget_id: str, version: int, redis=None,  # noqa: ANN001
+             prefix: str = KEY_PREFIX) -> tuple[Any, int, datetime] | None:
+        """``read_snapshot`` unless ``version`` is the one already held."""
+        held = self._last.get(widget_id)
+        if held is not None and held[1] == version:
+            return held
+        found = read_snapshot(engine, widget_id, redis, prefix)
+        if found is not None:
+            self._last[widget_id] = found
+        return found

@@ -74,3 +74,18 @@ def test_redis_client_from_settings_url():
     assert snapshots.redis_client("") is None
     client = snapshots.redis_client("redis://127.0.0.1:6379/0")
     assert client.ping()
+
+
+def test_cache_reads_each_version_once(engine):
+    from sqlalchemy import delete
+
+    from dashboard.store.schema import snapshot
+
+    cache = snapshots.SnapshotCache()
+    save_snapshot(engine, "wall", {"n": 1}, 1, NOW)
+    assert cache.read(engine, "wall", 1)[0] == {"n": 1}
+    with engine.begin() as conn:  # the row is gone: only the cache can answer version 1
+        conn.execute(delete(snapshot))
+    assert cache.read(engine, "wall", 1)[0] == {"n": 1}
+    save_snapshot(engine, "wall", {"n": 2}, 2, NOW + timedelta(seconds=5))
+    assert cache.read(engine, "wall", 2)[:2] == ({"n": 2}, 2)  # a new version is read

@@ -119,9 +119,8 @@ def refresh_statistics(engine: Engine) -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
     else:
-        with engine.begin() as conn:  # sampled statistics, as SQLite's docs advise for big tables
-            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-            conn.exec_driver_sql("ANALYZE")
+        with engine.begin() as conn:  # full, not sampled: sampling chose a worse index for
+            conn.exec_driver_sql("ANALYZE")  # the kota filter (414 vs 193 ms at 1M); 1.6 s
 
 
 def _columns(world: model.World, ref: Reference, hist: history.History) -> dict[str, list]:

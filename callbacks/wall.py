@@ -37,8 +37,7 @@ def register(app, deps) -> None:  # noqa: ANN001
 
     @app.callback(*FRESHNESS_OUTPUTS, Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_QUERY, "data"))
     def check_freshness(_n, query):
-        last_ok = deps.store.last_ingest().last_ok
-        as_of = last_ok["finished_at"] if last_ok else None
+        as_of = deps.store.data_as_of()
         return wall.freshness(as_of, deps.now(), deps.settings.stale_seconds, query["lang"], deps.settings.zone)
 
     app.clientside_callback(ClientsideFunction("pantau", "viewport"), Output(ids.WALL_VIEWPORT, "data"),

@@ -231,6 +231,10 @@ class ReportStore:
     def last_ingest(self) -> queries_ops.IngestStatus:
         return self._read(queries_ops.last_ingest)
 
+    def data_as_of(self) -> datetime | None:
+        """When the newest successful ingest finished: one indexed read (wall freshness)."""
+        return self._read(queries_ops.data_as_of)
+
     def quarantine_list(self, limit: int, reason: str | None = None) -> list[dict[str, Any]]:
         return self._read(queries_ops.quarantine_list, limit, reason)
 

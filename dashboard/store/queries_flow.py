@@ -16,6 +16,7 @@ from sqlalchemy import Connection, case, func, literal_column, select
 from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
 from dashboard.store.queries_sql import (
     EPSILON_S,
+    count_where as _flag,
     day_key,
     days_between,
     elapsed_seconds,
@@ -77,10 +78,6 @@ class KelurahanInputs:
     median_response_hours: float | None = None
     overdue_open: int = 0  # open and older than RESOLVE_TARGET (any request time)
     reopened: int = 0  # of received: reopened at least once
-
-
-def _flag(condition) -> object:  # noqa: ANN001
-    return func.sum(case((condition, 1), else_=0))
 
 
 def _window_stmt(conn: Connection, since: datetime, now: datetime):

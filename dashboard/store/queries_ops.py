@@ -89,6 +89,12 @@ def last_ingest(conn: Connection) -> IngestStatus:
     return IngestStatus(_one(conn, newest), _one(conn, newest.where(ingest_run.c.ok.is_(True))), per_source)
 
 
+def data_as_of(conn: Connection) -> datetime | None:
+    """``finished_at`` of the newest successful ingest run (newest ids first)."""
+    return conn.execute(select(ingest_run.c.finished_at).where(ingest_run.c.ok.is_(True))
+                        .order_by(ingest_run.c.id.desc()).limit(1)).scalar()
+
+
 def quarantine_list(conn: Connection, limit: int, reason: str | None = None) -> list[dict[str, Any]]:
     """Quarantined records, newest first, without the raw record (detail shortened)."""
     q = quarantine.c

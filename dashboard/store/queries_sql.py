@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import ColumnElement, Connection, Float, Interval, cast, extract, func, literal_column, text
+from sqlalchemy import ColumnElement, Connection, Float, Interval, case, cast, extract, func, literal_column, text
 
 #: Upper bounds no caller can exceed, whatever limit it asks for.
 MAX_ROWS = 1_000  # lists (latest changes, quarantine, groups)
@@ -85,3 +85,8 @@ def days_between(first: date, last: date) -> list[date]:
     if n > MAX_DAYS:
         raise ValueError(f"window longer than {MAX_DAYS} days")
     return [first + timedelta(days=i) for i in range(max(n, 0))]
+
+
+def count_where(condition: ColumnElement) -> ColumnElement:
+    """``SUM(CASE WHEN condition THEN 1 ELSE 0 END)``: a conditional count in a GROUP BY."""
+    return func.sum(case((condition, 1), else_=0))

@@ -25,8 +25,9 @@ from dashboard.models import AGE_BUCKETS, OPEN_VALUES, RESOLVE_TARGET, RESPOND_T
 from dashboard.scoring import KelurahanCounts
 from dashboard.store import queries_flow
 from dashboard.store.cameras import camera_frame, camera_states  # noqa: F401 - re-exported
-from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds
-from dashboard.store.schema import (category, flood_gate, ingest_run, kelurahan, report,
+from dashboard.store.queries_ops import data_as_of  # noqa: F401 - the wall reads it from here
+from dashboard.store.queries_sql import EPSILON_S, count_where as _flag, elapsed_seconds
+from dashboard.store.schema import (category, flood_gate, kelurahan, report,
                                     status_change, tally, water_level)
 
 DONE = Status.SELESAI.value
@@ -145,10 +146,6 @@ def ticker(conn: Connection, limit: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def _flag(condition) -> Any:  # noqa: ANN001
-    return func.sum(case((condition, 1), else_=0))
-
-
 def _window_stmt(conn: Connection, since: datetime, now: datetime):
     c = report.c
     respond = elapsed_seconds(conn, c.requested_at, c.responded_at)
@@ -185,12 +182,6 @@ def leaderboard_counts(conn: Connection, since: datetime, now: datetime) -> list
             code, n, acted_on=acted, responded_6h=r6, response_due=rdue, resolved_7d=s7, resolution_due=sdue,
             overdue_open=late + before, reopened=reop, ever_closed=closed, load=n + before))
     return out
-
-
-def data_as_of(conn: Connection) -> datetime | None:
-    """``finished_at`` of the newest successful ingest run (newest ids first)."""
-    return conn.execute(select(ingest_run.c.finished_at).where(ingest_run.c.ok.is_(True))
-                        .order_by(ingest_run.c.id.desc()).limit(1)).scalar()
 
 
 def monitored_gates(conn: Connection) -> list[dict[str, Any]]:

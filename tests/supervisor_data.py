@@ -117,17 +117,8 @@ def many_reports(engine: Engine, kelurahan_code: str, n: int, doublings: int = 5
 
 
 def fill_tally(engine: Engine) -> None:
-    """Rebuild ``tally`` from ``report`` (what the writes keep up to date row by row)."""
-    from sqlalchemy import delete, func, select
-
-    from dashboard.store.schema import tally
-    c = report.c
-    key = func.coalesce(c.kelurahan_code, "")
-    stmt = select(key, c.agency_code, c.category_code, c.status, func.count()).group_by(
-        key, c.agency_code, c.category_code, c.status)
+    """Rebuild ``tally`` and ``tally_day`` from ``report`` (what the writes keep up to date
+    row by row)."""
+    from dashboard.store.bulk import rebuild_tally
     with engine.begin() as conn:
-        conn.execute(delete(tally))
-        rows = [dict(zip(("kelurahan_code", "agency_code", "category_code", "status", "n"), r))
-                for r in conn.execute(stmt)]
-        if rows:
-            conn.execute(insert(tally), rows)
+        rebuild_tally(conn)

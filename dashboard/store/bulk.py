@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import Connection, Table, func, inspect, select, text
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint
 
-from dashboard.store.schema import tally
+from dashboard.store.schema import TALLY_DAY_OFFSET, tally, tally_day
 
 #: Rows per executemany/COPY chunk (bounds memory for tuple lists).
 CHUNK = 50_000
@@ -140,10 +140,14 @@ def add_foreign_keys(conn: Connection, constraints: Sequence) -> None:
 
 
 def rebuild_tally(conn: Connection) -> int:
-    """Recount ``tally`` from ``report`` with one GROUP BY; returns the group count."""
-    conn.execute(tally.delete())
-    conn.execute(text(
-        "INSERT INTO tally (kelurahan_code, agency_code, category_code, status, n) "
-        "SELECT COALESCE(kelurahan_code, ''), agency_code, category_code, status, COUNT(*) "
-        "FROM report GROUP BY COALESCE(kelurahan_code, ''), agency_code, category_code, status"))
+    """Recount ``tally`` and ``tally_day`` from ``report`` (one GROUP BY each); returns the
+    ``tally`` group count."""
+    minutes = int(TALLY_DAY_OFFSET.total_seconds() // 60)
+    day = (f"CAST(requested_at + interval '{minutes} minutes' AS DATE)" if conn.dialect.name == "postgresql"
+           else f"date(requested_at, '+{minutes} minutes')")
+    key = "COALESCE(kelurahan_code, ''), agency_code, category_code, status"
+    for table, group in ((tally, key), (tally_day, f"{day}, {key}")):
+        conn.execute(table.delete())
+        conn.execute(text(f"INSERT INTO {table.name} ({', '.join(c.name for c in table.c)}) "
+                          f"SELECT {group}, COUNT(*) FROM report GROUP BY {group}"))
     return int(conn.execute(select(func.count()).select_from(tally)).scalar_one())

@@ -7,12 +7,13 @@ Times are stored as naive UTC (:class:`UTCDateTime`) in one format on every back
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -197,7 +198,9 @@ status_change = Table(
     Column("to_status", String(16), nullable=False),
     Column("changed_at", UTCDateTime, nullable=False),
 )
-Index("ix_status_change_report", status_change.c.report_id, status_change.c.changed_at)
+# to_status too: the supervisor's hand-off funnel reads a sample's changes from the index alone
+Index("ix_status_change_report_cov", status_change.c.report_id, status_change.c.changed_at,
+      status_change.c.to_status)
 Index("ix_status_change_changed_at", status_change.c.changed_at)
 
 #: Running counts per (kelurahan, agency, category, status), maintained by the writes in
@@ -210,6 +213,33 @@ tally = Table(
     Column("status", String(16), primary_key=True),
     Column("n", BigInteger, nullable=False),
 )
+
+#: The tally per local day of ``requested_at`` (:func:`tally_day_of`), kept by the same
+#: writes: a supervisor's date window sums a few thousand rows per day instead of
+#: grouping every report in it (7 days at 1M reports: ~24k rows instead of ~78k reports).
+tally_day = Table(
+    "tally_day", metadata,
+    Column("day", Date, primary_key=True),
+    Column("kelurahan_code", String(16), primary_key=True),  # "" when none
+    Column("agency_code", String(48), primary_key=True),
+    Column("category_code", String(32), primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+#: The day of ``tally_day`` starts at 00:00 WIB (UTC+7, no daylight saving): windows of
+#: whole WIB days read whole rows; any other window reads its partial days from ``report``.
+TALLY_DAY_OFFSET = timedelta(hours=7)
+
+
+def tally_day_of(requested_at: datetime) -> date:
+    """The ``tally_day.day`` of a report requested at ``requested_at`` (aware)."""
+    return (requested_at.astimezone(timezone.utc) + TALLY_DAY_OFFSET).date()
+
+
+def tally_day_start(day: date) -> datetime:
+    """The UTC instant ``day`` of ``tally_day`` starts."""
+    return datetime.combine(day, datetime.min.time(), timezone.utc) - TALLY_DAY_OFFSET
+
 
 # --- operations -----------------------------------------------------------------------
 quarantine = Table(

@@ -2,36 +2,42 @@
 (kelurahan, agency, category, status) of the filtered set — the "cube" — from which the
 KPIs, the status bars and every "open by …" bar are summed in Python.
 
-Two ways to get the cube, same answer:
+The cube never groups the whole store:
 
-* no date range: the ``tally`` table (running counts kept by the
-  writes), O(groups) whatever the store size. Kota and kecamatan filters are kelurahan
-  code prefixes (``writes`` derives ``report.kota_code``/``kecamatan_code`` from the
-  kelurahan code the same way). "Overdue only" is the open tally minus the open reports
-  of the last 7 days (a windowed GROUP BY).
-* otherwise: one GROUP BY over the reports of the window (index range scans).
+* no date range: the ``tally`` table (running counts kept by the writes), O(groups)
+  whatever the store size. Kota and kecamatan filters are kelurahan code prefixes
+  (``writes`` derives ``report.kota_code``/``kecamatan_code`` from the kelurahan code the
+  same way).
+* a date range: ``tally_day`` (the tally per WIB day of request) for the whole days of the
+  range, plus a GROUP BY over ``report`` for the part of a day at either end that is not
+  whole (none for the date picker's whole WIB days).
+* "overdue only" (open, requested more than 7 days ago): the open cells of the range, or
+  without dates the open tally minus the open cells of the last 7 days.
 
-Overdue (open, older than 7 d) and unresponded (Menunggu, older than 6 h) are not in the
-tally: they are the open / Menunggu counts minus those of the last 7 d / 6 h, which are
-small windowed counts. :func:`summary` and :func:`counts_by` return exactly what
-``supervisor_queries.summary`` / ``counts_by`` return (tests check both paths agree).
+Overdue and unresponded (Menunggu, older than 6 h) KPIs are the open / Menunggu counts
+minus those of the last 7 d / 6 h, which are small windowed counts. :func:`summary` and
+:func:`counts_by` return exactly what ``supervisor_queries.summary`` / ``counts_by``
+return (tests check every path agrees).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable, NamedTuple
 
 from sqlalchemy import Connection, func, select
 
 from dashboard.auth import ScopeKind
+from dashboard.filters import window
 from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
 from dashboard.store.queries_sql import cap
-from dashboard.store.schema import report, tally
+from dashboard.store.schema import report, tally, tally_day, tally_day_of, tally_day_start
 from dashboard.store.supervisor_queries import View
 
-NO_KELURAHAN = ""  # tally key of reports outside every kelurahan
 MENUNGGU = Status.MENUNGGU.value
+ONE_DAY = timedelta(days=1)
 
 
 class Cell(NamedTuple):
@@ -55,32 +61,81 @@ def uses_tally(view: View) -> bool:
 
 
 def cells(conn: Connection, view: View) -> list[Cell]:
-    """The cube of ``view`` (from ``tally`` when :func:`uses_tally`; "overdue only" is
-    then the open tally minus the open reports of the last 7 days)."""
-    if not uses_tally(view):
-        return _cells(conn.execute(_report_stmt(view, view.where())))
+    """The cube of ``view`` (see the module docstring for where each part is read)."""
+    since, until = window(view.filters, view.zone)
+    base = replace(view, filters=replace(view.filters, since=None, until=None, overdue=False))
     if not view.filters.overdue:
-        return _cells(conn.execute(_tally_stmt(view)))
-    found = {cell[:4]: cell.n for cell in _cells(conn.execute(_tally_stmt(view, OPEN_VALUES)))}
-    newer = replace(view, filters=replace(view.filters, overdue=False)).where()
-    newer += [report.c.status.in_(OPEN_VALUES), report.c.requested_at >= view.now - RESOLVE_TARGET]
-    for cell in _cells(conn.execute(_report_stmt(view, newer))):
-        found[cell[:4]] -= cell.n
-    return [Cell(*key, n) for key, n in found.items() if n]
+        found = _tally(conn, base) if uses_tally(view) else _window(conn, base, since, until)
+    elif uses_tally(view):
+        found = _tally(conn, base, OPEN_VALUES)
+        found.subtract(_window(conn, base, view.now - RESOLVE_TARGET, None, OPEN_VALUES))
+    else:
+        cutoff = view.now - RESOLVE_TARGET
+        found = _window(conn, base, since, min(until or cutoff, cutoff), OPEN_VALUES)
+    return [Cell(k or None, a, c, s, n) for (k, a, c, s), n in found.items() if n]
 
 
-def _cells(rows: Iterable) -> list[Cell]:
-    return [Cell(k or None, a, c, s, int(n)) for k, a, c, s, n in rows if int(n)]
+def _tally(conn: Connection, view: View, statuses: Iterable[str] = ()) -> Counter:
+    t = tally.c
+    stmt = select(*_keys(t), t.n).where(*_conditions(t, view, statuses))
+    return _counter(conn.execute(stmt))
 
 
-def _report_stmt(view: View, where: list) -> Any:
+def _window(conn: Connection, view: View, since: datetime | None, until: datetime | None,
+            statuses: Iterable[str] = ()) -> Counter:
+    """Cells of the reports requested in ``[since, until)`` (None: open-ended): whole
+    days from ``tally_day``, the partial days at the ends from ``report``."""
+    if since is not None and until is not None and since >= until:
+        return Counter()
+    first = None if since is None else _first_whole_day(since)
+    last = None if until is None else tally_day_of(until) - ONE_DAY  # the last day ending by until
+    if first is not None and last is not None and first > last:
+        return _reports(conn, view, since, until, statuses)
+    found = _days(conn, view, first, last, statuses)
+    if first is not None and since < tally_day_start(first):
+        found.update(_reports(conn, view, since, tally_day_start(first), statuses))
+    if last is not None and tally_day_start(last + ONE_DAY) < until:
+        found.update(_reports(conn, view, tally_day_start(last + ONE_DAY), until, statuses))
+    return found
+
+
+def _first_whole_day(since: datetime) -> date:
+    day = tally_day_of(since)
+    return day if tally_day_start(day) == since else day + ONE_DAY
+
+
+def _days(conn: Connection, view: View, first: date | None, last: date | None,
+          statuses: Iterable[str]) -> Counter:
+    t = tally_day.c
+    where = _conditions(t, view, statuses)
+    where += [t.day >= first] if first is not None else []
+    where += [t.day <= last] if last is not None else []
+    keys = _keys(t)
+    return _counter(conn.execute(select(*keys, func.sum(t.n)).where(*where).group_by(*keys)))
+
+
+def _reports(conn: Connection, view: View, since: datetime | None, until: datetime | None,
+             statuses: Iterable[str]) -> Counter:
     c = report.c
-    cols = (c.kelurahan_code, c.agency_code, c.category_code, c.status)
-    return select(*cols, func.count()).where(*where).group_by(*cols)
+    where = view.where() + ([c.status.in_(tuple(statuses))] if statuses else [])
+    where += [c.requested_at >= since] if since is not None else []
+    where += [c.requested_at < until] if until is not None else []
+    keys = (func.coalesce(c.kelurahan_code, ""), c.agency_code, c.category_code, c.status)
+    return _counter(conn.execute(select(*keys, func.count()).where(*where).group_by(*keys)))
 
 
-def _tally_stmt(view: View, statuses: Iterable[str] = ()) -> Any:
-    t, f = tally.c, view.filters
+def _keys(t: Any) -> tuple:
+    return (t.kelurahan_code, t.agency_code, t.category_code, t.status)
+
+
+def _counter(rows: Iterable) -> Counter:
+    return Counter({(k, a, c, s): int(n) for k, a, c, s, n in rows})
+
+
+def _conditions(t: Any, view: View, statuses: Iterable[str]) -> list:
+    """``view``'s filters and scope (not its dates) on the key columns of ``tally`` /
+    ``tally_day`` (``t``), and ``status IN statuses`` when given."""
+    f, scope = view.filters, view.scope
     where = [t.status.in_(tuple(statuses))] if statuses else []
     for values, col in ((f.agency, t.agency_code), (f.category, t.category_code), (f.status, t.status)):
         if values:
@@ -90,12 +145,11 @@ def _tally_stmt(view: View, statuses: Iterable[str] = ()) -> Any:
     for prefix in (f.kecamatan, f.kota):
         if prefix:
             where.append(t.kelurahan_code.startswith(prefix + ".", autoescape=True))
-    scope = view.scope
     if scope is not None and scope.kind is ScopeKind.KOTA:
         where.append(t.kelurahan_code.startswith(scope.code + ".", autoescape=True))
     elif scope is not None:
         where.append(t.agency_code == scope.code)
-    return select(t.kelurahan_code, t.agency_code, t.category_code, t.status, t.n).where(*where)
+    return where
 
 
 def summary(conn: Connection, view: View, cube: Iterable[Cell] | None = None

@@ -15,7 +15,7 @@ stored row:
 
 It maintains ``report.responded_at`` (first update into a RESPONDED status),
 ``closed_at`` (time of the last move into Selesai; cleared when reopened), ``reopen_count``
-(Selesai → an open status), ``tally`` and ``reporter`` (only when an identity field is
+(Selesai → an open status), ``tally`` and ``tally_day``, ``reporter`` (only when an identity field is
 present), and bumps the ``changes`` counter once per call that writes anything, stamping
 the written rows' ``change_seq``.
 """
@@ -34,7 +34,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from dashboard.models import RESPONDED, Report, Status
 from dashboard.store import counters
 from dashboard.store.schema import (counter, ingest_run, quarantine as quarantine_table, report,
-                                    reporter, seen_file, source_cursor, status_change, tally)
+                                    reporter, seen_file, source_cursor, status_change, tally,
+                                    tally_day, tally_day_of)
 
 CHUNK = {"sqlite": 500, "postgresql": 10_000}  # ids per existence query
 COMPARED = ("category_code", "status", "description", "address", "media_url", "lat", "lon",
@@ -214,26 +215,39 @@ def _upsert_reporters(conn: Connection, pairs: list[tuple[int, Report]]) -> None
 
 
 def _tally_key(values: Mapping[str, Any]) -> tuple:
-    return (values["kelurahan_code"] or "", values["agency_code"], values["category_code"], values["status"])
+    """The report's ``tally_day`` key: (day, kelurahan or "", agency, category, status)."""
+    return (tally_day_of(values["requested_at"]), values["kelurahan_code"] or "", values["agency_code"],
+            values["category_code"], values["status"])
 
 
 def _apply_tally(conn: Connection, new: list[Report], changed: list[tuple[Any, Report]]) -> None:
-    delta: Counter = Counter()
+    """Move the batch's reports between the cells of ``tally_day`` and of ``tally`` (the
+    same counts without the day)."""
+    per_day: Counter = Counter()
     for rep in new:
-        delta[_tally_key(_values(rep))] += 1
+        per_day[_tally_key(_values(rep))] += 1
     for old, rep in changed:
-        delta[_tally_key(old._mapping)] -= 1
-        delta[_tally_key(_values(rep))] += 1
-    rows = [dict(zip(_TALLY_KEY, key), n=n) for key, n in sorted(delta.items()) if n]
+        per_day[_tally_key(old._mapping)] -= 1
+        per_day[_tally_key(_values(rep))] += 1
+    overall: Counter = Counter()
+    for key, n in per_day.items():
+        overall[key[1:]] += n
+    _add_counts(conn, tally_day, ("day", *_TALLY_KEY), per_day)
+    _add_counts(conn, tally, _TALLY_KEY, overall)
+
+
+def _add_counts(conn: Connection, table: Any, key: tuple[str, ...], delta: Counter) -> None:
+    """Add ``delta`` (key tuple -> change) to ``table.n``; rows that reach 0 are deleted."""
+    rows = [dict(zip(key, k), n=n) for k, n in sorted(delta.items()) if n]
     if not rows:
         return
-    stmt = _dialect_insert(conn)(tally)
-    conn.execute(stmt.on_conflict_do_update(index_elements=list(_TALLY_KEY),
-                                            set_={"n": tally.c.n + stmt.excluded.n}), rows)
+    stmt = _dialect_insert(conn)(table)
+    conn.execute(stmt.on_conflict_do_update(index_elements=list(key),
+                                            set_={"n": table.c.n + stmt.excluded.n}), rows)
     emptied = [r for r in rows if r["n"] < 0]
     if emptied:
-        where = and_(*(tally.c[k] == bindparam("k_" + k) for k in _TALLY_KEY), tally.c.n == 0)
-        conn.execute(delete(tally).where(where), [{"k_" + k: r[k] for k in _TALLY_KEY} for r in emptied])
+        where = and_(*(table.c[k] == bindparam("k_" + k) for k in key), table.c.n == 0)
+        conn.execute(delete(table).where(where), [{"k_" + k: r[k] for k in key} for r in emptied])
 
 
 def _dialect_insert(conn: Connection):  # noqa: ANN202

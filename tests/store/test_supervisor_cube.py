@@ -1,18 +1,20 @@
 """The overview cube (tally path and windowed path) agrees with the direct GROUP BY reads
 of ``supervisor_queries`` on a small store, on SQLite and PostgreSQL."""
 
+import random
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from dashboard.auth import Scope, ScopeKind
 from dashboard.filters import Filters
 from dashboard.store import supervisor_cube as cube
 from dashboard.store import supervisor_queries as sq
-from dashboard.store.schema import tally
-from tests.supervisor_data import NOW, fill_tally, kelurahan_in, two_kota
+from dashboard.models import Status
+from dashboard.store.schema import report, tally
+from tests.supervisor_data import NOW, fill_tally, insert_reports, kelurahan_in, row, two_kota
 
 WIB = ZoneInfo("Asia/Jakarta")
 TODAY = NOW.astimezone(WIB).date()
@@ -89,3 +91,29 @@ def test_kelurahan_ranking_is_kept_for_five_minutes(engine, data):
         later = NOW + ins.SCORE_TTL + timedelta(seconds=1)
         assert ins.kelurahan_score(conn, KEL, later)["as_of"] == later
         assert ins.kelurahan_score(conn, KEL, NOW)["as_of"] == NOW  # a clock going back recomputes
+
+
+def test_windows_at_any_alignment_agree_with_a_group_by(engine):
+    """``tally_day`` holds whole WIB days; a zone whose days start at another hour (UTC,
+    WITA) or "now − 7 days" cut days in two. Whatever the cut, the cube is the GROUP BY of
+    the reports ``View.where`` selects."""
+    rng = random.Random(11)
+    kels = [kelurahan_in("31.71"), kelurahan_in("31.74")]
+    statuses = [s.value for s in Status]
+    insert_reports(engine, [
+        row(rng.choice(kels), rng.choice(statuses), category=rng.choice(("sampah", "jalan_rusak")),
+            requested=NOW - timedelta(minutes=rng.randrange(30 * 24 * 60))) for _ in range(400)],
+        history=False, identity=False)
+    c = report.c
+    keys = (c.kelurahan_code, c.agency_code, c.category_code, c.status)
+    for zone in (WIB, ZoneInfo("UTC"), ZoneInfo("Asia/Makassar")):
+        for _ in range(12):
+            now = NOW - timedelta(minutes=rng.randrange(3 * 24 * 60))
+            first = TODAY - timedelta(days=rng.randrange(32))
+            filters = Filters(since=rng.choice((None, first)), until=rng.choice((None, first + timedelta(days=rng.randrange(9)))),
+                              overdue=rng.random() < 0.4, status=rng.choice(((), ("menunggu", "selesai"))))
+            view = sq.View(filters, rng.choice((None, PUSAT)), now, zone)
+            with engine.connect() as conn:
+                expected = {(k, a, g, s, n) for k, a, g, s, n in conn.execute(
+                    select(*keys, func.count()).where(*view.where()).group_by(*keys))}
+                assert set(cube.cells(conn, view)) == expected, (zone, now, filters)

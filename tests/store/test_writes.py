@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from dashboard.models import Reporter, Status
 from dashboard.store import counters
 from dashboard.store.schema import quarantine as quarantine_table
-from dashboard.store.schema import report, reporter, seen_file, status_change, tally
+from dashboard.store.schema import report, reporter, seen_file, status_change, tally, tally_day
 from dashboard.store.writes import (QuarantineItem, load_cursor, mark_files_seen, quarantine,
                                     save_cursor, upsert_reports)
 from dashboard.ingest.batch import SeenFile
@@ -124,6 +125,7 @@ def test_tally_equals_group_by_after_mixed_sequence(engine, reference):
             batch[rid] = make_report(
                 external_id=rid, status=rng.choice(list(Status)), category_code=cat,
                 kelurahan_code=kel or "", agency_code=reference.route(cat, kel or kelurahan[0]),
+                requested_at=T1 - timedelta(hours=rng.randrange(60)),  # feeds correct it: days move
                 updated_at=T1 + timedelta(minutes=clock[rid]))
         batch = {k: (v if v.kelurahan_code else _without_kelurahan(v)) for k, v in batch.items()}
         upsert(engine, *batch.values())
@@ -132,6 +134,21 @@ def test_tally_equals_group_by_after_mixed_sequence(engine, reference):
             tally.c.kelurahan_code, tally.c.agency_code, tally.c.category_code, tally.c.status, tally.c.n))}
         assert tallied == recount(conn)
         assert sum(tallied.values()) == conn.execute(select(func.count()).select_from(report)).scalar()
+        per_day = {tuple(r[:5]): r[5] for r in conn.execute(select(
+            tally_day.c.day, tally_day.c.kelurahan_code, tally_day.c.agency_code, tally_day.c.category_code,
+            tally_day.c.status, tally_day.c.n))}
+        assert per_day == recount_per_day(conn)
+        assert len({key[0] for key in per_day}) >= 3  # the reports span several WIB days
+
+
+def recount_per_day(conn):  # noqa: ANN001, ANN201
+    """``tally_day`` recounted in Python from each report's requested_at."""
+    c = report.c
+    found = Counter()
+    for requested_at, *key in conn.execute(select(c.requested_at, c.kelurahan_code, c.agency_code,
+                                                  c.category_code, c.status)):
+        found[((requested_at + timedelta(hours=7)).date(), key[0] or "", *key[1:])] += 1
+    return dict(found)
 
 
 def _without_kelurahan(rep):  # noqa: ANN001, ANN202

@@ -36,7 +36,6 @@ def query_calls(ctx: Ctx) -> list[tuple[str, Callable[[Any], Any]]]:
         ("flow_by_hour 48h", lambda s: s.flow_by_hour(now - timedelta(hours=48), now)),
         ("flow_by_day 30d", lambda s: s.flow_by_day(month, now)),
         ("latest_changes 50", lambda s: s.latest_changes(50)),
-        ("leaderboard_inputs 30d", lambda s: s.leaderboard_inputs(month, now)),
         ("map_points 7d (20k)", lambda s: s.map_points(week, limit=20_000)),
         ("changes_since (500)", lambda s: s.changes_since(max(s.change_cursor() - 1, 0), 500)),
         ("agency_load", lambda s: s.agency_load(now, 50)),

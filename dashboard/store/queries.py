@@ -215,9 +215,6 @@ class ReportStore:
     def latest_changes(self, limit: int, public: bool = True) -> list[dict[str, Any]]:
         return self._read(latest_changes, limit, public)
 
-    def leaderboard_inputs(self, since: datetime, now: datetime) -> list[queries_flow.KelurahanInputs]:
-        return self._read(queries_flow.leaderboard_inputs, since, now)
-
     def map_points(self, since: datetime, bbox=None, statuses=None, agency=None,  # noqa: ANN001
                    limit: int = MAX_POINTS) -> list[tuple]:
         return self._read(map_points, since, bbox, statuses, agency, limit)

@@ -32,7 +32,6 @@ calls = {
     "flow_by_hour(24h)": lambda: s.flow_by_hour(NOW - 24 * H, NOW),
     "flow_by_day(30d)": lambda: s.flow_by_day(NOW - 30 * D, NOW),
     "latest_changes(20)": lambda: s.latest_changes(20),
-    "leaderboard_inputs(30d)": lambda: s.leaderboard_inputs(NOW - 30 * D, NOW),
     "map_points(24h)": lambda: s.map_points(NOW - 24 * H, limit=20000),
     "map_points(7d,20k)": lambda: s.map_points(NOW - 7 * D, limit=20000),
     "changes_since(cursor)": lambda: s.changes_since(s.change_cursor(), 500),

@@ -4,7 +4,7 @@ process; never inside gunicorn). ``pantau worker`` or ``python -m dashboard.work
 Jobs (module-level functions taking plain arguments, explicit ids, ``max_instances=1``,
 ``coalesce=True``):
 
-* ``ingest:<kind>`` per entry of ``settings.sources`` (``simulator``, ``open311=URL``,
+* ``ingest:<kind>`` per entry of ``settings.sources`` (``simulator``, ``open311=URL``, ``open311-updated=URL``,
   ``files=DIR``) every ``ingest_seconds``; a run that changed reports refreshes the wall;
 * ``water-levels`` (only with the simulator): simulated gate levels into ``water_level``;
 * ``cameras``: flood-gate stills (``dashboard.cameras.refresh_cameras``);
@@ -40,7 +40,7 @@ CAMERA_SECONDS = 60
 EXIT_NO_STORE = 2
 EXIT_NOT_LEADER = 3
 EXIT_LOST_LEADER = 4
-SOURCE_KINDS = ("simulator", "open311", "files")
+SOURCE_KINDS = ("simulator", "open311", "open311-updated", "files")
 _WALL_LOCK = threading.Lock()
 
 

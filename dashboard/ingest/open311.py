@@ -20,6 +20,12 @@ taken as truncated and the next page is fetched, up to ``max_pages`` (then the f
 rather than guess a watermark). The watermark, an ISO 8601 UTC string, is the source's
 cursor: :func:`dashboard.ingest.run.ingest_once` saves it only when the batch commits.
 
+Each endpoint is a source of its own (:func:`source_name`: ``open311:`` + the base URL
+without scheme), so two endpoints keep two cursors and their ids never collide. Stores
+written before that kept one Open311 source as ``open311`` (:data:`LEGACY_NAME`); a
+source built with ``legacy_name`` takes those rows over on its first run
+(:func:`dashboard.store.source_rename.adopt_source`).
+
 Failures raise :class:`SourceError`: timeout, connection error, HTTP status ≠ 200, a 200
 that is not JSON (an HTML error page), truncated JSON, JSON that is not a list, and a
 200 whose list holds only Open311 error objects (``code``/``description``).
@@ -27,8 +33,10 @@ that is not JSON (an HTML error page), truncated JSON, JSON that is not a list, 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import requests
 
@@ -40,11 +48,42 @@ WINDOWS = {
     "requested": ("start_date", "end_date", "requested_datetime"),
     "updated": ("updated_after", "updated_before", "updated_datetime"),
 }
+#: window_field -> the ``PANTAU_SOURCES`` kind, which starts the source's name
+KINDS = {"requested": "open311", "updated": "open311-updated"}
+#: What every Open311 source was called before names carried the endpoint.
+LEGACY_NAME = "open311"
+NAME_CHARS = 64  # the store's ``source`` columns are String(64)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def endpoint_key(base_url: str) -> str:
+    """The base URL without scheme, user info, default port or trailing slash, the host
+    in lower case: ``https://Data.Example.id:443/open311/v2/`` -> ``data.example.id/open311/v2``."""
+    parts = urlsplit(base_url.strip())
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number: the fetch will say so
+        host = None
+    if not host:
+        return base_url.strip().rstrip("/")
+    host = f"[{host}]" if ":" in host else host
+    netloc = host if port in (None, DEFAULT_PORTS.get(parts.scheme.lower())) else f"{host}:{port}"
+    return netloc + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+
+
+def source_name(base_url: str, window_field: str = "requested") -> str:
+    """``open311:`` (``open311-updated:`` for the updated window) + :func:`endpoint_key`:
+    the same for every spelling of one endpoint. Longer than the store's 64 characters,
+    it keeps its start and ends in ``~`` + 10 hex digits of its SHA-256."""
+    name = f"{KINDS[window_field]}:{endpoint_key(base_url)}"
+    if len(name) <= NAME_CHARS:
+        return name
+    return f"{name[:NAME_CHARS - 11]}~{hashlib.sha256(name.encode()).hexdigest()[:10]}"
 
 
 class Open311Source:
-    def __init__(self, base_url: str, *, name: str = "open311", page_size: int = 200,
-                 overlap: timedelta = timedelta(minutes=10),
+    def __init__(self, base_url: str, *, name: str | None = None, legacy_name: str | None = None,
+                 page_size: int = 200, overlap: timedelta = timedelta(minutes=10),
                  initial_lookback: timedelta = timedelta(days=30), timeout: float = 10.0,
                  max_pages: int = 500, window_field: str = "requested",
                  revisit: timedelta = timedelta(0), session: requests.Session | None = None) -> None:
@@ -55,7 +94,8 @@ class Open311Source:
         self.start_param, self.end_param, self.watermark_field = WINDOWS[window_field]
         self.revisit = revisit
         self.base_url = base_url.rstrip("/")
-        self.name = name
+        self.name = name or source_name(base_url, window_field)
+        self.legacy_name = legacy_name  # rows kept under this name become this source's, once
         self.page_size = page_size
         self.overlap = overlap
         self.initial_lookback = initial_lookback

@@ -3,6 +3,10 @@ ones and quarantine the rest, all in ONE transaction together with the source's 
 and the seen-file hashes. A worker killed mid-batch therefore loses nothing and
 duplicates nothing: the next run fetches the same records again from the old cursor.
 
+A source carrying a ``legacy_name`` (an Open311 source of a store written before sources
+were named after their endpoint) first takes over the rows kept under that name, once
+(:func:`dashboard.store.source_rename.adopt_source`).
+
 Every run writes an ``ingest_run`` row: inserted (committed) before the fetch, finished
 after the batch with its counts, ``ok`` and the error text of a failed fetch or write.
 """
@@ -21,6 +25,7 @@ from dashboard.ingest.normalize import normalize
 from dashboard.ingest.reasons import Reason, Rejection
 from dashboard.models import Report
 from dashboard.reference import Reference
+from dashboard.store.source_rename import adopt_source
 from dashboard.store.writes import (QuarantineItem, finish_run, load_cursor, mark_files_seen,
                                     quarantine, save_cursor, start_run, upsert_reports)
 
@@ -49,6 +54,7 @@ def ingest_once(source: ReportSource, engine: Engine, ref: Reference, now: datet
     clock = time.monotonic()
     with engine.begin() as conn:
         run_id = start_run(conn, source.name, now)
+        _adopt_legacy(conn, source)
         cursor = load_cursor(conn, source.name)
     try:
         batch = source.fetch(cursor, now)
@@ -63,6 +69,14 @@ def ingest_once(source: ReportSource, engine: Engine, ref: Reference, now: datet
     with engine.begin() as conn:
         finish_run(conn, run_id, finished, result.counts(), result.ok, result.error)
     return result
+
+
+def _adopt_legacy(conn: Connection, source: ReportSource) -> None:
+    legacy = getattr(source, "legacy_name", None)  # only Open311Source may have one
+    if legacy and legacy != source.name:
+        moved = adopt_source(conn, legacy, source.name)
+        if moved is not None:
+            log.info("source %s took over the cursor and %d reports of %s", source.name, moved, legacy)
 
 
 def ingest_batch(conn: Connection, source: str, batch: Batch, ref: Reference, now: datetime,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from dashboard.ingest.open311 import Open311Source
 from dashboard.ingest.run import ingest_once
+from dashboard.ingest.sources import build_source
 from dashboard.store.schema import ingest_run, report, source_cursor, status_change
 from tests.factories import NOW, iso, make_raw
 from tests.integration.fake_open311 import FakeOpen311
@@ -149,3 +150,76 @@ def test_catch_up_in_90_day_windows(engine, reference, fake):
 def test_unreachable_server_is_a_failed_fetch(engine, reference):
     result = ingest_once(Open311Source("http://127.0.0.1:9/none", timeout=0.5), engine, reference, NOW)
     assert not result.ok and "ConnectionError" in result.error
+
+
+# --- one source per endpoint: own cursor, own (source, external_id) keys ----------------------
+@pytest.fixture
+def two_fakes():
+    servers = [FakeOpen311().start(), FakeOpen311().start()]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def cursors(engine) -> dict[str, str]:  # noqa: ANN001
+    with engine.connect() as conn:
+        return dict(conn.execute(select(source_cursor.c.source, source_cursor.c.watermark)).all())
+
+
+def reports_by_source(engine) -> dict[str, int]:  # noqa: ANN001
+    with engine.connect() as conn:
+        return dict(conn.execute(select(report.c.source, func.count()).group_by(report.c.source)).all())
+
+
+def test_two_endpoints_keep_their_own_cursors_and_records(engine, reference, settings, two_fakes):
+    a, b = two_fakes
+    a.put(*raws(3))  # R-0..R-2
+    b.put(*raws(5, minutes=30))  # R-0..R-4 too: the same ids on another endpoint
+    both = settings.with_(sources=f"open311={a.base_url},open311={b.base_url}")
+    pulls = [build_source("open311", f.base_url, both) for f in (a, b)]
+    names = [p.name for p in pulls]
+    assert names[0] != names[1] and all(n.startswith("open311:127.0.0.1:") for n in names)
+    assert [p.legacy_name for p in pulls] == [None, None]  # two endpoints: nothing to take over
+    assert [ingest_once(p, engine, reference, NOW).n_new for p in pulls] == [3, 5]
+    assert cursors(engine) == {names[0]: iso(T0 + timedelta(minutes=2)), names[1]: iso(T0 + timedelta(minutes=34))}
+    assert reports_by_source(engine) == {names[0]: 3, names[1]: 5}
+    a.put(*raws(1, minutes=60, description="lagi"))  # R-0 of a changes; b's R-0 stays as it was
+    later = NOW + timedelta(minutes=1)
+    assert [ingest_once(p, engine, reference, later).n_updated for p in pulls] == [1, 0]
+    assert datetime.fromisoformat(a.calls[-1]["start_date"]) == T0 + timedelta(minutes=2 - 10)
+    assert datetime.fromisoformat(b.calls[-1]["start_date"]) == T0 + timedelta(minutes=34 - 10)
+    assert cursors(engine)[names[0]] == iso(T0 + timedelta(minutes=60))
+    assert reports_by_source(engine) == {names[0]: 3, names[1]: 5}
+
+
+def legacy_store(engine, reference, fake) -> None:  # noqa: ANN001
+    """A store as earlier versions left it: the one Open311 source called "open311"."""
+    fake.put(*raws(3))
+    assert ingest_once(source(fake, name="open311"), engine, reference, NOW).n_new == 3
+    assert cursors(engine) == {"open311": iso(T0 + timedelta(minutes=2))}
+
+
+def test_the_only_endpoint_takes_over_a_legacy_open311_store(engine, reference, settings, fake):
+    legacy_store(engine, reference, fake)
+    pull = build_source("open311", fake.base_url, settings.with_(sources=f"simulator,open311={fake.base_url}/"))
+    assert pull.legacy_name == "open311"
+    fake.put(*raws(1, minutes=5))  # R-0 requested later
+    result = ingest_once(pull, engine, reference, NOW + timedelta(minutes=1))
+    assert (result.ok, result.n_new, result.n_updated, result.n_unchanged) == (True, 0, 1, 2)  # no duplicates
+    assert datetime.fromisoformat(fake.calls[-1]["start_date"]) == T0 + timedelta(minutes=2 - 10)  # legacy watermark
+    assert cursors(engine) == {pull.name: iso(T0 + timedelta(minutes=5))}
+    assert reports_by_source(engine) == {pull.name: 3}
+    again = ingest_once(pull, engine, reference, NOW + timedelta(minutes=2))
+    assert (again.ok, again.n_new) == (True, 0)
+
+
+def test_a_legacy_store_is_left_alone_with_two_endpoints(engine, reference, settings, fake):
+    legacy_store(engine, reference, fake)
+    both = settings.with_(sources=f"open311={fake.base_url},open311=http://127.0.0.1:9/x")
+    pull = build_source("open311", fake.base_url, both)
+    assert pull.legacy_name is None
+    result = ingest_once(pull, engine, reference, NOW + timedelta(minutes=1))
+    assert datetime.fromisoformat(fake.calls[-1]["start_date"]) == NOW + timedelta(minutes=1) - timedelta(days=30)
+    assert (result.ok, result.n_new) == (True, 3)
+    assert reports_by_source(engine) == {"open311": 3, pull.name: 3}
+

@@ -24,8 +24,10 @@ LEASE = 2.0
 
 
 def test_parse_sources():
-    assert parse_sources("simulator, open311=http://127.0.0.1:8/api ,files=/srv/drop") == [
-        ("simulator", ""), ("open311", "http://127.0.0.1:8/api"), ("files", "/srv/drop")]
+    assert parse_sources("simulator, open311=http://127.0.0.1:8/api ,files=/srv/drop,"
+                         "open311-updated=http://127.0.0.1:9/open311/v2") == [
+        ("simulator", ""), ("open311", "http://127.0.0.1:8/api"), ("files", "/srv/drop"),
+        ("open311-updated", "http://127.0.0.1:9/open311/v2")]
     with pytest.raises(ValueError, match="unknown source 'ftp'"):
         parse_sources("ftp=x")
     with pytest.raises(ValueError, match="needs a target"):

@@ -166,12 +166,14 @@ Index("ix_report_status_requested", report.c.status, report.c.requested_at)
 # (change_seq, id): the change feed's keyset and "latest changes" are index scans
 Index("ix_report_change_seq", report.c.change_seq, report.c.id)
 Index("ix_report_kelurahan", report.c.kelurahan_code, report.c.status)
-Index("ix_report_agency", report.c.agency_code, report.c.status)
+# (agency_code, status) reads use the prefix of ix_report_agency_status_closed.
 # Supervisor drill-down (issue 4): windowed reads per kota / agency / status stay index
 # range scans at 1M reports (index-only per-day counts of new and done reports); Open311
 # updated_after.
 Index("ix_report_kota_status_requested", report.c.kota_code, report.c.status, report.c.requested_at)
 Index("ix_report_agency_requested", report.c.agency_code, report.c.requested_at)
+# the newest reports of a kota (supervisor map and insight sample) without a status filter
+Index("ix_report_kota_requested", report.c.kota_code, report.c.requested_at)
 Index("ix_report_status_closed", report.c.status, report.c.closed_at, report.c.requested_at)
 Index("ix_report_kota_status_closed", report.c.kota_code, report.c.status, report.c.closed_at, report.c.requested_at)
 Index("ix_report_agency_status_closed", report.c.agency_code, report.c.status, report.c.closed_at,

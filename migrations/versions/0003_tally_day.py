@@ -1,5 +1,7 @@
 """tally_day: the tally per WIB day of requested_at, filled from the stored reports; the
-status_change (report_id, changed_at) index also covers to_status
+status_change (report_id, changed_at) index also covers to_status; report gets a
+(kota_code, requested_at) index and loses (agency_code, status), a prefix of
+ix_report_agency_status_closed
 
 Written by hand after the autogenerate diff (tests/store/test_migrations.py checks that
 both backends end up with schema.py's metadata). The backfill is the same GROUP BY as
@@ -41,10 +43,14 @@ def upgrade() -> None:
                f"SELECT {day}, {KEY}, COUNT(*) FROM report GROUP BY {day}, {KEY}")
     op.create_index('ix_status_change_report_cov', 'status_change', ['report_id', 'changed_at', 'to_status'])
     op.drop_index('ix_status_change_report', table_name='status_change')
+    op.create_index('ix_report_kota_requested', 'report', ['kota_code', 'requested_at'])
+    op.drop_index('ix_report_agency', table_name='report')
     op.execute('ANALYZE')
 
 
 def downgrade() -> None:
+    op.create_index('ix_report_agency', 'report', ['agency_code', 'status'])
+    op.drop_index('ix_report_kota_requested', table_name='report')
     op.create_index('ix_status_change_report', 'status_change', ['report_id', 'changed_at'])
     op.drop_index('ix_status_change_report_cov', table_name='status_change')
     op.drop_table('tally_day')

@@ -56,10 +56,12 @@ def overview(engine, view) -> None:  # noqa: ANN001
 
 
 def analysis(engine, view) -> None:  # noqa: ANN001
+    """The reads of ``callbacks.supervisor`` insights: one sample of the newest reports and
+    their status changes; the histograms and flags are counted over the sample in Python."""
     with engine.connect() as conn:
-        r = insights.sample(conn, view)
-        insights.response_times(conn, view, r), insights.funnel(conn, view, r)
-        insights.gaming_flags(conn, view, r=r)
+        sample = insights.sample(conn, view)
+        insights.funnel(conn, sample)
+    insights.response_times(sample), insights.gaming_flags(sample)
 
 
 def table(engine, view) -> None:  # noqa: ANN001

@@ -200,9 +200,10 @@ status_change = Table(
     Column("to_status", String(16), nullable=False),
     Column("changed_at", UTCDateTime, nullable=False),
 )
-# to_status too: the supervisor's hand-off funnel reads a sample's changes from the index alone
+# id and to_status too: the supervisor's hand-off funnel reads a sample's changes, in
+# (report, time, id) order, from the index alone
 Index("ix_status_change_report_cov", status_change.c.report_id, status_change.c.changed_at,
-      status_change.c.to_status)
+      status_change.c.id, status_change.c.to_status)
 Index("ix_status_change_changed_at", status_change.c.changed_at)
 
 #: Running counts per (kelurahan, agency, category, status), maintained by the writes in

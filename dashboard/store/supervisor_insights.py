@@ -2,10 +2,13 @@
 targets, the hand-off funnel with the median time spent at each hop, anti-gaming flags
 and the kelurahan page (its score and the parts of the formula).
 
-All reads take a :class:`~dashboard.store.supervisor_queries.View` (scope always applied)
-and aggregate in SQL over the newest :data:`INSIGHT_ROWS` reports of the filtered set
-(:func:`recent`: a bound, so a filter change stays cheap on a 1M store; the panels say
-so). Elapsed times use ``queries_sql.elapsed_seconds`` so both backends agree.
+All reads take a :class:`~dashboard.store.supervisor_queries.View` (scope always applied).
+The insights look at the newest :data:`INSIGHT_ROWS` reports of the filtered set (a bound,
+so a filter change stays cheap on a 1M store; the panels say so), read once by
+:func:`sample`: response times and flags are counted here over those rows, the funnel
+reads their status changes in one more query. Elapsed times come from
+``queries_sql.elapsed_seconds`` in that read, so both backends agree; bounds are
+inclusive, with :data:`~dashboard.store.queries_sql.EPSILON_S` of slack.
 
 Anti-gaming flags (per kelurahan and per agency, with at least :data:`MIN_REPORTS` reports):
 
@@ -17,19 +20,24 @@ Anti-gaming flags (per kelurahan and per agency, with at least :data:`MIN_REPORT
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from itertools import compress
+from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, Connection, and_, any_, bindparam, case, func, select
+from sqlalchemy import BigInteger, Connection, DateTime, any_, bindparam, func, select, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from dashboard import scoring
-from dashboard.store.wall_aggregates import leaderboard_counts
 from dashboard.models import RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
 from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds, is_pg
 from dashboard.store.schema import report, status_change
 from dashboard.store.supervisor_queries import View
+from dashboard.store.wall_aggregates import leaderboard_counts
 
 H = 3600.0
 #: (label, upper bound in seconds) — the last bucket is open-ended.
@@ -46,96 +54,93 @@ MIN_REPORTS = 5
 INSIGHT_ROWS = 5_000
 
 
-def _columns() -> tuple:
+class Sampled(NamedTuple):
+    """One report of a :func:`sample`."""
+
+    id: int
+    status: str
+    reopen_count: int
+    kelurahan_code: str | None
+    agency_code: str
+    respond_s: float | None  # seconds from arrival to responded_at (None while unset)
+    resolve_s: float | None  # seconds from arrival to closed_at (None while unset)
+
+
+def sample(conn: Connection, view: View, limit: int = INSIGHT_ROWS) -> list[Sampled]:
+    """The newest ``limit`` reports of the view, newest first: read once, then every
+    insight of a filter change looks at them."""
     c = report.c
-    return (c.id, c.requested_at, c.responded_at, c.closed_at, c.status, c.reopen_count,
-            c.kelurahan_code, c.agency_code)
+    stmt = (select(c.id, c.status, c.reopen_count, c.kelurahan_code, c.agency_code,
+                   elapsed_seconds(conn, c.requested_at, c.responded_at),
+                   elapsed_seconds(conn, c.requested_at, c.closed_at))
+            .where(*view.where()).order_by(c.requested_at.desc(), c.id.desc()).limit(limit))
+    return list(map(Sampled._make, conn.execute(stmt).all()))
 
 
-def recent(view: View, limit: int = INSIGHT_ROWS) -> Any:
-    """Subquery ``r``: the newest ``limit`` reports of the view (the columns insights use)."""
-    c = report.c
-    return (select(*_columns()).where(*view.where())
-            .order_by(c.requested_at.desc(), c.id.desc()).limit(limit).subquery("r"))
-
-
-def sample(conn: Connection, view: View, limit: int = INSIGHT_ROWS) -> Any:
-    """Subquery ``r`` holding what :func:`recent` holds, its ids looked up once: every
-    insight of one filter change then reads those rows by primary key (the planners
-    otherwise re-run the ORDER BY … LIMIT per insight, or pick a poor index for it)."""
-    ids = conn.execute(select(recent(view, limit).c.id)).scalars().all()
-    return select(*_columns()).where(_one_of(conn, report.c.id, ids)).subquery("r")
-
-
-def _sum(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _bucket_sums(seconds: Any, present: Any, buckets: tuple) -> list[Any]:
-    out, low = [], None
-    for _label, high in buckets:
-        cond = [present]
-        if low is not None:
-            cond.append(seconds > low + EPSILON_S)
-        if high is not None:
-            cond.append(seconds <= high + EPSILON_S)
-        out.append(_sum(and_(*cond)))
-        low = high
-    return out
-
-
-def response_times(conn: Connection, view: View, r: Any = None) -> dict[str, Any]:
-    """Histograms of time to coordination (first move past Menunggu) and time to done,
-    with how many met the targets and how many are still waiting."""
-    r = recent(view) if r is None else r
-    c = r.c
-    respond = elapsed_seconds(conn, c.requested_at, c.responded_at)
-    resolve = elapsed_seconds(conn, c.requested_at, c.closed_at)
-    responded, closed = c.responded_at.is_not(None), and_(c.closed_at.is_not(None), c.status == Status.SELESAI.value)
-    row = conn.execute(select(
-        *_bucket_sums(respond, responded, RESPOND_BUCKETS), *_bucket_sums(resolve, closed, RESOLVE_BUCKETS),
-        _sum(and_(responded, respond <= RESPOND_TARGET.total_seconds() + EPSILON_S)),
-        _sum(and_(closed, resolve <= RESOLVE_TARGET.total_seconds() + EPSILON_S)),
-        _sum(c.responded_at.is_(None)), _sum(c.status != Status.SELESAI.value),
-    ).select_from(r)).one()
-    values = [int(v) for v in row]
-    n1, n2 = len(RESPOND_BUCKETS), len(RESOLVE_BUCKETS)
+def response_times(rows: Sequence[Sampled]) -> dict[str, Any]:
+    """Histograms of time to coordination (first move past Menunggu) and time to done
+    (closed and Selesai) over a :func:`sample`, with how many met the targets and how
+    many are still waiting."""
+    done = Status.SELESAI.value
+    respond = [r.respond_s for r in rows if r.respond_s is not None]
+    resolve = [r.resolve_s for r in rows if r.resolve_s is not None and r.status == done]
     return {
-        "respond": list(zip([b for b, _ in RESPOND_BUCKETS], values[:n1])),
-        "resolve": list(zip([b for b, _ in RESOLVE_BUCKETS], values[n1:n1 + n2])),
-        "respond_in_target": values[n1 + n2], "resolve_in_target": values[n1 + n2 + 1],
-        "not_responded": values[n1 + n2 + 2], "not_resolved": values[n1 + n2 + 3],
+        "respond": _histogram(respond, RESPOND_BUCKETS), "resolve": _histogram(resolve, RESOLVE_BUCKETS),
+        "respond_in_target": _at_most(respond, RESPOND_TARGET), "resolve_in_target": _at_most(resolve, RESOLVE_TARGET),
+        "not_responded": len(rows) - len(respond), "not_resolved": sum(r.status != done for r in rows),
     }
 
 
-def funnel(conn: Connection, view: View, r: Any = None) -> list[dict[str, Any]]:
-    """Per hop: reports of the set that reached it and the median hours spent there
-    (from entering it to the next status change; None when nothing has left it yet).
-    The set's status changes (a few per report, bounded by the sample) are read once,
-    in order, through the (report_id, changed_at) index and summed here."""
+def _histogram(seconds: Iterable[float], buckets: tuple) -> list[tuple[str, int]]:
+    """(label, count) per bucket: each holds what is above the previous bucket's bound and
+    at most its own (the last one: everything above)."""
+    bounds = [high + EPSILON_S for _label, high in buckets[:-1]]
+    counts = [0] * len(buckets)
+    for s in seconds:
+        counts[bisect_left(bounds, s)] += 1
+    return [(label, n) for (label, _high), n in zip(buckets, counts)]
+
+
+def _at_most(seconds: Iterable[float], limit: timedelta) -> int:
+    bound = limit.total_seconds() + EPSILON_S
+    return sum(s <= bound for s in seconds)
+
+
+def funnel(conn: Connection, rows: Sequence[Sampled]) -> list[dict[str, Any]]:
+    """Per hop: reports of a :func:`sample` that reached it and the median hours spent
+    there (from entering it to the next status change; None when nothing has left it
+    yet). Their status changes (a few per report) are read in one query, in order,
+    through the covering (report_id, changed_at, …) index, and summed here."""
     sc = status_change.c
-    r = recent(view) if r is None else r
-    ids = conn.execute(select(r.c.id)).scalars().all()
-    stmt = (select(sc.report_id, sc.to_status, sc.changed_at).where(_one_of(conn, sc.report_id, ids))
+    at = type_coerce(sc.changed_at, DateTime())  # naive UTC, without UTCDateTime's per-row step
+    stmt = (select(sc.report_id, sc.to_status, at).where(_one_of(conn, sc.report_id, [r.id for r in rows]))
             .order_by(sc.report_id, sc.changed_at, sc.id))
-    reached: dict[str, set] = {}
-    spans: dict[str, list[float]] = {}
-    previous = None
-    for report_id, status, changed_at in conn.execute(stmt):
-        reached.setdefault(status, set()).add(report_id)
-        if previous is not None and previous[0] == report_id:
-            spans.setdefault(previous[1], []).append((changed_at - previous[2]).total_seconds())
-        previous = (report_id, status, changed_at)
+    reached, spans = _walk(conn.execute(stmt).all())
     return [{"status": s.value, "hop": hop, "reached": len(reached.get(s.value, ())),
              "median_hours": _median_hours(spans.get(s.value))} for s, hop in HOPS]
 
 
+def _walk(changes: Iterable[tuple[int, str, datetime]]) -> tuple[dict[str, set], dict[str, list[float]]]:
+    """(reports that reached each status, seconds spent in it until the report's next
+    change) from ``(report_id, to_status, changed_at)`` ordered by report, then time."""
+    reached: dict[str, set] = {}
+    spans: dict[str, list[float]] = {}
+    previous = None
+    for report_id, status, changed_at in changes:
+        reached.setdefault(status, set()).add(report_id)
+        if previous is not None and previous[0] == report_id:
+            spans.setdefault(previous[1], []).append((changed_at - previous[2]).total_seconds())
+        previous = (report_id, status, changed_at)
+    return reached, spans
+
+
 def _one_of(conn: Connection, col: Any, ids: list[int]) -> Any:
-    """``col IN ids``; on PostgreSQL one array parameter (``= ANY``), so the planner walks
-    the index per id instead of hashing the whole status_change table."""
+    """``col IN ids`` with the ids in one parameter (a plain ``IN`` binds one per id, ~1 ms
+    per thousand): on PostgreSQL an array (``= ANY``, so the planner walks the index per id
+    instead of hashing the whole status_change table), on SQLite a JSON list (``json_each``)."""
     if is_pg(conn):
         return col == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger)))
-    return col.in_(ids)
+    return col.in_(select(func.json_each(json.dumps(list(ids))).table_valued("value").c.value))
 
 
 def _median_hours(seconds: list[float] | None) -> float | None:
@@ -173,22 +178,26 @@ class GamingRow:
         return tuple(out)
 
 
-def gaming_flags(conn: Connection, view: View, limit: int = 20, r: Any = None) -> list[GamingRow]:
-    """Kelurahan and agencies with a flag, worst first (at most ``limit``)."""
-    r = recent(view) if r is None else r
-    c = r.c
-    quick = and_(c.closed_at.is_not(None),
-                 elapsed_seconds(conn, c.requested_at, c.closed_at) <= QUICK_CLOSE.total_seconds() + EPSILON_S)
-    ever_closed = (c.closed_at.is_not(None)) | (c.reopen_count > 0)
-    rows: list[GamingRow] = []
-    for kind, col in (("kelurahan", c.kelurahan_code), ("agency", c.agency_code)):
-        stmt = (select(col, func.count(), _sum(quick), _sum(ever_closed), _sum(c.reopen_count > 0))
-                .where(col.is_not(None)).group_by(col)
-                .having(func.count() >= MIN_REPORTS))
-        rows += [GamingRow(kind, k, int(n), int(q), int(e), int(r)) for k, n, q, e, r in conn.execute(stmt)]
-    flagged = [r for r in rows if r.flags]
-    flagged.sort(key=lambda r: (-max(r.quick_share, r.reopen_share), -r.received, r.kind, r.code))
+def gaming_flags(rows: Sequence[Sampled], limit: int = 20) -> list[GamingRow]:
+    """Kelurahan and agencies of a :func:`sample` with a flag, worst first (at most
+    ``limit``); only those with at least :data:`MIN_REPORTS` reports are judged."""
+    found = [GamingRow(kind, code, *counts) for (kind, code), counts in _tallies(rows).items()
+             if counts[0] >= MIN_REPORTS]
+    flagged = [g for g in found if g.flags]
+    flagged.sort(key=lambda g: (-max(g.quick_share, g.reopen_share), -g.received, g.kind, g.code))
     return flagged[:limit]
+
+
+def _tallies(rows: Sequence[Sampled]) -> dict[tuple[str, str], list[int]]:
+    """(kind, code) → [received, quick closed, ever closed, reopened] per kelurahan and agency."""
+    bound = QUICK_CLOSE.total_seconds() + EPSILON_S
+    marks = ([r.resolve_s is not None and r.resolve_s <= bound for r in rows],
+             [r.resolve_s is not None or r.reopen_count > 0 for r in rows], [r.reopen_count > 0 for r in rows])
+    out: dict[tuple[str, str], list[int]] = {}
+    for kind, codes in (("kelurahan", [r.kelurahan_code for r in rows]), ("agency", [r.agency_code for r in rows])):
+        counters = [Counter(codes), *(Counter(compress(codes, marked)) for marked in marks)]
+        out.update({(kind, code): [c[code] for c in counters] for code in counters[0] if code is not None})
+    return out
 
 
 def kelurahan_score(conn: Connection, code: str, now: datetime) -> dict[str, Any] | None:

@@ -1,5 +1,5 @@
 """tally_day: the tally per WIB day of requested_at, filled from the stored reports; the
-status_change (report_id, changed_at) index also covers to_status; report gets a
+status_change (report_id, changed_at) index also covers id and to_status; report gets a
 (kota_code, requested_at) index and loses (agency_code, status), a prefix of
 ix_report_agency_status_closed
 
@@ -41,7 +41,7 @@ def upgrade() -> None:
            else "date(requested_at, '+420 minutes')")  # WIB, as schema.TALLY_DAY_OFFSET
     op.execute(f"INSERT INTO tally_day (day, kelurahan_code, agency_code, category_code, status, n) "
                f"SELECT {day}, {KEY}, COUNT(*) FROM report GROUP BY {day}, {KEY}")
-    op.create_index('ix_status_change_report_cov', 'status_change', ['report_id', 'changed_at', 'to_status'])
+    op.create_index('ix_status_change_report_cov', 'status_change', ['report_id', 'changed_at', 'id', 'to_status'])
     op.drop_index('ix_status_change_report', table_name='status_change')
     op.create_index('ix_report_kota_requested', 'report', ['kota_code', 'requested_at'])
     op.drop_index('ix_report_agency', table_name='report')

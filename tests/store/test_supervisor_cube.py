@@ -66,21 +66,6 @@ def test_no_dates_read_the_tally(engine, data):
         assert kpi["total"] > sq.kpis(conn, view)["total"]
 
 
-@pytest.mark.parametrize("name", ["all", "scoped", "dates", "overdue"])
-def test_insights_on_a_sample_match_the_subquery(engine, data, name):
-    """``sample`` (ids looked up once) gives the insights ``recent`` gives."""
-    from dashboard.store import supervisor_insights as ins
-    scope, filters = VIEWS[name]
-    view = sq.View(Filters(**filters), scope, NOW, WIB)
-    with engine.connect() as conn:
-        r = ins.sample(conn, view, 3)
-        assert ins.response_times(conn, view, r) == ins.response_times(conn, view, ins.recent(view, 3))
-        assert ins.funnel(conn, view, r) == ins.funnel(conn, view, ins.recent(view, 3))
-        r = ins.sample(conn, view)
-        assert ins.gaming_flags(conn, view, r=r) == ins.gaming_flags(conn, view)
-        assert ins.response_times(conn, view, r) == ins.response_times(conn, view)
-
-
 def test_kelurahan_ranking_is_kept_for_five_minutes(engine, data):
     """The ranking (all kelurahan, 30 days) is reused within SCORE_TTL, recomputed after."""
     from dashboard.store import supervisor_insights as ins

@@ -139,9 +139,9 @@ def test_export_memory_is_constant(engine):
 
 
 def test_response_time_distribution(engine, data):
-    from dashboard.store.supervisor_insights import response_times
+    from dashboard.store.supervisor_insights import response_times, sample
     with engine.connect() as conn:
-        rt = response_times(conn, view(PUSAT))
+        rt = response_times(sample(conn, view(PUSAT)))
     assert dict(rt["respond"]) == {"<1j": 1, "1-6j": 2, "6-24j": 1, "1-3h": 0, ">3h": 0}
     assert rt["respond_in_target"] == 3 and rt["not_responded"] == 2
     assert dict(rt["resolve"]) == {"<1h": 1, "1-3h": 0, "3-7h": 1, "7-14h": 0, ">14h": 0}
@@ -149,9 +149,9 @@ def test_response_time_distribution(engine, data):
 
 
 def test_funnel_reached_and_median_hours(engine, data):
-    from dashboard.store.supervisor_insights import funnel
+    from dashboard.store.supervisor_insights import funnel, sample
     with engine.connect() as conn:
-        hops = {h["hop"]: h for h in funnel(conn, view(PUSAT))}
+        hops = {h["hop"]: h for h in funnel(conn, sample(conn, view(PUSAT)))}
     assert hops["kelurahan"]["reached"] == 6
     assert hops["suku dinas"]["reached"] == 3  # proses reports + the two closed ones passed proses
     assert hops["selesai"]["reached"] == 2
@@ -162,17 +162,17 @@ def test_funnel_reached_and_median_hours(engine, data):
 
 
 def test_gaming_flags(engine):
-    from dashboard.store.supervisor_insights import gaming_flags
+    from dashboard.store.supervisor_insights import gaming_flags, sample
     kel = kelurahan_in("31.71")
     quick = [row(kel, "selesai", requested=NOW - timedelta(hours=h), responded_at=NOW - timedelta(hours=h),
                  closed_at=NOW - timedelta(hours=h) + timedelta(minutes=3)) for h in range(1, 6)]
     slow = [row(kelurahan_in("31.74"), "proses", requested=NOW - timedelta(hours=h)) for h in range(1, 8)]
     insert_reports(engine, quick + slow)
     with engine.connect() as conn:
-        flagged = gaming_flags(conn, view())
+        flagged = gaming_flags(sample(conn, view()))
         assert {(r.kind, r.code) for r in flagged} == {("kelurahan", kel), ("agency", "kel-" + kel)}
         assert all(r.flags == ("quick_close",) and r.quick_share == 1.0 for r in flagged)
-        assert gaming_flags(conn, view(Scope(ScopeKind.KOTA, "31.74"))) == []
+        assert gaming_flags(sample(conn, view(Scope(ScopeKind.KOTA, "31.74")))) == []
 
 
 def test_kelurahan_score_and_backlog(engine, data):
@@ -195,10 +195,7 @@ def test_counts_by_open_first(engine, data):
 
 
 def test_insights_look_at_the_newest_reports_of_the_set(engine, data):
-    from sqlalchemy import select
-
-    from dashboard.store.supervisor_insights import recent
-    r = recent(view(PUSAT), limit=2)
+    from dashboard.store.supervisor_insights import sample
     with engine.connect() as conn:
-        ids = [i for (i,) in conn.execute(select(r.c.id))]
-    assert sorted(ids) == sorted(data["31.71"][:2])  # requested 1 h and 10 h ago
+        ids = [r.id for r in sample(conn, view(PUSAT), limit=2)]
+    assert ids == data["31.71"][:2]  # requested 1 h and 10 h ago, newest first

@@ -2,8 +2,19 @@
 
 :func:`init_auth` sets up Flask-Login on the app's server (session cookie HttpOnly,
 SameSite=Lax, Secure when ``settings.secure_cookies``; lifetime ``settings.session_hours``),
-adds ``POST /login`` and ``/logout``, and installs :func:`guard` as a ``before_request``
-hook. The guard decides before any view code runs:
+adds ``POST /login`` and ``POST /logout``, and installs :func:`guard` as a ``before_request``
+hook.
+
+Both form posts carry the session's CSRF token (``csrf_token``, rendered by
+``layouts.login`` and the supervisor header; :mod:`dashboard.login_guard`): a missing or
+wrong token gets 400 and changes nothing. ``POST /login`` then refuses with 429 and a
+``Retry-After`` header, *before* any password check, once the client IP or the username
+has ``settings.login_max_failures`` failed sign-ins within ``settings.login_window_minutes``.
+Refusals are short pages in the form's language (its ``lang`` field). Dash's own JSON
+callback POSTs need no token: the session cookie is SameSite=Lax (not sent on cross-site
+POSTs) and :func:`guard` only accepts JSON bodies, which a cross-site form cannot send.
+
+The guard decides before any view code runs:
 
 * ``/supervisor`` and everything under it: anonymous → the login page (pages) or 401
   (data routes); signed in without the supervisor role → 403.
@@ -18,13 +29,22 @@ call :func:`require_supervisor` themselves before reading anything (defence in d
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
-from urllib.parse import quote, urlsplit
+from html import escape
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Response, abort, redirect, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from dashboard.auth import User
+from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
+from dashboard.login_guard import (
+    csrf_valid,
+    failure_keys,
+    make_failure_limiter,
+    new_csrf_token,
+)
 from dashboard.store.users import authenticate, get_user
 
 SUPERVISOR_PREFIX = "supervisor-"
@@ -67,22 +87,69 @@ def _active(user: User | None) -> User | None:
 
 
 def _routes(server, deps) -> None:  # noqa: ANN001
+    settings = deps.settings
+    limiter = make_failure_limiter(settings.login_max_failures, settings.login_window_minutes, deps.redis)
+
     @server.post("/login")
     def login_post():
-        user = authenticate(deps.engine, request.form.get("username", ""), request.form.get("password", ""))
-        target = safe_next(request.form.get("next"))
+        form = request.form
+        lang, target = language(form.get("lang")), safe_next(form.get("next"))
+        if not csrf_valid(session, form.get("csrf_token")):
+            return refusal(400, lang)
+        keys = failure_keys(request.remote_addr, form.get("username"))
+        wait = limiter.retry_after(keys)
+        if wait > 0:  # refused before the password is even looked at
+            return refusal(429, lang, wait)
+        user = authenticate(deps.engine, form.get("username", ""), form.get("password", ""))
         if user is None:
-            return redirect(f"/login?error=1&next={quote(target)}", code=303)
+            limiter.record(keys)
+            return redirect(login_url(lang, target, error=True), code=303)
+        limiter.reset(keys[1])  # the account's owner got in; the IP keeps its count
         session.clear()  # no fixation: a fresh session for the signed-in user
         session.permanent = True
         login_user(user)
+        new_csrf_token(session)
         return redirect(target, code=303)
 
-    @server.route("/logout", methods=["GET", "POST"])
+    @server.post("/logout")
     def logout():
+        lang = language(request.form.get("lang"))
+        if not csrf_valid(session, request.form.get("csrf_token")):
+            return refusal(400, lang)
         logout_user()
         session.clear()
-        return redirect("/login", code=303)
+        return redirect(login_url(lang), code=303)
+
+    @server.get("/logout")
+    def logout_page():
+        """A link cannot sign anyone out (that would be a cross-site GET): the sign-out
+        button lives in the supervisor view's header."""
+        return redirect(SUPERVISOR_PATH, code=303)
+
+
+def login_url(lang: str, target: str | None = None, error: bool = False) -> str:
+    """``/login`` with the query the login page reads (``lang``, ``error``, ``next``)."""
+    query = [("lang", lang)] if lang != DEFAULT_LANGUAGE else []
+    query += [("error", "1")] if error else []
+    query += [("next", target)] if target else []
+    return "/login" + ("?" + urlencode(query, quote_via=quote, safe="/") if query else "")
+
+
+def refusal(status: int, lang: str, retry_after: float | None = None) -> Response:
+    """A short page in ``lang``: 400 (form token missing or wrong) or 429 (too many
+    failed sign-ins, with ``Retry-After`` in whole seconds)."""
+    _ = gettext(lang)
+    headers = {"Cache-Control": "no-store"}
+    if status == 429:
+        seconds = max(1, math.ceil(retry_after or 0))
+        headers["Retry-After"] = str(seconds)
+        text = _("Too many failed sign-ins. Try again in {minutes} min.").format(minutes=math.ceil(seconds / 60))
+    else:
+        text = _("This sign-in form has expired or did not come from this site. Open the sign-in page and try again.")
+    body = (f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>Pantau</title>'
+            f'<main class="view-login"><h1>{escape(_("Supervisor sign-in"))}</h1><p role="alert">{escape(text)}</p>'
+            f'<p><a href="{escape(login_url(lang))}">{escape(_("Back to sign-in"))}</a></p></main></html>\n')
+    return Response(body, status=status, mimetype="text/html", headers=headers)
 
 
 def safe_next(target: str | None) -> str:

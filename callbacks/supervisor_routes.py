@@ -8,7 +8,9 @@ with the number of rows actually sent. ``GET /supervisor/areas.json`` serves the
 kelurahan polygons of the drill-down map (public shapes; here so a wall token does not
 lock supervisors out). ``GET /supervisor/media/<report id>`` proxies the report's
 media (``dashboard.media``: fetched server-side, raster images only, cached in
-``<data_dir>/media``), in scope only; the outside URL never reaches the browser.
+``<data_dir>/media``), in scope only; the outside URL never reaches the browser. A link
+to a host or address the proxy must not reach (``PANTAU_MEDIA_HOSTS``,
+``PANTAU_MEDIA_ALLOW_PRIVATE``) gets 403, any other failure 404, both plain text.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from flask import Response, request, stream_with_context
 from callbacks.auth import require_supervisor
 from dashboard.export import csv_chunks
 from dashboard.filters import FilterError, parse
-from dashboard.media import MediaError, media_for
+from dashboard.media import MediaError, MediaPolicy, MediaRefused, media_for
 from dashboard.store.supervisor_queries import View, iter_export, media_url
 from dashboard.store.users import record_export
 from layouts import geo
@@ -63,7 +65,10 @@ def register(server, deps) -> None:  # noqa: ANN001
         if not found:
             return _no_media("unknown report", 404)
         try:
-            body, kind = media_for(Path(deps.settings.data_dir) / "media", report_id, url)
+            body, kind = media_for(Path(deps.settings.data_dir) / "media", report_id, url,
+                                   MediaPolicy.from_settings(deps.settings))
+        except MediaRefused as exc:  # logged by media_for; nothing from the target is sent
+            return _no_media(str(exc), 403)
         except MediaError as exc:
             return _no_media(str(exc), 404)
         return Response(body, mimetype=kind, headers={

@@ -73,6 +73,21 @@ class Settings:
     secure_cookies: bool = _setting(
         False, "Mark the session cookie Secure (send only over HTTPS); turn on behind TLS."
     )
+    login_max_failures: int = _setting(
+        10, "Failed sign-ins allowed per client IP and per username within login_window_minutes; "
+        "further attempts get 429 without a password check; 0 = no limit."
+    )
+    login_window_minutes: int = _setting(
+        15, "Window (minutes) over which failed sign-ins are counted for login_max_failures."
+    )
+    media_hosts: str = _setting(
+        "", "Comma-separated hosts the report media proxy may fetch from (*.example.org for "
+        "subdomains); empty means any host with public addresses."
+    )
+    media_allow_private: bool = _setting(
+        False, "Let the report media proxy fetch from loopback and private (LAN) addresses; "
+        "link-local (cloud metadata), multicast and reserved addresses stay refused."
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -108,6 +123,8 @@ class Settings:
                 raise ValueError(f"PANTAU_{name.upper()} must be positive")
         if not 0 < self.port < 65536:
             raise ValueError("PANTAU_PORT must be a TCP port")
+        if self.login_window_minutes <= 0 or self.login_max_failures < 0:
+            raise ValueError("PANTAU_LOGIN_WINDOW_MINUTES must be positive, PANTAU_LOGIN_MAX_FAILURES >= 0")
 
     def with_(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -1,22 +1,49 @@
 """The login page ``/login``: a plain HTML form posting to ``POST /login``
-(``callbacks.auth``), so the password never passes through a Dash callback."""
+(``callbacks.auth``), so the password never passes through a Dash callback.
+
+The form carries the session's CSRF token (read from the Flask session when the router
+builds the page, like the supervisor view reads the signed-in user) and the page
+language. The language is ``?lang=`` or else the ``lang`` of the ``next`` target, so
+``/supervisor?lang=en`` → sign-in → back stays in English.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from dash import dcc, html
+from flask import session
 
 from dashboard.config import Settings
 from dashboard.i18n import gettext, language
+from dashboard.login_guard import csrf_token
 
 LOGIN_ROOT = "login-root"
 LOGIN_FORM = "login-form"
 LOGIN_ERROR = "login-error"
+LOGIN_CSRF = "login-csrf"
 
 
 def layout(settings: Settings | None = None, next: str | None = None, error: str | None = None,  # noqa: A002
            lang: str | None = None, **_query) -> html.Main:
-    _ = gettext(language(lang))
     target = next if isinstance(next, str) and next.startswith("/") and not next.startswith("//") else "/supervisor"
+    return form(csrf_token(session), page_language(lang, target), target, bool(error))
+
+
+def validation_layout(settings: Settings | None = None) -> html.Main:
+    """The page's ids without a request (``app.validation_layout``)."""
+    return form("", language(None), "/supervisor", True)
+
+
+def page_language(lang: str | None, target: str) -> str:
+    """``?lang=`` when given, else the language of the page the user is headed to."""
+    if lang is None:
+        lang = parse_qs(urlsplit(target).query).get("lang", [None])[0]
+    return language(lang)
+
+
+def form(token: str, lang: str, target: str, error: bool) -> html.Main:
+    _ = gettext(lang)
     return html.Main([
         html.H1(_("Supervisor sign-in")),
         html.P(_("Wrong username or password."), id=LOGIN_ERROR, className="login__error") if error else None,
@@ -27,6 +54,8 @@ def layout(settings: Settings | None = None, next: str | None = None, error: str
                                                               type="password", autoComplete="current-password",
                                                               required=True)]),
             dcc.Input(type="hidden", name="next", value=target),
+            dcc.Input(type="hidden", name="lang", value=lang),
+            dcc.Input(type="hidden", name="csrf_token", value=token, id=LOGIN_CSRF),
             html.Button(_("Sign in"), type="submit", id="login-submit"),
         ], id=LOGIN_FORM, action="/login", method="POST", className="login__form"),
-    ], id=LOGIN_ROOT, className="view-login")
+    ], id=LOGIN_ROOT, className="view-login", lang=lang)

@@ -1,6 +1,7 @@
 """A real Pantau app serving the supervisor view from a thread on 127.0.0.1 (werkzeug
 ``make_server``), with a SQLite store holding :func:`tests.supervisor_data.two_kota` and
-one account per role. Clients are ``requests`` sessions that log in through ``POST /login``.
+one account per role. Clients are ``requests`` sessions that log in through ``POST /login``
+with the form's CSRF token, fetched the way a browser gets it (:func:`login_token`).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class Server:
         """A client signed in as ``username`` (None: anonymous)."""
         s = requests.Session()
         if username is not None:
-            r = s.post(f"{self.base}/login", data={"username": username, "password": PASSWORD, "next": "/supervisor"},
+            r = s.post(f"{self.base}/login", data={"username": username, "password": PASSWORD, "next": "/supervisor",
+                                                   "csrf_token": login_token(s, self.base)},
                        allow_redirects=False, timeout=10)
             assert r.status_code == 303 and r.headers["Location"] == "/supervisor", r.text
         return s
@@ -49,6 +51,33 @@ class Server:
         self._server.shutdown()
         self._server.server_close()
         self.engine.dispose()
+
+
+def login_token(s: requests.Session, base: str, search: str = "") -> str:
+    """The login form's CSRF token, as a browser gets it: the router callback builds /login
+    (the hidden ``csrf_token`` field) and its response sets the session cookie."""
+    body = {"output": "page.children", "outputs": {"id": "page", "property": "children"},
+            "inputs": [{"id": "url", "property": "pathname", "value": "/login"},
+                       {"id": "url", "property": "search", "value": search}], "changedPropIds": []}
+    r = s.post(f"{base}/_dash-update-component", json=body, timeout=10)
+    assert r.status_code == 200, r.text[:200]
+    found = find_prop(r.json(), "login-csrf", "value")
+    assert found, r.text[:500]
+    return found
+
+
+def find_prop(tree, component_id: str, prop: str):  # noqa: ANN001, ANN201
+    """``prop`` of the component ``component_id`` anywhere in a Dash JSON response."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("id") == component_id and prop in node:
+                return node[prop]
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
 
 
 def start(data_dir: Path, **overrides) -> Server:

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.supervisor_data import SECRET
-from tests.supervisor_server import start
+from tests.supervisor_server import find_prop, login_token, start
 
 ROLES = (None, "visitor", "sup", "scoped", "admin")
 ALLOWED = {"sup", "scoped", "admin"}
@@ -217,24 +217,41 @@ def test_router_shows_no_supervisor_data_to_anonymous(server, sessions):
 
 def test_session_cookie_flags_expiry_and_logout(server):
     s = requests.Session()
-    r = s.post(f"{server.base}/login", data={"username": "sup", "password": "rahasia-123"}, allow_redirects=False)
+    r = s.post(f"{server.base}/login", data={"username": "sup", "password": "rahasia-123",
+                                            "csrf_token": login_token(s, server.base)}, allow_redirects=False)
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     expires = next(c for c in s.cookies if c.name == "session").expires
     hours = (datetime.fromtimestamp(expires, timezone.utc) - datetime.now(timezone.utc)) / timedelta(hours=1)
     assert 7.9 < hours <= 8.0  # settings.session_hours
     assert s.get(f"{server.base}/supervisor/export.csv", timeout=10).status_code == 200
-    assert s.get(f"{server.base}/logout", allow_redirects=False).status_code == 303
+    r = s.get(f"{server.base}/logout", allow_redirects=False)  # a link does not sign out: it leads to the button
+    assert r.status_code == 303 and r.headers["Location"] == "/supervisor"
+    assert s.post(f"{server.base}/logout", allow_redirects=False).status_code == 400  # without the token
+    assert s.get(f"{server.base}/supervisor/export.csv", timeout=10).status_code == 200  # still signed in
+    token = logout_token(s, server)
+    assert s.post(f"{server.base}/logout", data={"csrf_token": token}, allow_redirects=False).status_code == 303
     assert s.get(f"{server.base}/supervisor/export.csv", timeout=10).status_code == 401
+
+
+def logout_token(s: requests.Session, server) -> str:
+    """The sign-out form's token, from the supervisor page as the router builds it."""
+    deps = requests.get(f"{server.base}/_dash-dependencies", timeout=10).json()
+    router = next(d for d in deps if d["output"] == "page.children")
+    page = post(s, server, body(router, {("url", "pathname"): "/supervisor", ("url", "search"): ""})).json()
+    token = find_prop(page, "supervisor-logout-csrf", "value")
+    assert token
+    return token
 
 
 def test_wrong_password_and_open_redirect(server):
     s = requests.Session()
-    r = s.post(f"{server.base}/login", data={"username": "sup", "password": "salah-sekali", "next": "/supervisor"},
-               allow_redirects=False)
+    token = login_token(s, server.base)
+    r = s.post(f"{server.base}/login", data={"username": "sup", "password": "salah-sekali", "next": "/supervisor",
+                                            "csrf_token": token}, allow_redirects=False)
     assert r.status_code == 303 and r.headers["Location"].startswith("/login?error=1")
     assert s.get(f"{server.base}/supervisor/export.csv", timeout=10).status_code == 401
-    r = s.post(f"{server.base}/login", data={"username": "sup", "password": "rahasia-123",
+    r = s.post(f"{server.base}/login", data={"username": "sup", "password": "rahasia-123", "csrf_token": token,
                                             "next": "//evil.example/x"}, allow_redirects=False)
     assert r.headers["Location"] == "/supervisor"
 
@@ -242,8 +259,10 @@ def test_wrong_password_and_open_redirect(server):
 def test_secure_cookie_flag_when_configured(tmp_path):
     srv = start(tmp_path, secure_cookies=True, session_hours=1)
     try:
-        r = requests.post(f"{srv.base}/login", data={"username": "sup", "password": "rahasia-123"},
-                          allow_redirects=False, timeout=10)
+        s = requests.Session()
+        token = login_token(s, srv.base)  # its session cookie is Secure: requests keeps it off plain http
+        r = requests.post(f"{srv.base}/login", data={"username": "sup", "password": "rahasia-123", "csrf_token": token},
+                          headers={"Cookie": f"session={s.cookies.get('session')}"}, allow_redirects=False, timeout=10)
         assert "Secure" in r.headers["Set-Cookie"] and "HttpOnly" in r.headers["Set-Cookie"]
     finally:
         srv.stop()

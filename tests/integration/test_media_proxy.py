@@ -1,9 +1,14 @@
 """Report media proxied by /supervisor/media/<id> against a running app and a fake media
 server speaking real HTTP on 127.0.0.1: images pass (and are cached), anything else gets a
-placeholder; the outside URL never reaches the browser; roles and scope as everywhere."""
+placeholder; the outside URL never reaches the browser; roles and scope as everywhere.
+
+The fake lives on loopback, so the app under test sets ``media_allow_private=True``; a
+second app with the default settings shows the same links refused (403, logged, the fake
+never asked)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -43,7 +48,7 @@ def setup(tmp_path_factory):
     fake = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=fake.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{fake.server_port}"
-    srv = start(tmp_path_factory.mktemp("media"))
+    srv = start(tmp_path_factory.mktemp("media"), media_allow_private=True)
     pusat, selatan = kelurahan_in("31.71"), kelurahan_in("31.74")
     names = ("ok.png", "page", "vector.svg", "big.png", "gone.png")
     ids = insert_reports(srv.engine, [row(pusat, "proses", media_url=f"{base}/{n}") for n in names]
@@ -93,3 +98,41 @@ def test_detail_panel_links_the_proxy_not_the_outside_url(setup):
         found = sq.detail(conn, None, ids["ok.png"])
     rendered = str(parts.detail_panel(found, load_reference(), srv.settings.zone, str))
     assert f"/supervisor/media/{ids['ok.png']}" in rendered and base not in rendered
+
+
+@pytest.fixture(scope="module")
+def strict(setup, tmp_path_factory):
+    """Links to the fake (and to cloud metadata) behind an app with the default media settings."""
+    base = setup[2]
+    srv = start(tmp_path_factory.mktemp("media-strict"))
+    name_ids = insert_reports(srv.engine, [row(kelurahan_in("31.71"), "proses", media_url=f"{base}/ok.png"),
+                                           row(kelurahan_in("31.71"), "proses",
+                                               media_url="http://169.254.169.254/latest/meta-data/")])
+    yield srv, name_ids, base
+    srv.stop()
+
+
+def test_loopback_and_metadata_links_are_refused_by_default(strict, caplog):
+    srv, (loopback, metadata), base = strict
+    hits = len(Handler.hits)
+    with caplog.at_level(logging.WARNING, logger="dashboard.media"):
+        for report_id in (loopback, metadata):
+            r = get(srv, srv.session("sup"), report_id)
+            assert r.status_code == 403 and r.text == "Media unavailable: media address not allowed\n"
+            assert PNG not in r.content and base not in r.text and "169.254" not in r.text
+    assert len(Handler.hits) == hits  # the fake was never asked
+    logged = [rec.getMessage() for rec in caplog.records if rec.name == "dashboard.media"]
+    assert any(f"report {loopback} refused" in m and "127.0.0.1" in m for m in logged)
+    assert any(f"report {metadata} refused" in m and "169.254.169.254" in m for m in logged)
+    assert not (srv.settings.data_dir / "media").exists()  # nothing cached
+
+
+def test_allow_list_refuses_other_hosts(tmp_path):
+    srv = start(tmp_path, media_allow_private=True, media_hosts="media.example")
+    try:
+        (report_id,) = insert_reports(srv.engine, [row(kelurahan_in("31.71"), "proses",
+                                                       media_url="http://127.0.0.1:9/ok.png")])
+        r = get(srv, srv.session("sup"), report_id)
+        assert r.status_code == 403 and r.text == "Media unavailable: media host not allowed\n"
+    finally:
+        srv.stop()

@@ -1,0 +1,162 @@
+"""Sign-in hardening, pure (no Flask): failed sign-in limits and the login form's CSRF token.
+
+**Failed sign-ins.** :class:`FailureWindow` counts failures per key (``callbacks.auth``
+uses one key per client IP and one per username) and says how long a key stays blocked:
+at most ``limit`` failures within ``window`` seconds, a sliding window over the last
+``limit`` failure times. It is per process; :class:`RedisFailures` (when
+``settings.redis_url`` is set) shares the counts between web processes with one counter
+per key that lives ``window`` seconds from its first failure, and falls back to the
+in-process window if Redis fails. ``dashboard.ratelimit`` does not fit here: its buckets
+spend a token on every request and cannot say "blocked for N more seconds" without one.
+
+**CSRF.** :func:`csrf_token` keeps one random token per session (any mutable mapping:
+Flask's ``session``); :func:`csrf_valid` compares a submitted token in constant time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, MutableMapping
+from typing import Any, Protocol
+
+MAX_KEYS = 10_000  # keys kept in memory before expired (then oldest) ones are dropped
+CSRF_KEY = "_csrf"
+
+
+class FailureLimiter(Protocol):
+    def retry_after(self, keys: Iterable[str], now: float | None = None) -> float: ...
+    def record(self, keys: Iterable[str], now: float | None = None) -> None: ...
+    def reset(self, key: str) -> None: ...
+
+
+class FailureWindow:
+    """At most ``limit`` failures per key within any ``window`` seconds (in-process)."""
+
+    def __init__(self, limit: int, window: float, max_keys: int = MAX_KEYS) -> None:
+        self.limit, self.window, self.max_keys = limit, float(window), max_keys
+        self._times: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, keys: Iterable[str], now: float | None = None) -> float:
+        """Seconds until every key may try again; 0.0 when none is blocked."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            waits = [self._wait(self._times.get(k), now) for k in keys]
+        return max(waits, default=0.0)
+
+    def _wait(self, times: deque[float] | None, now: float) -> float:
+        if not times or len(times) < self.limit:
+            return 0.0
+        return max(0.0, times[0] + self.window - now)  # the oldest of the last `limit` failures
+
+    def record(self, keys: Iterable[str], now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for key in keys:
+                self._times.setdefault(key, deque(maxlen=self.limit)).append(now)
+            if len(self._times) > self.max_keys:
+                self._forget(now)
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._times.pop(key, None)
+
+    def _forget(self, now: float) -> None:
+        """Drop keys whose last failure left the window; then the longest idle ones."""
+        for key in [k for k, t in self._times.items() if t[-1] + self.window <= now]:
+            del self._times[key]
+        excess = len(self._times) - self.max_keys
+        if excess > 0:
+            for key in sorted(self._times, key=lambda k: self._times[k][-1])[:excess]:
+                del self._times[key]
+
+
+class RedisFailures:
+    """Failure counts shared by every web process: ``INCR`` on a key that expires
+    ``window`` seconds after its first failure (a fixed window per key)."""
+
+    def __init__(self, redis: Any, limit: int, window: float, prefix: str = "pantau:login:") -> None:
+        self.redis, self.limit, self.window, self.prefix = redis, limit, int(window), prefix
+        self.fallback = FailureWindow(limit, window)
+
+    def retry_after(self, keys: Iterable[str], now: float | None = None) -> float:
+        keys = list(keys)
+        try:
+            pipe = self.redis.pipeline()
+            for key in keys:
+                pipe.get(self.prefix + key)
+                pipe.ttl(self.prefix + key)
+            found = pipe.execute()
+        except Exception:  # noqa: BLE001 - Redis down: still limited, per process
+            return self.fallback.retry_after(keys, now)
+        waits = [float(max(ttl, 1)) for count, ttl in zip(found[::2], found[1::2])
+                 if count is not None and int(count) >= self.limit]
+        return max(waits + [self.fallback.retry_after(keys, now)])
+
+    def record(self, keys: Iterable[str], now: float | None = None) -> None:
+        keys = list(keys)
+        try:
+            pipe = self.redis.pipeline()
+            for key in keys:
+                pipe.set(self.prefix + key, 0, ex=self.window, nx=True)
+                pipe.incr(self.prefix + key)
+            pipe.execute()
+        except Exception:  # noqa: BLE001
+            self.fallback.record(keys, now)
+
+    def reset(self, key: str) -> None:
+        self.fallback.reset(key)
+        with contextlib.suppress(Exception):  # the key expires by itself anyway
+            self.redis.delete(self.prefix + key)
+
+
+class NoLimit:
+    def retry_after(self, keys: Iterable[str], now: float | None = None) -> float:
+        return 0.0
+
+    def record(self, keys: Iterable[str], now: float | None = None) -> None:
+        return None
+
+    def reset(self, key: str) -> None:
+        return None
+
+
+def make_failure_limiter(limit: int, window_minutes: int, redis: Any = None) -> FailureLimiter:
+    """The limiter for the settings: none for ``limit`` 0, Redis when given, else in-process."""
+    if limit <= 0:
+        return NoLimit()
+    window = window_minutes * 60.0
+    return RedisFailures(redis, limit, window) if redis is not None else FailureWindow(limit, window)
+
+
+def failure_keys(client_ip: str | None, username: str | None) -> tuple[str, str]:
+    """The two counters a sign-in attempt touches: its client IP and its username."""
+    name = (username or "").strip().lower()[:64]
+    return f"ip:{client_ip or '-'}", f"user:{name}"
+
+
+def csrf_token(session: MutableMapping[str, Any]) -> str:
+    """The session's CSRF token, created on first use."""
+    token = session.get(CSRF_KEY)
+    if not isinstance(token, str) or not token:
+        token = session[CSRF_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+def new_csrf_token(session: MutableMapping[str, Any]) -> str:
+    """A fresh token (after sign-in, which starts a new session)."""
+    session.pop(CSRF_KEY, None)
+    return csrf_token(session)
+
+
+def csrf_valid(session: MutableMapping[str, Any], submitted: object) -> bool:
+    """True when ``submitted`` equals the session's token (constant-time compare)."""
+    expected = session.get(CSRF_KEY)
+    if not isinstance(expected, str) or not expected or not isinstance(submitted, str):
+        return False
+    return hmac.compare_digest(expected.encode(), submitted.encode())

@@ -4,6 +4,9 @@ guard (``callbacks.auth``) and the view's HTTP routes (``callbacks.supervisor_ro
 Every callback starts with :func:`current_view`: it requires a signed-in supervisor
 (401/403 otherwise), parses the URL filter state against the values *this account* may
 use (400 for anything else) and builds the scoped :class:`View` every read goes through.
+
+Texts are in the page language, ``?lang=`` in the URL query (``ids.lang_of``); the
+filter sync keeps it in the URL when it rewrites the query.
 """
 
 from __future__ import annotations
@@ -88,8 +91,7 @@ def _sync(app, deps) -> None:  # noqa: ANN001
                 filters = parse(_cascade(values, trigger, deps.ref), allowed)
         except (FilterError, KeyError, TypeError, IndexError, AttributeError):
             abort(400)
-        query = to_query(filters)
-        new_search = no_update if trigger in (None, ids.URL) else ("?" + query if query else "")
+        new_search = no_update if trigger in (None, ids.URL) else ids.with_lang(to_query(filters), ids.lang_of(search))
         return (new_search, list(filters.agency), filters.kota, filters.kecamatan, filters.kelurahan,
                 list(filters.category), list(filters.status),
                 filters.since.isoformat() if filters.since else None,
@@ -137,7 +139,8 @@ def _overview(app, deps) -> None:  # noqa: ANN001
         Input(ids.URL, "search"))
     def overview(search):
         _user, view = current_view(deps, search or "")
-        _ = gettext(None)
+        lang = ids.lang_of(search)
+        _ = gettext(lang)
         ref = deps.ref
         with deps.engine.connect() as conn:
             cells = cube.cells(conn, view)
@@ -150,20 +153,21 @@ def _overview(app, deps) -> None:  # noqa: ANN001
             panel = _kelurahan_page(conn, view, ref, _) if view.filters.kelurahan else []
         query = to_query(view.filters)
         return (parts.kpi_tiles(kpis, _),
-                figs.status_bars(_("Status"), statuses, {s.value: s.label for s in STATUS_ORDER}),
+                figs.status_bars(_("Status"), statuses, {s.value: _(s.label) for s in STATUS_ORDER}),
                 figs.trend(_("Reports per day") + ("" if view.filters.since else f" · {_('last 14 days')}"),
-                           days, _("New"), _("Done")),
-                _bars(_("Open by agency"), groups["agency"], "agency", ref),
-                _bars(_("Open by kelurahan"), groups["kelurahan"], "kelurahan", ref),
-                _bars(_("Open by category"), groups["category"], "category", ref),
+                           days, _("New"), _("Done"), _("format:axis-date")),
+                _bars(_("Open by agency"), groups["agency"], "agency", ref, _, lang),
+                _bars(_("Open by kelurahan"), groups["kelurahan"], "kelurahan", ref, _, lang),
+                _bars(_("Open by category"), groups["category"], "category", ref, _, lang),
                 {"backlog": {k: o for k, _n, o in by_kel}, "max": max([o for _k, _n, o in by_kel] + [1])},
                 reports_to_geojson(points),
                 "/supervisor/export.csv" + ("?" + query if query else ""), panel, "")
 
 
-def _bars(title: str, rows: list[tuple[str, int, int]], kind: str, ref):  # noqa: ANN001, ANN202
+def _bars(title: str, rows: list[tuple[str, int, int]], kind: str, ref, _, lang: str):  # noqa: ANN001, ANN202
     ordered = sorted(rows, key=lambda r: (-r[2], r[0]))
-    return figs.bars(title, [(code, parts.name_of(ref, kind, code), open_n) for code, _n, open_n in ordered])
+    return figs.bars(title, [(code, parts.name_of(ref, kind, code, lang), open_n) for code, _n, open_n in ordered],
+                     thousands=_("format:thousands-separator"))
 
 
 def _kelurahan_page(conn, view: sq.View, ref, _) -> list:  # noqa: ANN001
@@ -177,16 +181,15 @@ def _insights(app, deps) -> None:  # noqa: ANN001
                   Output(ids.FUNNEL_FIG, "figure"), Output(ids.FLAGS, "children"), Input(ids.URL, "search"))
     def analysis(search):
         _user, view = current_view(deps, search or "")
-        _ = gettext(None)
+        _ = gettext(ids.lang_of(search))
         with deps.engine.connect() as conn:
             sample = insights.sample(conn, view)
-            times = insights.response_times(conn, view, sample)
-            hops = insights.funnel(conn, view, sample)
-            flagged = insights.gaming_flags(conn, view, r=sample)
-        newest = f" · {_('newest')} {parts.number(insights.INSIGHT_ROWS)}"
-        return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1-6j", _("target 6 h")),
-                figs.histogram(_("Time to done") + newest, times["resolve"], "3-7h", _("target 7 d")),
-                figs.funnel(_("Hand-off funnel (median hours at each hop)") + newest, hops, _("h")),
+            hops = insights.funnel(conn, sample)
+        times, flagged = insights.response_times(sample), insights.gaming_flags(sample)
+        newest = f" · {_('newest')} {parts.number(insights.INSIGHT_ROWS, _)}"
+        return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1-6j", _("target 6 h"), _),
+                figs.histogram(_("Time to done") + newest, times["resolve"], "3-7h", _("target 7 d"), _),
+                figs.funnel(_("Hand-off funnel (median hours at each hop)") + newest, hops, _("h"), _),
                 parts.flags_table(flagged, deps.ref, _))
 
 
@@ -202,22 +205,25 @@ def _table(app, deps) -> None:  # noqa: ANN001
     @app.callback(Output(ids.TABLE, "getRowsResponse"), Input(ids.TABLE, "getRowsRequest"), State(ids.URL, "search"))
     def rows(request, search):
         _user, view = current_view(deps, search or "")
+        lang = ids.lang_of(search)
+        _ = gettext(lang)
         try:
-            req = parse_rows_request(request)
+            req = parse_rows_request(parts.rows_request_in(request, _))
         except FilterError:
             abort(400)
         if req.status and view.filters.status and req.status not in view.filters.status:
             return {"rowData": [], "rowCount": 0}
         with deps.engine.connect() as conn:
             found = sq.page(conn, view, req.start, req.end, list(req.sort), req.report_id, req.status)
-        data = [parts.grid_row(r, deps.ref, deps.settings.zone) for r in found]
+        data = [parts.grid_row(r, deps.ref, deps.settings.zone, _, lang) for r in found]
         done = len(data) < req.end - req.start
         return {"rowData": data, "rowCount": req.start + len(data) if done else None}
 
 
 def _detail(app, deps) -> None:  # noqa: ANN001
-    @app.callback(Output(ids.DETAIL, "children"), Input(ids.TABLE, "cellClicked"), prevent_initial_call=True)
-    def detail(clicked):
+    @app.callback(Output(ids.DETAIL, "children"), Input(ids.TABLE, "cellClicked"), State(ids.URL, "search"),
+                  prevent_initial_call=True)
+    def detail(clicked, search):
         user = require_supervisor()
         if clicked is None:
             return no_update
@@ -226,7 +232,8 @@ def _detail(app, deps) -> None:  # noqa: ANN001
             abort(400)
         with deps.engine.connect() as conn:
             found = sq.detail(conn, user.effective_scope, int(row_id), with_identity=user.sees_identity)
-        _ = gettext(None)
+        lang = ids.lang_of(search)
+        _ = gettext(lang)
         if found is None:
             return [parts.html.P(_("Report not found."))]
-        return parts.detail_panel(found, deps.ref, deps.settings.zone, _)
+        return parts.detail_panel(found, deps.ref, deps.settings.zone, _, lang)

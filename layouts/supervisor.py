@@ -2,19 +2,29 @@
 the filtered set, the report grid (dash-ag-grid, rows paged on the server), report detail, and the
 kelurahan page (shown when one kelurahan is selected). ``callbacks.supervisor`` fills
 every panel; this module only builds components (pure, apart from reading who is signed
-in to decide whether to build anything at all).
+in to decide whether to build anything at all, and the session's CSRF token for the
+sign-out form).
+
+Language: ``?lang=en`` (Bahasa Indonesia otherwise) stays in the URL next to the filters
+(:func:`lang_of`, :func:`with_lang`), so the callbacks and a shared link use it too. Every
+visible label comes from the catalogs, including the date picker's placeholders and
+format, the dropdowns' built-in texts and the grid's built-in texts.
 """
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, quote
+
 import dash_ag_grid as dag
 import dash_leaflet as dl
 from dash import dcc, html
+from flask import session
 from flask_login import current_user
 
 from dashboard.config import Settings
 from dashboard.filters import Allowed, allowed_for
-from dashboard.i18n import gettext, language
+from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
+from dashboard.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER
 from dashboard.reference import Reference, load_reference
 from dashboard.store.supervisor_queries import MAX_POINTS
@@ -26,6 +36,7 @@ F_AGENCY, F_KOTA, F_KECAMATAN, F_KELURAHAN = ("supervisor-f-agency", "supervisor
 F_CATEGORY, F_STATUS, F_DATES, F_OVERDUE = ("supervisor-f-category", "supervisor-f-status",
                                             "supervisor-f-dates", "supervisor-f-overdue")
 F_RESET = "supervisor-f-reset"
+LOGOUT, LOGOUT_CSRF = "supervisor-logout", "supervisor-logout-csrf"
 ERROR, KPIS, EXPORT = "supervisor-error", "supervisor-kpis", "supervisor-export"
 STATUS_FIG, TREND_FIG = "supervisor-status-fig", "supervisor-trend-fig"
 AGENCY_FIG, CATEGORY_FIG, KELURAHAN_FIG = "supervisor-agency-fig", "supervisor-category-fig", "supervisor-kelurahan-fig"
@@ -41,28 +52,45 @@ GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 def layout(settings: Settings | None = None, lang: str | None = None, **_query) -> html.Main:
     """The view for a signed-in supervisor; a sign-in prompt (no data) for anyone else."""
-    _ = gettext(language(lang))
+    lang = language(lang)
+    _ = gettext(lang)
     user = current_user
     if not getattr(user, "can_supervise", False):
+        back = with_lang("", lang)
+        login = "/login?" + (f"lang={lang}&" if back else "") + "next=" + quote("/supervisor" + back, safe="/")
         return html.Main([html.H1(_("Supervisor")), html.P(_("Sign in to open the supervisor view.")),
-                          html.A(_("Sign in"), href="/login?next=/supervisor")],
-                         id=ROOT, className="view-supervisor view-supervisor--locked")
-    return _view(user, load_reference(), _)
+                          html.A(_("Sign in"), href=login)],
+                         id=ROOT, className="view-supervisor view-supervisor--locked", lang=lang)
+    return view_for(user, load_reference(), lang, csrf_token(session))
 
 
 def skeleton(settings: Settings | None = None) -> html.Main:
     """Every component of the view, empty, for ``app.validation_layout`` (no request needed)."""
     from dashboard.auth import Role, User
-    return _view(User(0, "-", Role.ADMIN), load_reference(), gettext(None))
+    return view_for(User(0, "-", Role.ADMIN), load_reference(), DEFAULT_LANGUAGE, "")
 
 
-def _view(user, ref: Reference, _) -> html.Main:  # noqa: ANN001
+def lang_of(search: object) -> str:
+    """The page language from the URL query (``?lang=en``); Bahasa Indonesia otherwise."""
+    query = search.lstrip("?") if isinstance(search, str) else ""
+    return language(parse_qs(query).get("lang", [None])[0])
+
+
+def with_lang(query: str, lang: str) -> str:
+    """``?<query>`` keeping a non-default language, so filter changes do not lose it."""
+    pairs = [query] if query else []
+    pairs += [f"lang={lang}"] if lang != DEFAULT_LANGUAGE else []
+    return "?" + "&".join(pairs) if pairs else ""
+
+
+def view_for(user, ref: Reference, lang: str, token: str) -> html.Main:  # noqa: ANN001
+    _ = gettext(lang)
     scope = user.effective_scope
     allowed = allowed_for(ref, scope.kind.value if scope else None, scope.code if scope else None)
     return html.Main([
         dcc.Location(id=URL, refresh=False),
-        _header(user, _),
-        filter_bar(ref, allowed, _),
+        _header(user, _, lang, token),
+        filter_bar(ref, allowed, _, lang),
         html.Div(id=ERROR, className="sup__error", role="alert"),
         html.Section(id=KPIS, className="sup__kpis"),
         html.Section(id=KELURAHAN_PANEL, className="sup__kelurahan"),
@@ -72,39 +100,65 @@ def _view(user, ref: Reference, _) -> html.Main:  # noqa: ANN001
         html.Section([html.H2(_("Anti-gaming flags")), html.Div(id=FLAGS)], className="sup__panel"),
         html.Section([html.H2(_("Reports")), report_grid(_)], className="sup__panel"),
         html.Section(id=DETAIL, className="sup__panel sup__detail"),
-    ], id=ROOT, className="view-supervisor")
+    ], id=ROOT, className="view-supervisor", lang=lang)
 
 
-def _header(user, _) -> html.Header:  # noqa: ANN001
+def _header(user, _, lang: str, token: str) -> html.Header:  # noqa: ANN001
     scope = f" · {user.effective_scope}" if user.effective_scope else ""
     return html.Header([
         html.H1("Pantau · " + _("Supervisor")),
         html.Span(f"{user.username} ({user.role.value}{scope})", className="sup__user"),
         html.A(_("Export CSV"), id=EXPORT, href="/supervisor/export.csv", className="sup__export"),
-        html.A(_("Sign out"), href="/logout", className="sup__logout"),
+        html.Form([dcc.Input(type="hidden", name="csrf_token", value=token, id=LOGOUT_CSRF),
+                   dcc.Input(type="hidden", name="lang", value=lang),
+                   html.Button(_("Sign out"), type="submit", id=LOGOUT, className="sup__logout")],
+                  action="/logout", method="POST", className="sup__logout-form"),
     ], className="sup__header")
 
 
-def filter_bar(ref: Reference, allowed: Allowed, _) -> html.Div:  # noqa: ANN001
+def filter_bar(ref: Reference, allowed: Allowed, _, lang: str = DEFAULT_LANGUAGE) -> html.Div:  # noqa: ANN001
+    categories = sorted((category_name(c, lang), c.code) for c in ref.categories.values())
     return html.Div([
-        _dropdown(F_AGENCY, _("Agency"), agency_options(ref, allowed), multi=True),
-        _dropdown(F_KOTA, _("Kota"), [{"label": ref.kota[c].name, "value": c} for c in sorted(allowed.kota)]),
-        _dropdown(F_KECAMATAN, _("Kecamatan"), []),
-        _dropdown(F_KELURAHAN, _("Kelurahan"), []),
-        _dropdown(F_CATEGORY, _("Category"), [{"label": c.name, "value": c.code} for c in
-                                              sorted(ref.categories.values(), key=lambda c: c.name)], multi=True),
-        _dropdown(F_STATUS, _("Status"), [{"label": s.label, "value": s.value} for s in STATUS_ORDER], multi=True),
-        html.Label([_("Dates"), dcc.DatePickerRange(id=F_DATES, display_format="YYYY-MM-DD", clearable=True)],
-                   className="sup__filter"),
+        _dropdown(F_AGENCY, _("Agency"), agency_options(ref, allowed), _, multi=True),
+        _dropdown(F_KOTA, _("Kota"), [{"label": ref.kota[c].name, "value": c} for c in sorted(allowed.kota)], _),
+        _dropdown(F_KECAMATAN, _("Kecamatan"), [], _),
+        _dropdown(F_KELURAHAN, _("Kelurahan"), [], _),
+        _dropdown(F_CATEGORY, _("Category"), [{"label": n, "value": c} for n, c in categories], _, multi=True),
+        _dropdown(F_STATUS, _("Status"), [{"label": _(s.label), "value": s.value} for s in STATUS_ORDER], _,
+                  multi=True),
+        html.Label([_("Dates"), date_range(_)], className="sup__filter sup__filter--dates"),
         dcc.Checklist(id=F_OVERDUE, options=[{"label": _("Overdue only"), "value": "1"}], value=[],
                       className="sup__filter sup__overdue"),
         html.Button(_("Reset"), id=F_RESET, n_clicks=0, className="sup__reset"),
     ], className="sup__filters")
 
 
-def _dropdown(component_id: str, label: str, options: list[dict], multi: bool = False) -> html.Label:
+def date_range(_) -> dcc.DatePickerRange:  # noqa: ANN001
+    """Placeholders and display format from the catalogs (id: 27/11/2026, en: 27 Nov 2026).
+    The calendar's month and weekday names come from the picker's own date library
+    (Dash 4: date-fns, ``window.dateFns.locale`` chosen by the browser's language) and
+    stay English: Pantau ships no date-fns locale."""
+    return dcc.DatePickerRange(id=F_DATES, display_format=_("format:picker-date"), clearable=True,
+                               start_date_placeholder_text=_("From date"), end_date_placeholder_text=_("To date"),
+                               first_day_of_week=1)
+
+
+def dropdown_labels(_) -> dict:  # noqa: ANN001
+    """dcc.Dropdown's own texts (Dash 4 replaces the whole dict: give every key)."""
+    return {"select_all": _("Select all"), "deselect_all": _("Deselect all"),
+            "selected_count": _("{num_selected} selected"), "search": _("Search"),
+            "clear_search": _("Clear search"), "clear_selection": _("Clear selection"),
+            "no_options_found": _("No options found")}
+
+
+def _dropdown(component_id: str, label: str, options: list[dict], _, multi: bool = False) -> html.Label:  # noqa: ANN001
     return html.Label([label, dcc.Dropdown(id=component_id, options=options, multi=multi, clearable=True,
-                                           placeholder=label)], className="sup__filter")
+                                           placeholder=label, labels=dropdown_labels(_))], className="sup__filter")
+
+
+def category_name(category, lang: str) -> str:  # noqa: ANN001
+    """A category in the page language (the reference has Indonesian and English names)."""
+    return category.name_en if lang == "en" and category.name_en else category.name
 
 
 def agency_options(ref: Reference, allowed: Allowed) -> list[dict]:
@@ -135,8 +189,19 @@ def _map(_) -> html.Div:  # noqa: ANN001
                    pointToLayer={"variable": "pantau.map.pointToLayer"},
                    clusterToLayer={"variable": "pantau.map.clusterToLayer"}),
     ], id=MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, className="sup__map-inner"),
-        html.P(_("Map: the newest {n} reports of the filtered set").format(n=f"{MAX_POINTS:,}"),
+        html.P(_("Map: the newest {n} reports of the filtered set").format(n=_number(MAX_POINTS, _)),
                className="sup__caption")], className="sup__map")
+
+
+def _number(n: int, _) -> str:  # noqa: ANN001
+    """Thousands separated the page language's way (id 20.000, en 20,000)."""
+    return f"{n:,}".replace(",", _("format:thousands-separator"))
+
+
+def grid_texts(_) -> dict:  # noqa: ANN001
+    """AG Grid's own texts that this grid can show (``localeText``)."""
+    return {"loadingOoo": _("Loading…"), "noRowsToShow": _("No reports to show"),
+            "filterOoo": _("Filter…"), "equals": _("Equals"), "loadingError": _("Error")}
 
 
 def report_grid(_) -> dag.AgGrid:  # noqa: ANN001
@@ -157,7 +222,7 @@ def report_grid(_) -> dag.AgGrid:  # noqa: ANN001
                       getRowId="params.data.id", className="sup__grid", style={"height": "460px"},
                       dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20, "rowBuffer": 0,
                                        "infiniteInitialRowCount": 1, "maxConcurrentDatasourceRequests": 1,
-                                       "sortingOrder": ["desc", "asc", None]})
+                                       "sortingOrder": ["desc", "asc", None], "localeText": grid_texts(_)})
 
 
 #: All supervisor ids without a signed-in user (``app.validation_layout`` uses it).

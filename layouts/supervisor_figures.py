@@ -1,5 +1,8 @@
 """Pure Plotly figures of the supervisor view (desk screens, not the wall). Every bar
-carries its code in ``customdata`` so a click can become a filter."""
+carries its code in ``customdata`` so a click can become a filter. Builders take their
+texts already translated (``_`` where a builder names data: buckets, hops); dates on
+axes and in hovers use a numeric/catalog format, never Plotly's English month names
+in Bahasa Indonesia."""
 
 from __future__ import annotations
 
@@ -23,12 +26,13 @@ def _base(**layout) -> go.Figure:
     return fig
 
 
-def bars(title: str, rows: list[tuple[str, str, int]], colour: str = theme.OKABE_ITO["blue"]) -> go.Figure:
+def bars(title: str, rows: list[tuple[str, str, int]], colour: str = theme.OKABE_ITO["blue"],
+         thousands: str = ".") -> go.Figure:
     """Horizontal bars, largest on top: ``rows`` are (code, label, n)."""
     fig = _base(title={"text": title, "x": 0, "font": {"size": 14}})
     fig.add_bar(y=[label for _, label, _ in rows], x=[n for _, _, n in rows], orientation="h",
                 customdata=[code for code, _, _ in rows], marker_color=colour,
-                text=[f"{n:,}".replace(",", ".") for _, _, n in rows], textposition="auto",
+                text=[f"{n:,}".replace(",", thousands) for _, _, n in rows], textposition="auto",
                 hovertemplate="%{y}: %{x}<extra></extra>")
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(visible=False)
@@ -46,41 +50,48 @@ def status_bars(title: str, counts: dict[str, int], labels: dict[str, str]) -> g
     return fig
 
 
-def trend(title: str, days: list[tuple], new_label: str, done_label: str) -> go.Figure:
-    """New vs done per day."""
+def trend(title: str, days: list[tuple], new_label: str, done_label: str, date_format: str = "%d/%m") -> go.Figure:
+    """New vs done per day; ``date_format`` (d3) labels the days on the axis and in hovers."""
     fig = _base(title={"text": title, "x": 0, "font": {"size": 14}}, showlegend=True,
                 legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.1, "bgcolor": "rgba(0,0,0,0)"})
     x = [d.isoformat() for d, _, _ in days]
+    hover = f"%{{x|{date_format}}} · %{{fullData.name}}: %{{y}}<extra></extra>"
     fig.add_scatter(x=x, y=[n for _, n, _ in days], name=new_label, mode="lines+markers",
-                    line={"color": theme.OKABE_ITO["orange"], "width": 2})
+                    line={"color": theme.OKABE_ITO["orange"], "width": 2}, hovertemplate=hover)
     fig.add_scatter(x=x, y=[n for _, _, n in days], name=done_label, mode="lines+markers",
-                    line={"color": theme.OKABE_ITO["sky"], "width": 2, "dash": "dash"})
+                    line={"color": theme.OKABE_ITO["sky"], "width": 2, "dash": "dash"}, hovertemplate=hover)
+    fig.update_xaxes(tickformat=date_format)
     fig.update_yaxes(rangemode="tozero", nticks=5)
     return fig
 
 
-def histogram(title: str, buckets: list[tuple[str, int]], target_after: str, target_label: str) -> go.Figure:
+def histogram(title: str, buckets: list[tuple[str, int]], target_after: str, target_label: str,
+              _=lambda msgid: msgid) -> go.Figure:  # noqa: ANN001
     """Bars per time bucket; buckets up to ``target_after`` (inclusive) are within target
-    (green), later ones late (vermillion); a dotted line marks the target."""
-    labels = [b for b, _ in buckets]
-    cut = labels.index(target_after) if target_after in labels else len(labels) - 1
+    (green), later ones late (vermillion); a dotted line marks the target. Bucket names
+    (``1-6j``) are msgids, shown through ``_``."""
+    codes = [b for b, _n in buckets]
+    cut = codes.index(target_after) if target_after in codes else len(codes) - 1
+    labels = [_(b) for b in codes]
     colours = [theme.OKABE_ITO["green"] if i <= cut else theme.OKABE_ITO["vermillion"] for i in range(len(labels))]
     fig = _base(title={"text": title, "x": 0, "font": {"size": 14}})
-    fig.add_bar(x=labels, y=[n for _, n in buckets], marker_color=colours,
-                text=[n for _, n in buckets], textposition="outside", cliponaxis=False)
+    fig.add_bar(x=labels, y=[n for _b, n in buckets], marker_color=colours,
+                text=[n for _b, n in buckets], textposition="outside", cliponaxis=False,
+                hovertemplate="%{x}: %{y}<extra></extra>")
     fig.add_vline(x=cut + 0.5, line_dash="dot", line_color=theme.TEXT,
                   annotation_text=target_label, annotation_font_color=theme.TEXT)
     fig.update_yaxes(visible=False, rangemode="tozero")
     return fig
 
 
-def funnel(title: str, hops: list[dict], hours_label: str) -> go.Figure:
-    """Reports reaching each hop, with the median hours spent there in the label."""
-    names = [h["hop"] for h in hops]
+def funnel(title: str, hops: list[dict], hours_label: str, _=lambda msgid: msgid) -> go.Figure:  # noqa: ANN001
+    """Reports reaching each hop, with the median hours spent there in the label. Hop
+    names (``koordinasi``) are msgids, shown through ``_``."""
+    names = [_(h["hop"]) for h in hops]
     text = [f"{h['reached']} · {_hours(h['median_hours'])} {hours_label}" for h in hops]
     fig = _base(title={"text": title, "x": 0, "font": {"size": 14}})
     fig.add_trace(go.Funnel(y=names, x=[h["reached"] for h in hops], text=text, textinfo="text",
-                            customdata=[h["status"] for h in hops],
+                            customdata=[h["status"] for h in hops], hovertemplate="%{y}: %{x}<extra></extra>",
                             marker={"color": [theme.OKABE_ITO[c] for c in
                                               ("vermillion", "orange", "purple", "sky", "green")][:len(hops)]}))
     return fig

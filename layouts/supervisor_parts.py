@@ -1,5 +1,9 @@
 """Pure builders of the supervisor panels: store rows in, components out. Report text is
-always passed as a child string (React escapes it); nothing is rendered as HTML/Markdown."""
+always passed as a child string (React escapes it); nothing is rendered as HTML/Markdown.
+
+Every label goes through ``_`` (the page language's catalog); the label tables below are
+msgids (``tests/unit/test_i18n.py`` checks both catalogs have them). Category names come
+from the reference in the page language (``lang``)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from zoneinfo import ZoneInfo
 import dash_leaflet as dl
 from dash import html
 
-from dashboard.models import Status
+from dashboard.models import STATUS_ORDER, Status
 from dashboard.reference import Reference
 from dashboard.scoring import WEIGHTS
 
@@ -19,51 +23,79 @@ KPI_LABELS = (("total", "Reports"), ("open", "Open"), ("done", "Done"), ("overdu
               ("unresponded_6h", "Waiting > 6 h"))
 PART_LABELS = {"processed": "Acted on", "response": "Responded ≤ 6 h", "resolution": "Resolved ≤ 7 d",
                "overdue": "No backlog > 7 d", "reopen": "Not reopened"}
-IDENTITY = ("first_name", "last_name", "email", "phone", "device_id", "account_id")
+IDENTITY = {"first_name": "First name", "last_name": "Last name", "email": "E-mail", "phone": "Phone",
+            "device_id": "Device", "account_id": "Account"}
+FLAG_HEADINGS = ("Kind", "Name", "Reports", "Closed ≤ 10 min", "Reopened", "Flags")
+KIND_LABELS = {"kelurahan": "Kelurahan", "agency": "Agency"}
+FLAG_LABELS = {"quick_close": "flag:quick_close", "reopen": "flag:reopen"}
+
+
+def _same(msgid: str) -> str:
+    return msgid
 
 
 def wib(when: datetime | None, zone: ZoneInfo) -> str:
     return when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when else "–"
 
 
-def number(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+def number(n: int, _=None) -> str:  # noqa: ANN001
+    """Thousands separated the page language's way (``_`` given) or with dots."""
+    return f"{n:,}".replace(",", _("format:thousands-separator") if _ else ".")
+
+
+def status_label(status: str | None, _) -> str:  # noqa: ANN001
+    return _(Status(status).label) if status else "–"
 
 
 def kpi_tiles(kpis: dict[str, int], _) -> list[html.Div]:  # noqa: ANN001
-    return [html.Div([html.Div(number(kpis.get(key, 0)), className="sup__kpi-value", id=f"supervisor-kpi-{key}"),
+    return [html.Div([html.Div(number(kpis.get(key, 0), _), className="sup__kpi-value", id=f"supervisor-kpi-{key}"),
                       html.Div(_(label), className="sup__kpi-label")], className="sup__kpi")
             for key, label in KPI_LABELS]
 
 
-def name_of(ref: Reference, kind: str, code: str | None) -> str:
+def name_of(ref: Reference, kind: str, code: str | None, lang: str = "id") -> str:
     table = {"agency": ref.agencies, "kelurahan": ref.kelurahan, "kecamatan": ref.kecamatan,
              "kota": ref.kota, "category": ref.categories}[kind]
     item = table.get(code) if code else None
-    return item.name if item is not None else (code or "–")
+    if item is None:
+        return code or "–"
+    return item.name_en if lang == "en" and getattr(item, "name_en", None) else item.name
 
 
-def grid_row(r: dict, ref: Reference, zone: ZoneInfo) -> dict:
+def grid_row(r: dict, ref: Reference, zone: ZoneInfo, _=_same, lang: str = "id") -> dict:  # noqa: ANN001
     """One row of the report grid: plain strings (the grid renders them as text)."""
     return {"id": int(r["id"]), "requested_at": wib(r["requested_at"], zone),
-            "updated_at": wib(r["updated_at"], zone), "status": Status(r["status"]).label,
-            "category": name_of(ref, "category", r["category_code"]),
+            "updated_at": wib(r["updated_at"], zone), "status": status_label(r["status"], _),
+            "category": name_of(ref, "category", r["category_code"], lang),
             "kelurahan": name_of(ref, "kelurahan", r["kelurahan_code"]),
             "agency": name_of(ref, "agency", r["agency_code"]), "description": _short(r.get("description") or "")}
+
+
+def rows_request_in(request, _):  # noqa: ANN001, ANN201
+    """The grid's rows request with a status typed in the page language (``Waiting``)
+    read back as its code, which ``dashboard.grid`` accepts; anything else unchanged."""
+    try:
+        typed = request["filterModel"]["status"]["filter"]
+        codes = {_(s.label).lower(): s.value for s in STATUS_ORDER}
+        code = codes[typed.strip().lower()]
+    except (KeyError, TypeError, AttributeError):
+        return request
+    model = request["filterModel"]
+    return {**request, "filterModel": {**model, "status": {**model["status"], "filter": code}}}
 
 
 def _short(text: str) -> str:
     return text if len(text) <= SHORT else text[:SHORT - 1] + "…"
 
 
-def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _) -> list:  # noqa: ANN001
+def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _, lang: str = "id") -> list:  # noqa: ANN001
     """Category, text, place, agency, full status history, the media (proxied) and — only
     when the store returned it (admins) — the reporter."""
     facts = [
-        (_("Category"), name_of(ref, "category", d["category_code"])),
+        (_("Category"), name_of(ref, "category", d["category_code"], lang)),
         (_("Kelurahan"), name_of(ref, "kelurahan", d["kelurahan_code"])),
         (_("Agency"), name_of(ref, "agency", d["agency_code"])),
-        (_("Status"), Status(d["status"]).label),
+        (_("Status"), status_label(d["status"], _)),
         (_("Received"), wib(d["requested_at"], zone)),
         (_("Address"), d.get("address") or "–"),
         (_("Media"), _media(d, _)),  # proxied: the outside URL never reaches the browser
@@ -71,11 +103,11 @@ def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _) -> list:  # noqa: A
     out = [html.H2(f"{_('Report')} {d['id']}"),
            html.P(d.get("description") or "", className="sup__detail-text", id="supervisor-detail-text"),
            html.Dl([x for k, v in facts for x in (html.Dt(k), html.Dd(v))]),
-           _mini_map(d), html.H3(_("Status history")), _history(d["history"], zone)]
+           _mini_map(d), html.H3(_("Status history")), _history(d["history"], zone, _)]
     if "reporter" in d:
         who = d["reporter"] or {}
         out += [html.H3(_("Reporter (admins only)")),
-                html.Dl([x for k in IDENTITY for x in (html.Dt(k), html.Dd(who.get(k) or "–"))],
+                html.Dl([x for k, label in IDENTITY.items() for x in (html.Dt(_(label)), html.Dd(who.get(k) or "–"))],
                         id="supervisor-detail-reporter")]
     return out
 
@@ -94,9 +126,9 @@ def _mini_map(d: dict) -> html.Div:
                            className="sup__mini-map-inner"), className="sup__mini-map")
 
 
-def _history(history: list[dict], zone: ZoneInfo) -> html.Ol:
-    return html.Ol([html.Li(f"{wib(h['changed_at'], zone)} · {h['from_status'] or '–'} → {h['to_status']}")
-                    for h in history], className="sup__history")
+def _history(history: list[dict], zone: ZoneInfo, _) -> html.Ol:  # noqa: ANN001
+    return html.Ol([html.Li(f"{wib(h['changed_at'], zone)} · {status_label(h['from_status'], _)} → "
+                            f"{status_label(h['to_status'], _)}") for h in history], className="sup__history")
 
 
 def kelurahan_panel(code: str, score: dict | None, backlog: list[tuple[str, int]], ref: Reference, _,  # noqa: ANN001
@@ -116,16 +148,17 @@ def kelurahan_panel(code: str, score: dict | None, backlog: list[tuple[str, int]
             html.Tr([html.Td(_(PART_LABELS[p])), html.Td(f"{v:.0%}"), html.Td(f"{WEIGHTS[p]:.0%}"),
                      html.Td(f"{100 * WEIGHTS[p] * v:.1f}")]) for p, v in score["parts"].items()],
             className="sup__table sup__parts"))
-    out.append(html.P(_("Open backlog") + ": " + ", ".join(f"{Status(s).label} {n}" for s, n in backlog)))
+    out.append(html.P(_("Open backlog") + ": " + ", ".join(f"{status_label(s, _)} {number(n, _)}" for s, n in backlog)))
     return out
 
 
 def flags_table(rows: list, ref: Reference, _) -> html.Table | html.P:  # noqa: ANN001
     if not rows:
         return html.P(_("No kelurahan or agency is flagged for the current filter."))
-    head = html.Tr([html.Th(_(h)) for h in ("Kind", "Name", "Reports", "Closed ≤ 10 min", "Reopened", "Flags")])
+    head = html.Tr([html.Th(_(h)) for h in FLAG_HEADINGS])
     return html.Table([head] + [html.Tr([
-        html.Td(_(r.kind)), html.Td(name_of(ref, r.kind, r.code)), html.Td(number(r.received)),
+        html.Td(_(KIND_LABELS.get(r.kind, r.kind))), html.Td(name_of(ref, r.kind, r.code)),
+        html.Td(number(r.received, _)),
         html.Td(f"{r.quick_closed} ({r.quick_share:.0%})"), html.Td(f"{r.reopened} ({r.reopen_share:.0%})"),
-        html.Td(", ".join(r.flags)),
+        html.Td(", ".join(_(FLAG_LABELS.get(f, f)) for f in r.flags)),
     ]) for r in rows], className="sup__table sup__flags")

@@ -112,7 +112,7 @@ def test_sup002_detail_shows_text_as_text_and_identity_to_admin(server, browser)
     assert not browser.find_elements(By.CSS_SELECTOR, "#supervisor-detail b")
     assert "Rahasia" in browser.find_element(By.ID, "supervisor-detail-reporter").text
     history = browser.find_element(By.CSS_SELECTOR, ".sup__history").text
-    assert "menunggu" in history
+    assert "Menunggu" in history  # status labels, in the page language
 
 
 def test_sup003_filter_controls_write_the_url(server, browser):
@@ -150,3 +150,23 @@ def test_sup005_clicking_a_kelurahan_on_the_map_drills_to_it(server, browser):
     q = query(browser)
     assert q["kota"] and q["kecamatan"] and q["kelurahan"].startswith(q["kecamatan"])
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#supervisor-kelurahan-panel h2"), timeout=10)
+
+
+def test_sup006_one_language_per_page_and_sign_out(server, browser):
+    login(browser, server, "admin")
+    wait_for(lambda: kpi(browser) == "11", timeout=10)
+    placeholders = "return [...document.querySelectorAll('.sup__filter--dates input')].map(e => e.placeholder)"
+    assert js(browser, placeholders) == ["Dari tanggal", "Sampai tanggal"]
+    labels = "return [...document.querySelectorAll('.sup__kpi-label')].map(e => e.textContent)"
+    assert "Menunggu > 6 jam" in js(browser, labels) and "Waiting > 6 h" not in browser.page_source
+    browser.get(server.base + "/supervisor?lang=en")
+    wait_for(lambda: "Waiting > 6 h" in js(browser, labels), timeout=10)
+    assert js(browser, placeholders) == ["From date", "To date"]
+    browser.find_element(By.CSS_SELECTOR, f"#{ids.F_OVERDUE} input").click()  # a filter change keeps ?lang=en
+    wait_for(lambda: query(browser) == {"overdue": "1", "lang": "en"})
+    browser.find_element(By.ID, ids.LOGOUT).click()  # a POST with the session's token
+    wait_for(lambda: urlparse(browser.current_url).path == "/login" and "lang=en" in browser.current_url)
+    wait_for(lambda: browser.find_elements(By.ID, "login-submit"), timeout=10)
+    assert browser.find_element(By.ID, "login-submit").text == "Sign in"
+    browser.get(server.base + "/supervisor")
+    wait_for(lambda: urlparse(browser.current_url).path == "/login")  # signed out

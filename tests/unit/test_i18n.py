@@ -9,7 +9,9 @@ from dashboard import i18n
 from dashboard.models import AGE_BUCKETS, Status
 
 ROOT = Path(__file__).resolve().parents[2]
-MSGID = re.compile(r"""\b_\(\s*(?:f?)["']([^"'{]+)["']\s*\)""")
+#: ``_("literal")`` calls; a ``{placeholder}`` literal counts too (it is ``.format``ted after
+#: translation), an f-string does not (it is not a msgid).
+MSGID = re.compile(r"""\b_\(\s*["']([^"']+)["']\s*\)""")
 
 
 def used_msgids() -> set[str]:
@@ -20,7 +22,17 @@ def used_msgids() -> set[str]:
     from layouts import components
     found |= set(components.KPI_LABELS.values()) | set(components.SIAGA_WORDS.values())
     found |= {f"part:{k}" for k in components.PART_KEYS} | {s.label for s in Status}
-    return found | {label for label, _ in AGE_BUCKETS}
+    return found | {label for label, _ in AGE_BUCKETS} | supervisor_msgids()
+
+
+def supervisor_msgids() -> set[str]:
+    """Labels the supervisor view looks up from tables and data (not ``_("literal")``)."""
+    from dashboard.store import supervisor_insights as insights
+    from layouts import supervisor_parts as parts
+    found = {label for _key, label in parts.KPI_LABELS} | set(parts.PART_LABELS.values())
+    found |= set(parts.IDENTITY.values()) | set(parts.FLAG_HEADINGS) | set(parts.KIND_LABELS.values())
+    found |= set(parts.FLAG_LABELS.values()) | {hop for _status, hop in insights.HOPS}
+    return found | {b for b, _high in insights.RESPOND_BUCKETS + insights.RESOLVE_BUCKETS}
 
 
 def test_language_defaults_to_indonesian():

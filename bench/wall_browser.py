@@ -27,7 +27,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import text

@@ -9,7 +9,7 @@ Not a test (pytest does not collect it). Usage, on a store seeded with ``pantau 
 """
 import statistics, sys, time
 from datetime import datetime, timedelta, timezone
-from sqlalchemy import event, text
+from sqlalchemy import event
 from dashboard.store.engine import make_engine
 from dashboard.store.queries import ReportStore
 

@@ -211,6 +211,9 @@ def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LE
     1 a ``once`` job failed, 2 the store has no schema, 3 another worker is the leader,
     4 the lock was lost."""
     parse_sources(settings.sources)  # fail fast on a bad PANTAU_SOURCES
+    # SIGTERM is handled before the lock is taken: a stop that comes the moment this
+    # worker becomes the leader still exits cleanly and releases the lock.
+    stoppable = None if once else _stoppable_scheduler(settings)
     leader = make_leader(_engine(settings.resolved_database_url), lease_seconds)
     try:
         acquired = leader.acquire()
@@ -222,9 +225,9 @@ def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LE
         return refuse(leader.holder())
     log.info("worker %s is the leader; sources: %s", leader.me, settings.sources)
     try:
-        if once:
+        if stoppable is None:
             return run_once(settings)
-        return _serve(settings, leader, lease_seconds)
+        return _serve(*stoppable, leader, lease_seconds)
     finally:
         leader.release()
 
@@ -235,13 +238,12 @@ def _shutdown(scheduler: BlockingScheduler) -> None:
         scheduler.shutdown(wait=True)
 
 
-def _serve(settings: Settings, leader, lease_seconds: float) -> int:  # noqa: ANN001
+def _stoppable_scheduler(settings: Settings) -> tuple[BlockingScheduler, threading.Event]:
+    """The jobs' scheduler, and the event SIGTERM/SIGINT set when they stop it (a stop
+    that comes before the scheduler runs is seen by the leader-watch job's first run)."""
     if logging.getLogger("apscheduler").level == logging.NOTSET:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run is noise
-    scheduler, lost, stopping = build_scheduler(settings), threading.Event(), threading.Event()
-    scheduler.add_job(watch_leadership, "interval", seconds=max(lease_seconds / 3, 0.5),
-                      args=(leader, scheduler, lost, stopping), id="leader-watch",
-                      replace_existing=True, next_run_time=_now())
+    scheduler, stopping = build_scheduler(settings), threading.Event()
 
     def stop(signum, _frame) -> None:  # noqa: ANN001
         # Never shut down inside the handler: the main thread may hold the executor's lock
@@ -252,6 +254,14 @@ def _serve(settings: Settings, leader, lease_seconds: float) -> int:  # noqa: AN
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    return scheduler, stopping
+
+
+def _serve(scheduler: BlockingScheduler, stopping: threading.Event, leader, lease_seconds: float) -> int:  # noqa: ANN001
+    lost = threading.Event()
+    scheduler.add_job(watch_leadership, "interval", seconds=max(lease_seconds / 3, 0.5),
+                      args=(leader, scheduler, lost, stopping), id="leader-watch",
+                      replace_existing=True, next_run_time=_now())
     if not stopping.is_set():
         scheduler.start()  # blocks until shutdown
     return EXIT_LOST_LEADER if lost.is_set() else 0

@@ -3,7 +3,9 @@
 Seeds a store (SQLite under ``var/screenshot``; reused when present), renders camera
 stills with the simulator, refreshes the wall snapshot, serves the app on a free port and
 saves ``docs/wall-1920x1080.png`` and ``docs/wall-3840x2160.png`` from headless Chromium.
-``--serve`` keeps the server running instead (for looking at the wall by hand).
+``--view supervisor`` signs in as a screenshot-only admin first and saves
+``docs/supervisor-*.png``. ``--serve`` keeps the server running instead (for looking at
+the wall by hand).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from selenium import webdriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
 from dashboard.aggregate import refresh_wall_snapshot  # noqa: E402
+from dashboard.auth import add_user, remove_user  # noqa: E402
 from dashboard.cameras import refresh_cameras  # noqa: E402
 from dashboard.ingest.run import ingest_once  # noqa: E402
 from dashboard.models import Report, Status  # noqa: E402
@@ -79,7 +83,18 @@ def prepare(settings: Settings, n_reports: int, now: datetime, with_flood: bool 
     engine.dispose()
 
 
-def shoot(url: str, width: int, height: int, out: Path) -> None:
+SHOT_USER, SHOT_PASSWORD = "screenshot", "screenshot-only-password"
+
+
+def sign_in(driver, base: str) -> None:  # noqa: ANN001
+    driver.get(base + "/login")
+    driver.find_element(By.NAME, "username").send_keys(SHOT_USER)
+    driver.find_element(By.NAME, "password").send_keys(SHOT_PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+    time.sleep(1)
+
+
+def shoot(base: str, path: str, width: int, height: int, out: Path, login: bool = False) -> None:
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in FLAGS + [f"--window-size={width},{height}"]:
@@ -88,8 +103,10 @@ def shoot(url: str, width: int, height: int, out: Path) -> None:
     try:
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
-        driver.get(url)
-        time.sleep(6)
+        if login:
+            sign_in(driver, base)
+        driver.get(base + path)
+        time.sleep(8 if login else 6)
         driver.save_screenshot(str(out))
     finally:
         driver.quit()
@@ -102,11 +119,17 @@ def main() -> None:
     parser.add_argument("--query", default="")
     parser.add_argument("--serve", action="store_true")
     parser.add_argument("--flood", action="store_true", help="put a gate at Siaga 1 (flood mode)")
-    parser.add_argument("--out", default="wall", help="file name prefix under docs/")
+    parser.add_argument("--view", default="wall", choices=("wall", "supervisor", "visitor"))
+    parser.add_argument("--out", default="", help="file name prefix under docs/ (default: the view)")
     args = parser.parse_args()
     settings = Settings.from_env({}, data_dir=ROOT / "var" / "screenshot", database_url="", sources="simulator")
     now = datetime.now(timezone.utc).replace(microsecond=0)
     prepare(settings, args.reports, now, args.flood)
+    login = args.view == "supervisor"
+    engine = make_engine(settings.resolved_database_url)
+    if login:
+        remove_user(engine, SHOT_USER)
+        add_user(engine, SHOT_USER, SHOT_PASSWORD, "admin")
     server = make_server("127.0.0.1", args.port, create_app(settings).server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -114,10 +137,12 @@ def main() -> None:
         thread.join()
     try:
         for width, height in SIZES:
-            shoot(f"http://127.0.0.1:{args.port}/wall{args.query}", width, height,
-                  ROOT / "docs" / f"{args.out}-{width}x{height}.png")
+            shoot(f"http://127.0.0.1:{args.port}", f"/{args.view}{args.query}", width, height,
+                  ROOT / "docs" / f"{args.out or args.view}-{width}x{height}.png", login)
     finally:
         server.shutdown()
+        if login:
+            remove_user(engine, SHOT_USER)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, NamedTuple
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy import Connection, func, select
 
@@ -40,19 +41,17 @@ MENUNGGU = Status.MENUNGGU.value
 ONE_DAY = timedelta(days=1)
 
 
-class Cell(NamedTuple):
-    kelurahan: str | None
-    agency: str
-    category: str
-    status: str
-    n: int
+#: A cell of the cube: (kelurahan or None, agency, category, status).
+Key = tuple[str | None, str, str, str]
+DIMENSIONS = ("kelurahan", "agency", "category", "status")
 
-    def key(self, dimension: str) -> str | None:
-        """This cell's code for ``dimension`` (kota / kecamatan: kelurahan code prefix)."""
-        if dimension in ("kota", "kecamatan"):
-            parts = (self.kelurahan or "").split(".")
-            return ".".join(parts[:2 if dimension == "kota" else 3]) or None
-        return getattr(self, dimension)
+
+def key_of(dimension: str) -> Callable[[Key], str | None]:
+    """A cell key's code for ``dimension`` (kota / kecamatan: kelurahan code prefix)."""
+    if dimension in ("kota", "kecamatan"):
+        parts = 2 if dimension == "kota" else 3
+        return lambda key: ".".join(key[0].split(".")[:parts]) if key[0] else None
+    return itemgetter(DIMENSIONS.index(dimension))
 
 
 def uses_tally(view: View) -> bool:
@@ -60,8 +59,9 @@ def uses_tally(view: View) -> bool:
     return f.since is None and f.until is None
 
 
-def cells(conn: Connection, view: View) -> list[Cell]:
-    """The cube of ``view`` (see the module docstring for where each part is read)."""
+def cells(conn: Connection, view: View) -> dict[Key, int]:
+    """The cube of ``view``: reports per cell (see the module docstring for where each
+    part is read). Plain tuples: at 13k cells, objects per cell cost more than the read."""
     since, until = window(view.filters, view.zone)
     base = replace(view, filters=replace(view.filters, since=None, until=None, overdue=False))
     if not view.filters.overdue:
@@ -72,13 +72,13 @@ def cells(conn: Connection, view: View) -> list[Cell]:
     else:
         cutoff = view.now - RESOLVE_TARGET
         found = _window(conn, base, since, min(until or cutoff, cutoff), OPEN_VALUES)
-    return [Cell(k or None, a, c, s, n) for (k, a, c, s), n in found.items() if n]
+    return {(k or None, a, c, s): n for (k, a, c, s), n in found.items() if n}
 
 
 def _tally(conn: Connection, view: View, statuses: Iterable[str] = ()) -> Counter:
     t = tally.c
     stmt = select(*_keys(t), t.n).where(*_conditions(t, view, statuses))
-    return _counter(conn.execute(stmt))
+    return _counter(conn.execute(stmt).all())
 
 
 def _window(conn: Connection, view: View, since: datetime | None, until: datetime | None,
@@ -111,7 +111,7 @@ def _days(conn: Connection, view: View, first: date | None, last: date | None,
     where += [t.day >= first] if first is not None else []
     where += [t.day <= last] if last is not None else []
     keys = _keys(t)
-    return _counter(conn.execute(select(*keys, func.sum(t.n)).where(*where).group_by(*keys)))
+    return _counter(conn.execute(select(*keys, func.sum(t.n)).where(*where).group_by(*keys)).all())
 
 
 def _reports(conn: Connection, view: View, since: datetime | None, until: datetime | None,
@@ -121,7 +121,7 @@ def _reports(conn: Connection, view: View, since: datetime | None, until: dateti
     where += [c.requested_at >= since] if since is not None else []
     where += [c.requested_at < until] if until is not None else []
     keys = (func.coalesce(c.kelurahan_code, ""), c.agency_code, c.category_code, c.status)
-    return _counter(conn.execute(select(*keys, func.count()).where(*where).group_by(*keys)))
+    return _counter(conn.execute(select(*keys, func.count()).where(*where).group_by(*keys)).all())
 
 
 def _keys(t: Any) -> tuple:
@@ -152,12 +152,12 @@ def _conditions(t: Any, view: View, statuses: Iterable[str]) -> list:
     return where
 
 
-def summary(conn: Connection, view: View, cube: Iterable[Cell] | None = None
+def summary(conn: Connection, view: View, cube: Mapping[Key, int] | None = None
             ) -> tuple[dict[str, int], dict[str, int]]:
     """(KPIs, reports per status), as ``supervisor_queries.summary``."""
     statuses = {s.value: 0 for s in STATUS_ORDER}
-    for cell in cells(conn, view) if cube is None else cube:
-        statuses[cell.status] += cell.n
+    for (_k, _a, _c, status), n in (cells(conn, view) if cube is None else cube).items():
+        statuses[status] += n
     open_n = sum(n for s, n in statuses.items() if s in OPEN_VALUES)
     kpi = {"total": sum(statuses.values()), "open": open_n, "done": sum(statuses.values()) - open_n,
            "overdue": open_n - _newer(conn, view, OPEN_VALUES, RESOLVE_TARGET),
@@ -173,16 +173,17 @@ def _newer(conn: Connection, view: View, statuses: Iterable[str], age: Any) -> i
     return int(conn.execute(stmt).scalar_one())
 
 
-def counts_by(cube: Iterable[Cell], dimension: str, limit: int = 20,
+def counts_by(cube: Mapping[Key, int], dimension: str, limit: int = 20,
               by_open: bool = False) -> list[tuple[str, int, int]]:
     """(code, total, open) per group of the cube, as ``supervisor_queries.counts_by``."""
     groups: dict[str, list[int]] = {}
-    for cell in cube:
-        code = cell.key(dimension)
+    code_of = key_of(dimension)
+    for key, n in cube.items():
+        code = code_of(key)
         if code is not None:
             row = groups.setdefault(code, [0, 0])
-            row[0] += cell.n
-            row[1] += cell.n if cell.status in OPEN_VALUES else 0
+            row[0] += n
+            row[1] += n if key[3] in OPEN_VALUES else 0
     first = 1 if by_open else 0
     ordered = sorted(groups.items(), key=lambda kv: (-kv[1][first], kv[0]))[:cap(limit)]
     return [(code, total, open_n) for code, (total, open_n) in ordered]

@@ -35,7 +35,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('n', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('day', 'kelurahan_code', 'agency_code', 'category_code', 'status',
-                            name=op.f('pk_tally_day'))
+                            name=op.f('pk_tally_day')),
+    sqlite_with_rowid=False,
     )
     day = ("CAST(requested_at + interval '420 minutes' AS DATE)" if op.get_bind().dialect.name == "postgresql"
            else "date(requested_at, '+420 minutes')")  # WIB, as schema.TALLY_DAY_OFFSET

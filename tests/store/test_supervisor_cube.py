@@ -62,7 +62,7 @@ def test_no_dates_read_the_tally(engine, data):
     with engine.connect() as conn:
         kpi, statuses = cube.summary(conn, view)
         assert statuses["selesai"] == sq.status_counts(conn, view)["selesai"] + 100 * len(
-            [c for c in cube.cells(conn, view) if c.status == "selesai"])
+            [key for key in cube.cells(conn, view) if key[3] == "selesai"])
         assert kpi["total"] > sq.kpis(conn, view)["total"]
 
 
@@ -99,6 +99,6 @@ def test_windows_at_any_alignment_agree_with_a_group_by(engine):
                               overdue=rng.random() < 0.4, status=rng.choice(((), ("menunggu", "selesai"))))
             view = sq.View(filters, rng.choice((None, PUSAT)), now, zone)
             with engine.connect() as conn:
-                expected = {(k, a, g, s, n) for k, a, g, s, n in conn.execute(
+                expected = {(k, a, g, s): n for k, a, g, s, n in conn.execute(
                     select(*keys, func.count()).where(*view.where()).group_by(*keys))}
-                assert set(cube.cells(conn, view)) == expected, (zone, now, filters)
+                assert cube.cells(conn, view) == expected, (zone, now, filters)

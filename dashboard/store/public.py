@@ -123,7 +123,7 @@ def points_stmt(since: datetime, limit: int) -> Select:
 def select_points(conn: Connection, since: datetime, limit: int) -> list[tuple[float, float, str]]:
     """(lat, lon, status) of reports requested since ``since``, newest first (exact:
     the caller coarsens them)."""
-    return [tuple(r) for r in conn.execute(points_stmt(since, limit))]
+    return [tuple(r) for r in conn.execute(points_stmt(since, limit)).all()]
 
 
 def _plain(row) -> dict[str, Any]:  # noqa: ANN001

@@ -178,7 +178,7 @@ def map_points(conn: Connection, view: View, limit: int = MAX_POINTS) -> list[tu
     c = report.c
     stmt = (select(c.id, c.lat, c.lon, c.status, c.category_code, c.requested_at).where(*view.where())
             .order_by(report.c.requested_at.desc(), report.c.id.desc()).limit(cap(limit, MAX_POINTS)))
-    return [tuple(r) for r in conn.execute(stmt)]
+    return [tuple(r) for r in conn.execute(stmt).all()]
 
 
 def count(conn: Connection, view: View) -> int:

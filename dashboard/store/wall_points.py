@@ -43,7 +43,7 @@ def point_rows(conn: Connection, since: datetime, limit: int, agency: str | None
     if prefix is not None:
         stmt = stmt.where(c.agency_code >= prefix, c.agency_code < prefix_end(prefix))
     stmt = stmt.order_by(c.requested_at.desc(), c.id.desc()).limit(cap(limit, MAX_POINTS))
-    return [tuple(r) for r in conn.execute(stmt)]
+    return [tuple(r) for r in conn.execute(stmt).all()]
 
 
 def map_points_prefix(conn: Connection, since: datetime, prefix: str, limit: int) -> list[tuple]:

@@ -30,9 +30,11 @@ test-fast: $(VENV)/.installed services
 bench: $(VENV)/.installed services
 	$(PY) -m bench --reports $(N)
 
-## screenshots: docs/wall-1920x1080.png and docs/wall-3840x2160.png from a seeded store
+## screenshots: docs/wall-*.png, docs/wall-flood-*.png and docs/supervisor-*.png (1920x1080, 3840x2160) from a seeded store
 screenshots: $(VENV)/.installed browser-deps
 	$(PY) docs/screenshot.py
+	$(PY) docs/screenshot.py --flood --out wall-flood
+	$(PY) docs/screenshot.py --view supervisor
 
 # Debian chromium + chromedriver for the browser tests (never a browser download).
 browser-deps:

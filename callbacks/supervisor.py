@@ -151,11 +151,11 @@ def _overview(app, deps) -> None:  # noqa: ANN001
             groups["kelurahan"] = by_kel[:15]
             points = sq.map_points(conn, view, min(deps.settings.max_map_points, sq.MAX_POINTS))
             panel = _kelurahan_page(conn, view, ref, _) if view.filters.kelurahan else []
-        query = to_query(view.filters)
+        query, thousands = to_query(view.filters), _("format:thousands-separator")
         return (parts.kpi_tiles(kpis, _),
-                figs.status_bars(_("Status"), statuses, {s.value: _(s.label) for s in STATUS_ORDER}),
+                figs.status_bars(_("Status"), statuses, {s.value: _(s.label) for s in STATUS_ORDER}, thousands),
                 figs.trend(_("Reports per day") + ("" if view.filters.since else f" · {_('last 14 days')}"),
-                           days, _("New"), _("Done"), _("format:axis-date")),
+                           days, _("New"), _("Done"), _("format:axis-date"), thousands),
                 _bars(_("Open by agency"), groups["agency"], "agency", ref, _, lang),
                 _bars(_("Open by kelurahan"), groups["kelurahan"], "kelurahan", ref, _, lang),
                 _bars(_("Open by category"), groups["category"], "category", ref, _, lang),
@@ -187,9 +187,11 @@ def _insights(app, deps) -> None:  # noqa: ANN001
             hops = insights.funnel(conn, sample)
         times, flagged = insights.response_times(sample), insights.gaming_flags(sample)
         newest = f" · {_('newest')} {parts.number(insights.INSIGHT_ROWS, _)}"
-        return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1-6j", _("target 6 h"), _),
-                figs.histogram(_("Time to done") + newest, times["resolve"], "3-7h", _("target 7 d"), _),
-                figs.funnel(_("Hand-off funnel (median hours at each hop)") + newest, hops, _("h"), _),
+        thousands = _("format:thousands-separator")
+        return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1-6j", _("target 6 h"), _,
+                               thousands),
+                figs.histogram(_("Time to done") + newest, times["resolve"], "3-7h", _("target 7 d"), _, thousands),
+                figs.funnel(_("Hand-off funnel (median hours at each hop)") + newest, hops, _("h"), _, thousands),
                 parts.flags_table(flagged, deps.ref, _))
 
 

@@ -88,6 +88,10 @@ SHOT_USER, SHOT_PASSWORD = "screenshot", "screenshot-only-password"
 
 def sign_in(driver, base: str) -> None:  # noqa: ANN001
     driver.get(base + "/login")
+    for _ in range(100):  # the form is rendered by the page's script
+        if driver.find_elements(By.NAME, "username"):
+            break
+        time.sleep(0.1)
     driver.find_element(By.NAME, "username").send_keys(SHOT_USER)
     driver.find_element(By.NAME, "password").send_keys(SHOT_PASSWORD)
     driver.find_element(By.ID, "login-submit").click()

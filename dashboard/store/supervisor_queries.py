@@ -131,11 +131,14 @@ def counts_by(conn: Connection, view: View, dimension: str, limit: int = 20,
 
 def trend(conn: Connection, view: View) -> list[tuple[Any, int, int]]:
     """(local day, new, done) per day of the filter's dates (default: the last
-    :data:`TREND_DAYS` days). Up to :data:`COUNT_DAYS` days: one range count per day and
+    :data:`TREND_DAYS` local days, today included). Up to :data:`COUNT_DAYS` days: one range count per day and
     series (index-only on the report indexes); longer: one GROUP BY per series."""
     since, until = window(view.filters, view.zone)
     until = min(until or view.now, view.now)
-    since = max(since or until - timedelta(days=TREND_DAYS), until - timedelta(days=MAX_DAYS - 1))
+    if since is None:  # whole local days: a cut first day would read as a drop
+        today = (until - timedelta(microseconds=1)).astimezone(view.zone).date()
+        since = datetime.combine(today - timedelta(days=TREND_DAYS - 1), time(), view.zone).astimezone(timezone.utc)
+    since = max(since, until - timedelta(days=MAX_DAYS - 1))
     offset = view.now.astimezone(view.zone).utcoffset() or timedelta(0)
     days = days_between((since + offset).date(), (until - timedelta(microseconds=1) + offset).date())
     if len(days) <= COUNT_DAYS:

@@ -170,3 +170,22 @@ def test_sup006_one_language_per_page_and_sign_out(server, browser):
     assert browser.find_element(By.ID, "login-submit").text == "Sign in"
     browser.get(server.base + "/supervisor")
     wait_for(lambda: urlparse(browser.current_url).path == "/login")  # signed out
+
+
+def test_sup007_a_desk_view_keeps_its_sizes_on_a_big_screen(server, browser):
+    """The wall's sizes grow with the viewport; the supervisor's map markers and Leaflet
+    controls do not (a 4K laptop screen shows more, not bigger)."""
+    login(browser, server, "admin")
+    wait_for(lambda: kpi(browser) == "11", timeout=10)
+    size = ("var c=document.querySelector('#supervisor-map .cluster, #supervisor-map .pt');"
+            "var z=document.querySelector('#supervisor-map .leaflet-control-attribution');"
+            "return c && z ? [c.offsetWidth, getComputedStyle(z).fontSize] : null")
+    try:
+        sizes = []
+        for width, height in ((1920, 1080), (3840, 2160)):
+            browser.set_window_size(width, height)
+            wait_for(lambda: js(browser, "return window.innerWidth") >= width * 0.9, timeout=10)
+            sizes.append(wait_for(lambda: js(browser, size), timeout=10))
+        assert sizes[0] == sizes[1] and sizes[0][0] > 0
+    finally:
+        browser.set_window_size(1920, 1080)

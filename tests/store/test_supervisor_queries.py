@@ -87,8 +87,8 @@ def test_counts_by_dimension(engine, data):
 
 def test_trend_counts_new_and_done_per_wib_day(engine, data):
     with engine.connect() as conn:
-        days = sq.trend(conn, view())  # default: the last 14 days
-        assert len(days) == 15 and days[-1][0] == date(2026, 11, 27)
+        days = sq.trend(conn, view())  # default: the last 14 WIB days, whole
+        assert len(days) == 14 and (days[0][0], days[-1][0]) == (date(2026, 11, 14), date(2026, 11, 27))
         assert sum(n for _, n, _ in days) == 9  # all but the 20-day-old report
         assert sum(d for _, _, d in days) == 1  # closed 3 d ago (the other one 15 d ago)
         month = sq.trend(conn, view(since=date(2026, 10, 28), until=date(2026, 11, 27)))

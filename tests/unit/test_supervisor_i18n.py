@@ -133,6 +133,23 @@ def test_indonesian_figures():
     assert trend["layout"]["xaxis"]["tickformat"] == "%b %d"
 
 
+def test_figures_group_digits_in_the_page_language():
+    """Bar texts, funnel texts and axes use the catalog's separator (12.345 / 12,345)."""
+    hops = [{"status": "menunggu", "hop": "kelurahan", "reached": 12345, "median_hours": 2.5}]
+    for lang, number, hours, separators in (("id", "12.345", "2,5", ",."), ("en", "12,345", "2.5", ".,")):
+        thousands = gettext(lang)("format:thousands-separator")
+        built = [figs.status_bars("t", {"menunggu": 12345}, {"menunggu": "M"}, thousands),
+                 figs.histogram("t", [("1-6j", 12345)], "1-6j", "target", thousands=thousands),
+                 figs.bars("t", [("x", "X", 12345)], thousands=thousands),
+                 figs.trend("t", [(date(2026, 11, 26), 12345, 2)], "N", "D", thousands=thousands)]
+        for fig in built:
+            assert fig.layout.separators == separators, lang
+        for fig in built[:3]:
+            assert list(fig.data[0].text) == [number], lang
+        funnel = figs.funnel("t", hops, "h", thousands=thousands)
+        assert list(funnel.data[0].text) == [f"{number} · {hours} h"], lang
+
+
 def test_language_stays_in_the_url():
     assert sv.lang_of("?kota=31.71&lang=en") == "en" and sv.lang_of("") == "id" and sv.lang_of(None) == "id"
     assert sv.with_lang("kota=31.71", "en") == "?kota=31.71&lang=en"

@@ -1,4 +1,5 @@
-"""Engine construction: SQLite in WAL mode with a busy timeout, or PostgreSQL."""
+"""Engine construction: SQLite in WAL mode with a busy timeout (and memory-mapped
+reads), or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_MS = 10_000
+#: Reads through a memory map (shared by every connection and process through the OS
+#: page cache, no read() per page) and a bigger page cache per connection: the
+#: supervisor's filter changes at 1M reports about 1.5x faster (bench.supervisor).
+SQLITE_MMAP_BYTES = 1 << 30
+SQLITE_CACHE_KIB = 32 * 1024
 
 
 def make_engine(url: str) -> Engine:
@@ -30,6 +36,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 
 

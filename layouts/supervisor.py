@@ -28,6 +28,7 @@ from dashboard.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER
 from dashboard.reference import Reference, load_reference
 from dashboard.store.supervisor_queries import MAX_POINTS
+from layouts.supervisor_parts import number
 
 ROOT = "supervisor-root"
 URL = "supervisor-url"
@@ -189,13 +190,8 @@ def _map(_) -> html.Div:  # noqa: ANN001
                    pointToLayer={"variable": "pantau.map.pointToLayer"},
                    clusterToLayer={"variable": "pantau.map.clusterToLayer"}),
     ], id=MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, className="sup__map-inner"),
-        html.P(_("Map: the newest {n} reports of the filtered set").format(n=_number(MAX_POINTS, _)),
+        html.P(_("Map: the newest {n} reports of the filtered set").format(n=number(MAX_POINTS, _)),
                className="sup__caption")], className="sup__map")
-
-
-def _number(n: int, _) -> str:  # noqa: ANN001
-    """Thousands separated the page language's way (id 20.000, en 20,000)."""
-    return f"{n:,}".replace(",", _("format:thousands-separator"))
 
 
 def grid_texts(_) -> dict:  # noqa: ANN001

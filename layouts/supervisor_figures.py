@@ -10,6 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from layouts import theme
+from layouts.supervisor_parts import grouped
 
 FONT = {"color": theme.TEXT, "size": 13, "family": "Inter, Roboto, Arial, sans-serif"}
 
@@ -32,17 +33,13 @@ def _decimal(thousands: str) -> str:
     return "," if thousands == "." else "."
 
 
-def _number(n: int, thousands: str) -> str:
-    return f"{n:,}".replace(",", thousands)
-
-
 def bars(title: str, rows: list[tuple[str, str, int]], colour: str = theme.OKABE_ITO["blue"],
          thousands: str = ".") -> go.Figure:
     """Horizontal bars, largest on top: ``rows`` are (code, label, n)."""
     fig = _base(thousands, title={"text": title, "x": 0, "font": {"size": 14}})
     fig.add_bar(y=[label for _, label, _ in rows], x=[n for _, _, n in rows], orientation="h",
                 customdata=[code for code, _, _ in rows], marker_color=colour,
-                text=[_number(n, thousands) for _, _, n in rows], textposition="auto",
+                text=[grouped(n, thousands) for _, _, n in rows], textposition="auto",
                 hovertemplate="%{y}: %{x:,}<extra></extra>")
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(visible=False)
@@ -55,7 +52,7 @@ def status_bars(title: str, counts: dict[str, int], labels: dict[str, str], thou
     fig = _base(thousands, title={"text": title, "x": 0, "font": {"size": 14}})
     fig.add_bar(x=[labels[s] for s in counts], y=list(counts.values()), customdata=list(counts),
                 marker_color=[theme.STATUS_COLOUR[Status(s)] for s in counts],
-                text=[_number(n, thousands) for n in counts.values()], textposition="outside", cliponaxis=False,
+                text=[grouped(n, thousands) for n in counts.values()], textposition="outside", cliponaxis=False,
                 hovertemplate="%{x}: %{y:,}<extra></extra>")
     fig.update_yaxes(visible=False, rangemode="tozero")
     return fig
@@ -88,7 +85,7 @@ def histogram(title: str, buckets: list[tuple[str, int]], target_after: str, tar
     colours = [theme.OKABE_ITO["green"] if i <= cut else theme.OKABE_ITO["vermillion"] for i in range(len(labels))]
     fig = _base(thousands, title={"text": title, "x": 0, "font": {"size": 14}})
     fig.add_bar(x=labels, y=[n for _b, n in buckets], marker_color=colours,
-                text=[_number(n, thousands) for _b, n in buckets], textposition="outside", cliponaxis=False,
+                text=[grouped(n, thousands) for _b, n in buckets], textposition="outside", cliponaxis=False,
                 hovertemplate="%{x}: %{y:,}<extra></extra>")
     fig.add_vline(x=cut + 0.5, line_dash="dot", line_color=theme.TEXT,
                   annotation_text=target_label, annotation_font_color=theme.TEXT)
@@ -101,7 +98,7 @@ def funnel(title: str, hops: list[dict], hours_label: str, _=lambda msgid: msgid
     """Reports reaching each hop, with the median hours spent there in the label. Hop
     names (``koordinasi``) are msgids, shown through ``_``."""
     names = [_(h["hop"]) for h in hops]
-    text = [f"{_number(h['reached'], thousands)} · {_hours(h['median_hours'], _decimal(thousands))} {hours_label}"
+    text = [f"{grouped(h['reached'], thousands)} · {_hours(h['median_hours'], _decimal(thousands))} {hours_label}"
             for h in hops]
     fig = _base(thousands, title={"text": title, "x": 0, "font": {"size": 14}})
     fig.add_trace(go.Funnel(y=names, x=[h["reached"] for h in hops], text=text, textinfo="text",

@@ -40,7 +40,12 @@ def wib(when: datetime | None, zone: ZoneInfo) -> str:
 
 def number(n: int, _=None) -> str:  # noqa: ANN001
     """Thousands separated the page language's way (``_`` given) or with dots."""
-    return f"{n:,}".replace(",", _("format:thousands-separator") if _ else ".")
+    return grouped(n, _("format:thousands-separator") if _ else ".")
+
+
+def grouped(n: int, thousands: str) -> str:
+    """``n`` with its digits grouped by ``thousands`` (12.345 / 12,345)."""
+    return f"{n:,}".replace(",", thousands)
 
 
 def status_label(status: str | None, _) -> str:  # noqa: ANN001

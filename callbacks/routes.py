@@ -36,11 +36,11 @@ def register(server, deps) -> None:  # noqa: ANN001
         agency = request.args.get("agency") or None
         current = str(snapshot_version(deps.engine, "wall", deps.redis))
         if request.args.get("v") == current:  # every wall asks once per version: build it once
-            return _json(points_body(current, agency), LONG_CACHE)
-        return _json(geo.reports_geojson_bytes(points_rows(deps, agency)), "no-store")
+            return geojson_response(points_body(current, agency), LONG_CACHE)
+        return geojson_response(geo.reports_geojson_bytes(points_rows(deps, agency)), "no-store")
 
-    server.add_url_rule("/wall/areas.json", "wall_areas", lambda: _json(areas(), "public, max-age=3600"))
-    server.add_url_rule("/wall/kota.json", "wall_kota", lambda: _json(kota(), "public, max-age=3600"))
+    server.add_url_rule("/wall/areas.json", "wall_areas", lambda: geojson_response(areas(), "public, max-age=3600"))
+    server.add_url_rule("/wall/kota.json", "wall_kota", lambda: geojson_response(kota(), "public, max-age=3600"))
 
     @server.get("/camera/<gate_code>.png")
     def camera(gate_code: str):
@@ -55,7 +55,7 @@ def register(server, deps) -> None:  # noqa: ANN001
         return Response(build_identifier(), mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
 
-def _json(body: bytes, cache: str) -> Response:
+def geojson_response(body: bytes, cache: str) -> Response:
     """GeoJSON, gzipped when the client accepts it (20k points: ~3 MB raw)."""
     headers = {"Cache-Control": cache, "Vary": "Accept-Encoding"}
     if "gzip" in request.headers.get("Accept-Encoding", "") and len(body) > 1024:

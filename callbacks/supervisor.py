@@ -27,7 +27,7 @@ from dashboard.store import supervisor_queries as sq
 from layouts import supervisor as ids
 from layouts import supervisor_figures as figs
 from layouts import supervisor_parts as parts
-from layouts.geo import reports_to_geojson
+from layouts.numbers import number
 
 CONTROLS = (ids.F_AGENCY, ids.F_KOTA, ids.F_KECAMATAN, ids.F_KELURAHAN, ids.F_CATEGORY, ids.F_STATUS)
 CLICKS = {ids.STATUS_FIG: "status", ids.AGENCY_FIG: "agency", ids.CATEGORY_FIG: "category",
@@ -134,7 +134,7 @@ def _overview(app, deps) -> None:  # noqa: ANN001
     @app.callback(
         Output(ids.KPIS, "children"), Output(ids.STATUS_FIG, "figure"), Output(ids.TREND_FIG, "figure"),
         Output(ids.AGENCY_FIG, "figure"), Output(ids.KELURAHAN_FIG, "figure"), Output(ids.CATEGORY_FIG, "figure"),
-        Output(ids.AREAS, "hideout"), Output(ids.POINTS, "data"), Output(ids.EXPORT, "href"),
+        Output(ids.AREAS, "hideout"), Output(ids.POINTS, "url"), Output(ids.EXPORT, "href"),
         Output(ids.KELURAHAN_PANEL, "children"), Output(ids.ERROR, "children"),
         Input(ids.URL, "search"))
     def overview(search):
@@ -149,9 +149,9 @@ def _overview(app, deps) -> None:  # noqa: ANN001
             by_kel = cube.counts_by(cells, "kelurahan", 1000, by_open=True)
             groups = {d: cube.counts_by(cells, d, 12, by_open=True) for d in ("agency", "category")}
             groups["kelurahan"] = by_kel[:15]
-            points = sq.map_points(conn, view, min(deps.settings.max_map_points, sq.MAX_POINTS))
             panel = _kelurahan_page(conn, view, ref, _) if view.filters.kelurahan else []
         query, thousands = to_query(view.filters), _("format:thousands-separator")
+        suffix = "?" + query if query else ""
         return (parts.kpi_tiles(kpis, _),
                 figs.status_bars(_("Status"), statuses, {s.value: _(s.label) for s in STATUS_ORDER}, thousands),
                 figs.trend(_("Reports per day") + ("" if view.filters.since else f" · {_('last 14 days')}"),
@@ -160,8 +160,7 @@ def _overview(app, deps) -> None:  # noqa: ANN001
                 _bars(_("Open by kelurahan"), groups["kelurahan"], "kelurahan", ref, _, lang),
                 _bars(_("Open by category"), groups["category"], "category", ref, _, lang),
                 {"backlog": {k: o for k, _n, o in by_kel}, "max": max([o for _k, _n, o in by_kel] + [1])},
-                reports_to_geojson(points),
-                "/supervisor/export.csv" + ("?" + query if query else ""), panel, "")
+                "/supervisor/points.json" + suffix, "/supervisor/export.csv" + suffix, panel, "")
 
 
 def _bars(title: str, rows: list[tuple[str, int, int]], kind: str, ref, _, lang: str):  # noqa: ANN001, ANN202
@@ -186,7 +185,7 @@ def _insights(app, deps) -> None:  # noqa: ANN001
             sample = insights.sample(conn, view)
             hops = insights.funnel(conn, sample)
         times, flagged = insights.response_times(sample), insights.gaming_flags(sample)
-        newest = f" · {_('newest')} {parts.number(insights.INSIGHT_ROWS, _)}"
+        newest = f" · {_('newest')} {number(insights.INSIGHT_ROWS, _)}"
         thousands = _("format:thousands-separator")
         return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1-6j", _("target 6 h"), _,
                                thousands),

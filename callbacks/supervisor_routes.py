@@ -4,7 +4,10 @@ anyone who is not a supervisor; each route checks again).
 ``GET /supervisor/export.csv?<filters>`` streams the filtered set as CSV in constant
 memory (``supervisor_queries.iter_export`` → ``export.csv_chunks``), in the account's
 scope only, and writes an ``export_audit`` row when the stream ends (or is cut short)
-with the number of rows actually sent. ``GET /supervisor/areas.json`` serves the
+with the number of rows actually sent. ``GET /supervisor/points.json?<filters>`` serves
+the map's points of the filtered set (the newest ``MAX_POINTS``, in scope only) as
+GeoJSON, gzipped: out of the overview callback, whose JSON they were most of (about
+700 KB for 5,000 points, uncompressed). ``GET /supervisor/areas.json`` serves the
 kelurahan polygons of the drill-down map (public shapes; here so a wall token does not
 lock supervisors out). ``GET /supervisor/media/<report id>`` proxies the report's
 media (``dashboard.media``: fetched server-side, raster images only, cached in
@@ -22,10 +25,11 @@ import orjson
 from flask import Response, request, stream_with_context
 
 from callbacks.auth import require_supervisor
+from callbacks.routes import geojson_response
 from dashboard.export import csv_chunks
 from dashboard.filters import FilterError, parse
 from dashboard.media import MediaError, MediaPolicy, MediaRefused, media_for
-from dashboard.store.supervisor_queries import View, iter_export, media_url
+from dashboard.store.supervisor_queries import MAX_POINTS, View, iter_export, map_points, media_url
 from dashboard.store.users import record_export
 from layouts import geo
 
@@ -35,16 +39,20 @@ def register(server, deps) -> None:  # noqa: ANN001
 
     areas = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kelurahan_areas(deps.ref)))
 
+    def filtered_view(user) -> View:  # noqa: ANN001
+        """The request's filters (``FilterError`` when one is not allowed) in ``user``'s scope."""
+        filters = parse(request.query_string.decode("utf-8", "replace"), allowed_of(deps, user))
+        return View(filters, user.effective_scope, deps.now(), deps.settings.zone)
+
     @server.get("/supervisor/export.csv")
     def supervisor_export():
         user = require_supervisor()
         try:
-            filters = parse(request.query_string.decode("utf-8", "replace"), allowed_of(deps, user))
+            view = filtered_view(user)
         except FilterError as exc:
-            return Response(f"400 Bad Request: {exc}\n", status=400, mimetype="text/plain")
-        now = deps.now()
-        view = View(filters, user.effective_scope, now, deps.settings.zone)
-        audit = {"filters": filters.as_dict(), "scope": str(view.scope) if view.scope else None}
+            return _bad_filter(exc)
+        now = view.now
+        audit = {"filters": view.filters.as_dict(), "scope": str(view.scope) if view.scope else None}
 
         def done(count: int) -> None:
             record_export(deps.engine, user.username, now, audit, count)
@@ -54,6 +62,17 @@ def register(server, deps) -> None:  # noqa: ANN001
         return Response(stream_with_context(chunks), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff"})
+
+    @server.get("/supervisor/points.json")
+    def supervisor_points():
+        user = require_supervisor()
+        try:
+            view = filtered_view(user)
+        except FilterError as exc:
+            return _bad_filter(exc)
+        with deps.engine.connect() as conn:
+            rows = map_points(conn, view, min(deps.settings.max_map_points, MAX_POINTS))
+        return geojson_response(geo.reports_geojson_bytes(rows), "private, no-store")
 
     @server.get("/supervisor/media/<int:report_id>")
     def supervisor_media(report_id: int):
@@ -79,6 +98,10 @@ def register(server, deps) -> None:  # noqa: ANN001
     def supervisor_areas():
         require_supervisor()
         return Response(areas(), mimetype="application/geo+json", headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _bad_filter(exc: FilterError) -> Response:
+    return Response(f"400 Bad Request: {exc}\n", status=400, mimetype="text/plain")
 
 
 def _no_media(reason: str, status: int) -> Response:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from dash import dcc, html
 
 from layouts import figures, theme
+from layouts.numbers import number
 
 KPI_KEYS = ("today_new", "today_done", "open", "overdue", "unresponded_6h")
 KPI_LABELS = {"today_new": "New today", "today_done": "Done today", "open": "Open",
@@ -35,11 +36,6 @@ def clock_text(iso: str | None, zone: ZoneInfo, fmt: str = "%H:%M:%S") -> str:
     return when.astimezone(zone).strftime(fmt) if when else "--:--"
 
 
-def number(n: int | float | None) -> str:
-    """Indonesian thousands separator: 12.345."""
-    return "–" if n is None else f"{int(n):,}".replace(",", ".")
-
-
 def age_text(minutes: int | float | None, _) -> str:
     """Compact age: ``12 mnt``, ``5 j``, ``3 h`` (minutes, hours, days)."""
     m = max(0, int(minutes or 0))
@@ -60,9 +56,9 @@ def kpi_strip(_) -> html.Div:
     ], className="kpis", id="wall-kpis")
 
 
-def kpi_values(kpis: dict) -> list[str]:
+def kpi_values(kpis: dict, _) -> list[str]:  # noqa: ANN001
     """The KPI tile texts in :data:`KPI_KEYS` order."""
-    return [number(kpis.get(key)) for key in KPI_KEYS]
+    return [number(kpis.get(key), _) for key in KPI_KEYS]
 
 
 def ticker(items: list[dict], _) -> list[html.Li]:
@@ -87,8 +83,8 @@ def agency_rows(agencies: list[dict], _) -> list[html.Div]:
             html.Div([html.Div(className="agency__bar-open", style={"width": f"{100 * a.get('open', 0) / top:.1f}%"}),
                       html.Div(className="agency__bar-late", style={"width": f"{100 * a.get('overdue', 0) / top:.1f}%"})],
                      className="agency__bar"),
-            html.Div(number(a.get("open")), className="agency__open"),
-            html.Div(number(a.get("overdue")), className="agency__late"),
+            html.Div(number(a.get("open"), _), className="agency__open"),
+            html.Div(number(a.get("overdue"), _), className="agency__late"),
         ], className="agency", **{"data-agency": a["code"]})
         for a in agencies
     ]
@@ -160,7 +156,7 @@ def _gate_tile(gate: dict, _, zone: ZoneInfo, version: int, vh_px: float | None)
     return html.Div([
         html.Div(gate_name(gate.get("name") or gate["code"]), className="gate__name"),
         camera_view(gate, _, zone, version),
-        html.Div([html.Span(f"{number(level)} cm" if level is not None else "–", className="gate__level"),
+        html.Div([html.Span(f"{number(level, _)} cm" if level is not None else "–", className="gate__level"),
                   html.Span(f"{siaga} · {_(SIAGA_WORDS.get(siaga, 'Normal'))}", className="gate__siaga")],
                  className="gate__reading"),
         dcc.Graph(figure=figures.sparkline(gate.get("trend") or [], colour, vh_px),

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from dashboard.models import Status
 from layouts import theme
+from layouts.numbers import number
 
 
 def _axis(**extra) -> dict:
@@ -36,10 +37,6 @@ def _number_font(vh_px: float | None) -> dict:
     return {"size": theme.font_px(vh_px, theme.NUMBER_VH), "color": theme.TEXT}
 
 
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def status_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
     """Reports per status today: one bar per status, its letter and count on the bar."""
     statuses = [Status(r["status"]) for r in rows]
@@ -47,7 +44,7 @@ def status_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
     bar = {"type": "bar", "orientation": "h", "x": counts,
            "y": [f"{theme.STATUS_LETTER[s]} · {_(s.label)}" for s in statuses],
            "marker": {"color": [theme.STATUS_COLOUR[s] for s in statuses]},
-           "text": [_thousands(n) for n in counts], "textposition": "outside", "textangle": 0,
+           "text": [number(n, _) for n in counts], "textposition": "outside", "textangle": 0,
            "textfont": _number_font(vh_px), "cliponaxis": False, "hoverinfo": "skip"}
     return _base(vh_px, [bar], yaxis=_axis(autorange="reversed", showgrid=False),
                  xaxis=_axis(visible=False, range=[0, max(counts + [1]) * 1.25]))
@@ -58,7 +55,7 @@ def backlog_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
     counts = [r["n"] for r in rows]
     bar = {"type": "bar", "x": [_(r["bucket"]) for r in rows], "y": counts,
            "marker": {"color": [theme.LEVEL_COLOUR.get(r.get("status"), theme.OKABE_ITO["grey"]) for r in rows]},
-           "text": [_thousands(n) for n in counts], "textposition": "outside", "textfont": _number_font(vh_px),
+           "text": [number(n, _) for n in counts], "textposition": "outside", "textfont": _number_font(vh_px),
            "cliponaxis": False, "hoverinfo": "skip"}
     return _base(vh_px, [bar], yaxis=_axis(visible=False, range=[0, max(counts + [1]) * 1.3]),
                  xaxis=_axis(showgrid=False))

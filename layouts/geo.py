@@ -1,4 +1,4 @@
-"""Pure GeoJSON builders for the wall map (in the style of ``dash_leaflet.express``)."""
+"""Pure GeoJSON builders for the maps (in the style of ``dash_leaflet.express``)."""
 
 from __future__ import annotations
 
@@ -14,24 +14,14 @@ from dashboard.reference import Reference
 SIMPLIFY_DEG = 0.0003
 
 
-def reports_to_geojson(rows: list[tuple]) -> dict:
-    """Map point rows (id, lat, lon, status, category, requested_at as datetime or epoch
-    seconds) as a FeatureCollection; properties are short: s=status, c=category, t=epoch
-    seconds. The wall is public, so points are coarsened to the public ~100 m grid
-    (``dashboard.public.coarsen``, inlined: 100k points are built per version)."""
-    d = GRID_DECIMALS
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": rid,
-         "geometry": {"type": "Point", "coordinates": [round(float(lon), d), round(float(lat), d)]},
-         "properties": {"s": status, "c": category, "t": _epoch(requested)}}
-        for rid, lat, lon, status, category, requested in rows
-    ]}
-
-
 def reports_geojson_bytes(rows: list[tuple]) -> bytes:
-    """:func:`reports_to_geojson` encoded as JSON text, written directly: at 100k points
-    building the dicts costs ~4x more than this (the wall's map route serves it per
-    version). Status and category codes are JSON-encoded once per distinct value."""
+    """Map point rows (id, lat, lon, status, category, requested_at as datetime or epoch
+    seconds) as a GeoJSON FeatureCollection; properties are short: s=status, c=category,
+    t=epoch seconds. Points are coarsened to the public ~100 m grid
+    (``dashboard.public.coarsen``, inlined), as the wall is public. Written directly as
+    JSON text: at 100k points building dicts first cost ~4x more (the wall's and the
+    supervisor's map routes serve it). Status and category codes are JSON-encoded once per
+    distinct value."""
     quoted: dict = {}
 
     def q(value) -> str:  # noqa: ANN001

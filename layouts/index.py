@@ -7,6 +7,7 @@ from dash import dcc, html
 from dashboard.config import Settings
 from dashboard.i18n import gettext, language
 from layouts import components, ids
+from layouts.numbers import number
 
 
 def layout(settings: Settings, lang: str | None = None, **_query) -> html.Div:
@@ -26,6 +27,6 @@ def layout(settings: Settings, lang: str | None = None, **_query) -> html.Div:
 def counts(kpis: dict, lang: str | None) -> list[html.Div]:
     """The wall's city-wide KPIs as labelled numbers."""
     _ = gettext(language(lang))
-    return [html.Div([html.Div(components.number(kpis.get(k)), className="index__value"),
+    return [html.Div([html.Div(number(kpis.get(k), _), className="index__value"),
                       html.Div(_(components.KPI_LABELS[k]), className="index__label")], className="index__count")
             for k in components.KPI_KEYS]

@@ -28,7 +28,7 @@ from dashboard.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER
 from dashboard.reference import Reference, load_reference
 from dashboard.store.supervisor_queries import MAX_POINTS
-from layouts.supervisor_parts import number
+from layouts.numbers import number
 
 ROOT = "supervisor-root"
 URL = "supervisor-url"

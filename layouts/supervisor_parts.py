@@ -16,6 +16,7 @@ from dash import html
 from dashboard.models import STATUS_ORDER, Status
 from dashboard.reference import Reference
 from dashboard.scoring import WEIGHTS
+from layouts.numbers import number
 
 ROW = "supervisor-row"
 SHORT = 120
@@ -36,16 +37,6 @@ def _same(msgid: str) -> str:
 
 def wib(when: datetime | None, zone: ZoneInfo) -> str:
     return when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when else "–"
-
-
-def number(n: int, _=None) -> str:  # noqa: ANN001
-    """Thousands separated the page language's way (``_`` given) or with dots."""
-    return grouped(n, _("format:thousands-separator") if _ else ".")
-
-
-def grouped(n: int, thousands: str) -> str:
-    """``n`` with its digits grouped by ``thousands`` (12.345 / 12,345)."""
-    return f"{n:,}".replace(",", thousands)
 
 
 def status_label(status: str | None, _) -> str:  # noqa: ANN001

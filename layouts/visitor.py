@@ -21,6 +21,7 @@ from dashboard.config import Settings
 from dashboard.i18n import LANGUAGES, gettext, language
 from dashboard.models import STATUS_ORDER, Status
 from dashboard.public import siaga_levels
+from layouts.numbers import number
 
 # component ids (``<view>-<thing>``)
 VISITOR_ROOT = "visitor-root"
@@ -171,7 +172,7 @@ def render(summary: dict, lang: str, zone: ZoneInfo) -> tuple:
     return (status_bars(summary["status_today"], _), cell_markers(summary["cells"]),
             board_rows(summary["leaderboard"], _), gate_rows(summary["gates"], _),
             as_of_text(summary.get("as_of"), _, zone),
-            f"{total:,}".replace(",", ".") + " " + _("reports today"))
+            number(total, _) + " " + _("reports today"))
 
 
 def status_bars(rows: list[dict], _) -> list[html.Div]:  # noqa: ANN001

@@ -122,7 +122,7 @@ def focus_views(payload: dict, _, vh_px: float | None) -> dict:
     """Per focus ("" = all agencies): KPI texts and the two figures the rotation swaps in."""
     def view(part: dict) -> dict:
         kpis = part.get("kpis", {})
-        return {"kpis": components.kpi_values(kpis), "level": kpis.get("status", "ok"),
+        return {"kpis": components.kpi_values(kpis, _), "level": kpis.get("status", "ok"),
                 "status": figures.status_bar(part.get("status_today", []), _, vh_px),
                 "backlog": figures.backlog_bar(part.get("backlog_by_age", []), _, vh_px)}
     focus = payload.get("focus", {})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping
 
 import requests
 from werkzeug.serving import make_server
@@ -64,6 +65,26 @@ def login_token(s: requests.Session, base: str, search: str = "") -> str:
     found = find_prop(r.json(), "login-csrf", "value")
     assert found, r.text[:500]
     return found
+
+
+def callback_body(dep: dict, values: Mapping[str, Any], overrides: Mapping[tuple[str, str], Any] | None = None
+                  ) -> dict:
+    """The JSON a browser POSTs to /_dash-update-component for the callback ``dep`` (an
+    entry of /_dash-dependencies): each input and state has ``overrides[(id, property)]``,
+    else ``values[property]``, else None."""
+    overrides = overrides or {}
+
+    def item(spec: dict) -> dict | list:
+        if isinstance(spec["id"], str) and spec["id"].startswith("{"):
+            return []  # pattern-matching ALL: no matching components
+        value = overrides.get((spec["id"], spec["property"]), values.get(spec["property"]))
+        return {"id": spec["id"], "property": spec["property"], "value": value}
+
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
+               for o in dep["output"].strip(".").split("...")]
+    return {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+            "inputs": [item(i) for i in dep["inputs"]], "state": [item(s) for s in dep["state"]],
+            "changedPropIds": []}
 
 
 def find_prop(tree, component_id: str, prop: str):  # noqa: ANN001, ANN201

@@ -11,16 +11,15 @@ import pytest
 import requests
 
 from tests.supervisor_data import SECRET
-from tests.supervisor_server import find_prop, login_token, start
+from tests.supervisor_server import callback_body, find_prop, login_token, start
 
 ROLES = (None, "visitor", "sup", "scoped", "admin")
 ALLOWED = {"sup", "scoped", "admin"}
-ROUTES = ("/supervisor", "/supervisor/export.csv", "/supervisor/areas.json")
+ROUTES = ("/supervisor", "/supervisor/export.csv", "/supervisor/points.json", "/supervisor/areas.json")
 #: A valid value per input/state property of the supervisor callbacks.
 ROWS = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "requested_at", "sort": "desc"}], "filterModel": {}}
 VALID = {"search": "", "value": None, "start_date": None, "end_date": None, "n_clicks": 0,
          "clickData": None, "data": 0, "getRowsRequest": ROWS, "cellClicked": None, "id": "supervisor-table"}
-SPECIAL: dict = {}
 TABLE = "supervisor-table.getRowsResponse"
 
 
@@ -45,21 +44,9 @@ def callbacks(server):
 
 
 def body(dep: dict, overrides: dict | None = None) -> dict:
-    """The JSON a browser would POST to /_dash-update-component for ``dep``."""
-    overrides = overrides or {}
-
-    def item(spec):
-        if isinstance(spec["id"], str) and spec["id"].startswith("{"):
-            return []  # pattern-matching ALL: no matching components
-        key = (spec["id"], spec["property"])
-        value = overrides.get(key, SPECIAL.get(key, VALID.get(spec["property"])))
-        return {"id": spec["id"], "property": spec["property"], "value": value}
-
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
-               for o in dep["output"].strip(".").split("...")]
-    return {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-            "inputs": [item(i) for i in dep["inputs"]], "state": [item(s) for s in dep["state"]],
-            "changedPropIds": []}
+    """The JSON a browser would POST to /_dash-update-component for ``dep``: a valid
+    value per property, ``overrides`` by (id, property)."""
+    return callback_body(dep, VALID, overrides)
 
 
 def clicked(detail: dict, row_id) -> dict:
@@ -132,14 +119,23 @@ def test_unscoped_supervisor_does_see_the_secret_rows(server, sessions, callback
     assert SECRET in post(sessions["sup"], server, body(table)).text
     assert SECRET not in post(sessions["scoped"], server, body(table)).text
     assert SECRET in sessions["sup"].get(server.base + "/supervisor/export.csv", timeout=30).text
+    hidden = set(server.ids["31.74"])
+    assert hidden <= map_ids(sessions["sup"], server) and not hidden & map_ids(sessions["scoped"], server)
+
+
+def map_ids(session: requests.Session, server) -> set[int]:  # noqa: ANN001
+    r = session.get(server.base + "/supervisor/points.json", timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/geo+json"
+    return {f["id"] for f in r.json()["features"]}
 
 
 def test_scoped_supervisor_cannot_filter_or_open_out_of_scope(server, sessions, callbacks):
     overview = next(d for d in callbacks if "supervisor-kpis.children" in d["output"])
     r = post(sessions["scoped"], server, body(overview, {("supervisor-url", "search"): "?kota=31.74"}))
     assert r.status_code == 400 and SECRET not in r.text
-    r = sessions["scoped"].get(server.base + "/supervisor/export.csv?kota=31.74", timeout=30)
-    assert r.status_code == 400 and SECRET not in r.text
+    for route in ("/supervisor/export.csv", "/supervisor/points.json"):
+        r = sessions["scoped"].get(server.base + route + "?kota=31.74", timeout=30)
+        assert r.status_code == 400 and SECRET not in r.text and "Feature" not in r.text
     detail = next(d for d in callbacks if d["output"] == "supervisor-detail.children")
     secret_id = server.ids["31.74"][0]
     payload = clicked(detail, str(secret_id))

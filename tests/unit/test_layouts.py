@@ -142,14 +142,6 @@ def test_flow_hours_are_local():
     go.Figure(figures.sparkline([["2026-11-27T02:00:00Z", 1.0]], "#fff", 1080))
 
 
-def test_reports_to_geojson_is_short():
-    from datetime import datetime, timezone
-    fc = geo.reports_to_geojson([(7, -6.2, 106.8, "proses", "sampah", datetime(2026, 1, 1, tzinfo=timezone.utc))])
-    feature = fc["features"][0]
-    assert feature["geometry"]["coordinates"] == [106.8, -6.2]
-    assert feature["properties"] == {"s": "proses", "c": "sampah", "t": 1767225600}
-
-
 def test_agency_names_keep_the_kota_in_a_narrow_column():
     from layouts.components import agency_name
     _ = lambda msgid: {"All kelurahan": "Kelurahan (semua)"}.get(msgid, msgid)  # noqa: E731
@@ -159,12 +151,19 @@ def test_agency_names_keep_the_kota_in_a_narrow_column():
         "Kelurahan (semua)"
 
 
-def test_geojson_bytes_are_the_same_collection():
+def test_report_points_are_short_coarse_geojson():
     import json
     from datetime import datetime, timezone
     rows = [(7, -6.20049, 106.80051, "proses", "sampah", datetime(2026, 1, 1, tzinfo=timezone.utc)),
             (8, -6.1, 106.9, "menunggu", 'a "quoted" <code>', 1767225601), (9, -6.3, 106.7, "selesai", None, None)]
-    assert json.loads(geo.reports_geojson_bytes(rows)) == geo.reports_to_geojson(rows)
+
+    def point(rid, lon, lat, s, c, t):  # noqa: ANN001, ANN202
+        return {"type": "Feature", "id": rid, "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"s": s, "c": c, "t": t}}
+    assert json.loads(geo.reports_geojson_bytes(rows)) == {"type": "FeatureCollection", "features": [
+        point(7, 106.801, -6.2, "proses", "sampah", 1767225600),  # the public ~100 m grid
+        point(8, 106.9, -6.1, "menunggu", 'a "quoted" <code>', 1767225601),
+        point(9, 106.7, -6.3, "selesai", None, 0)]}
     assert json.loads(geo.reports_geojson_bytes([])) == {"type": "FeatureCollection", "features": []}
 
 
@@ -195,3 +194,13 @@ def test_callbacks_stay_thin():
     inner = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name != "register"]
     for fn in inner:
         assert fn.end_lineno - fn.lineno <= 10, fn.name
+
+
+def test_wall_numbers_are_grouped_the_page_language_way():
+    payload = sample_payload() | {"kpis": {"today_new": 12345, "open": 1234567, "status": "ok"},
+                                  "status_today": [{"status": "menunggu", "n": 23456}]}
+    for lang, thousands in (("id", "."), ("en", ",")):
+        by = wall.render(payload, lang, WIB, 1080)[1]["by"][""]
+        assert by["kpis"][0] == f"12{thousands}345"
+        assert f"1{thousands}234{thousands}567" in by["kpis"]
+        assert by["status"]["data"][0]["text"] == [f"23{thousands}456"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import plotly.graph_objects as go
 import pytest
 from flask import Flask
 
@@ -56,8 +57,8 @@ def texts(node) -> set[str]:  # noqa: ANN001
     return {t for t in found if t.strip()}
 
 
-def figure_texts(fig) -> set[str]:  # noqa: ANN001
-    d = fig.to_plotly_json()
+def figure_texts(fig: dict) -> set[str]:
+    d = go.Figure(fig).to_plotly_json()  # Plotly validates the dict on the way
     out = {d["layout"]["title"]["text"]}
     for trace in d["data"]:
         out |= {str(v) for key in ("x", "y", "name") for v in (trace.get(key) if isinstance(trace.get(key), (list, tuple))
@@ -129,7 +130,7 @@ def test_indonesian_figures():
     en = gettext("en")
     resolve_en = figure_texts(figs.histogram("t", [(b, 1) for b, _h in RESOLVE_BUCKETS], "3-7h", "target", en))
     assert {"<1d", "3-7d", ">14d"} <= resolve_en
-    trend = figs.trend("t", [(date(2026, 11, 26), 1, 2)], "New", "Done", "%b %d").to_plotly_json()
+    trend = go.Figure(figs.trend("t", [(date(2026, 11, 26), 1, 2)], "New", "Done", "%b %d")).to_plotly_json()
     assert trend["layout"]["xaxis"]["tickformat"] == "%b %d"
 
 
@@ -138,15 +139,16 @@ def test_figures_group_digits_in_the_page_language():
     hops = [{"status": "menunggu", "hop": "kelurahan", "reached": 12345, "median_hours": 2.5}]
     for lang, number, hours, separators in (("id", "12.345", "2,5", ",."), ("en", "12,345", "2.5", ".,")):
         thousands = gettext(lang)("format:thousands-separator")
-        built = [figs.status_bars("t", {"menunggu": 12345}, {"menunggu": "M"}, thousands),
-                 figs.histogram("t", [("1-6j", 12345)], "1-6j", "target", thousands=thousands),
-                 figs.bars("t", [("x", "X", 12345)], thousands=thousands),
-                 figs.trend("t", [(date(2026, 11, 26), 12345, 2)], "N", "D", thousands=thousands)]
+        built = [go.Figure(fig) for fig in (
+            figs.status_bars("t", {"menunggu": 12345}, {"menunggu": "M"}, thousands),
+            figs.histogram("t", [("1-6j", 12345)], "1-6j", "target", thousands=thousands),
+            figs.bars("t", [("x", "X", 12345)], thousands=thousands),
+            figs.trend("t", [(date(2026, 11, 26), 12345, 2)], "N", "D", thousands=thousands))]
         for fig in built:
             assert fig.layout.separators == separators, lang
         for fig in built[:3]:
             assert list(fig.data[0].text) == [number], lang
-        funnel = figs.funnel("t", hops, "h", thousands=thousands)
+        funnel = go.Figure(figs.funnel("t", hops, "h", thousands=thousands))
         assert list(funnel.data[0].text) == [f"{number} · {hours} h"], lang
 
 

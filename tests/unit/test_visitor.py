@@ -73,6 +73,12 @@ def test_render_fills_every_output():
     assert as_of == "updated 09:55 WIB" and total == "10 reports today"
 
 
+def test_the_day_total_is_grouped_the_page_language_way():
+    busy = SUMMARY | {"status_today": [{"status": "menunggu", "n": 12000}, {"status": "selesai", "n": 345}]}
+    assert view.render(busy, "en", WIB)[-1] == "12,345 reports today"
+    assert view.render(busy, "id", WIB)[-1] == "12.345 laporan hari ini"
+
+
 def test_render_empty_summary():
     empty = {"status_today": [{"status": "menunggu", "n": 0}], "cells": [], "gates": [],
              "leaderboard": {"best": [], "formula": ""}, "as_of": None}

@@ -1,0 +1,15 @@
+"""Numbers as the page language writes them: 12.345 in Bahasa Indonesia, 12,345 in
+English (the ``format:thousands-separator`` message of each catalogue)."""
+
+from __future__ import annotations
+
+
+def grouped(n: int, thousands: str) -> str:
+    """``n`` with its digits grouped by ``thousands`` (12.345 / 12,345)."""
+    return f"{n:,}".replace(",", thousands)
+
+
+def number(n: int | float | None, _=None) -> str:  # noqa: ANN001
+    """``n`` grouped the page language's way (``_`` its gettext; without it, Indonesian);
+    "–" when unknown."""
+    return "–" if n is None else grouped(int(n), _("format:thousands-separator") if _ else ".")

@@ -37,7 +37,7 @@ from dashboard.store import schema
 from dashboard.store.engine import make_engine
 from dashboard.store.refdata import store_reference
 
-MODULES = ("bench.spine", "bench.wall", "bench.supervisor")
+MODULES = ("bench.spine", "bench.wall", "bench.supervisor", "bench.supervisor_served")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 

@@ -1,10 +1,12 @@
-"""Supervisor benchmark: server time of one filter change on a seeded store.
+"""Supervisor benchmark: the reads of one filter change on a seeded store.
 
 A filter change in the browser fires the view's data callbacks (overview, insights,
-table); each runs its reads on one connection. This module times the same reads
-(``supervisor_queries`` + ``supervisor_insights``) for representative filters and reports
-the median per callback and their sum (the server time of one change when the callbacks
-run one after another; the browser sends them in parallel). Target: ≤ 300 ms at 1M.
+table), then fetches the map's points from the URL the overview gives; each runs its
+reads on one connection. This module times the same reads (``supervisor_queries`` +
+``supervisor_insights``) for representative filters and reports the median per part and
+their sum: where the time goes. ``bench.supervisor_served`` times the whole change
+through the deployed server (figures, JSON and HTTP included), the row the ≤ 300 ms
+target at 1M is checked on.
 
 Also usable on an existing store: ``python -m bench.supervisor URL [--runs N]``.
 """
@@ -41,7 +43,7 @@ def filters_for(now: datetime) -> dict[str, Filters]:
 
 
 def overview(engine, view) -> None:  # noqa: ANN001
-    """The reads of ``callbacks.supervisor`` overview (one cube, trend, map points, and the
+    """The reads of ``callbacks.supervisor`` overview (one cube, trend, and the
     kelurahan page when one is chosen; its city ranking is kept 5 min, so the median
     run reads it from memory as a supervisor clicking around would)."""
     with engine.connect() as conn:
@@ -52,7 +54,6 @@ def overview(engine, view) -> None:  # noqa: ANN001
         for dim in ("agency", "kelurahan", "category"):
             cube.counts_by(cells, dim, 15, by_open=True)
         cube.counts_by(cells, "kelurahan", 1000, by_open=True)
-        sq.map_points(conn, view, sq.MAX_POINTS)
 
 
 def analysis(engine, view) -> None:  # noqa: ANN001
@@ -70,7 +71,13 @@ def table(engine, view) -> None:  # noqa: ANN001
         sq.page(conn, view, 0, 100, [("requested_at", True)])
 
 
-CALLBACKS = {"overview": overview, "insights": analysis, "table": table}
+def points(engine, view) -> None:  # noqa: ANN001
+    """The map's points (``/supervisor/points.json``): the newest matching reports."""
+    with engine.connect() as conn:
+        sq.map_points(conn, view, sq.MAX_POINTS)
+
+
+CALLBACKS = {"overview": overview, "insights": analysis, "table": table, "map points": points}
 
 
 def measure(engine, backend: str, now: datetime, runs: int) -> list[Row]:  # noqa: ANN001
@@ -80,8 +87,8 @@ def measure(engine, backend: str, now: datetime, runs: int) -> list[Row]:  # noq
         parts = {name: median_ms(lambda fn=fn: fn(engine, view), runs) for name, fn in CALLBACKS.items()}
         for name, ms in parts.items():
             rows.append(Row("supervisor", f"{label}: {name}", backend, round(ms, 1), "ms"))
-        rows.append(Row("supervisor", f"{label}: filter change (sum)", backend, round(sum(parts.values()), 1), "ms",
-                        "target ≤ 300 ms"))
+        rows.append(Row("supervisor", f"{label}: filter change, reads only (sum)", backend,
+                        round(sum(parts.values()), 1), "ms"))
     return rows
 
 

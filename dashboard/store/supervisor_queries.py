@@ -152,20 +152,22 @@ def _counted_days(conn: Connection, view: View, days: list, since: datetime,
                   until: datetime) -> list[tuple[Any, int, int]]:
     # each day is already inside the filter's dates: without them in the WHERE the planner
     # ranges over the day, not over the whole window (7 days at 1M: about 8x faster)
+    # all counts in ONE statement (a scalar subquery per day and series): one round trip,
+    # and on a busy threaded server one wait for the GIL instead of one per count
     view = replace(view, filters=replace(view.filters, since=None, until=None))
-    out = []
+    counts = []
     for day in days:
         start = max(since, datetime.combine(day, time(), view.zone).astimezone(timezone.utc))
         end = min(until, datetime.combine(day + timedelta(days=1), time(), view.zone).astimezone(timezone.utc))
-        out.append((day, _count_between(conn, view, report.c.requested_at, start, end),
-                    _count_between(conn, view, report.c.closed_at, start, end, report.c.status == DONE)))
-    return out
+        counts += [_count_between(view, report.c.requested_at, start, end),
+                   _count_between(view, report.c.closed_at, start, end, report.c.status == DONE)]
+    found = conn.execute(select(*counts)).one() if counts else ()
+    return [(day, int(found[2 * i]), int(found[2 * i + 1])) for i, day in enumerate(days)]
 
 
-def _count_between(conn: Connection, view: View, col: Any, start: datetime, end: datetime,
-                   *extra: ColumnElement) -> int:
-    stmt = select(func.count()).select_from(report).where(*view.where(), col >= start, col < end, *extra)
-    return int(conn.execute(stmt).scalar_one())
+def _count_between(view: View, col: Any, start: datetime, end: datetime, *extra: ColumnElement) -> Any:
+    return (select(func.count()).select_from(report).where(*view.where(), col >= start, col < end, *extra)
+            .scalar_subquery())
 
 
 def _per_day(conn: Connection, view: View, col: Any, since: datetime, until: datetime,

@@ -27,30 +27,24 @@ from flask import Response, request, stream_with_context
 from callbacks.auth import require_supervisor
 from callbacks.routes import geojson_response
 from dashboard.export import csv_chunks
-from dashboard.filters import FilterError, parse
 from dashboard.media import MediaError, MediaPolicy, MediaRefused, media_for
-from dashboard.store.supervisor_queries import MAX_POINTS, View, iter_export, map_points, media_url
+from dashboard.store.supervisor_queries import MAX_POINTS, iter_export, map_points, media_url
 from dashboard.store.users import record_export
 from layouts import geo
 
 
 def register(server, deps) -> None:  # noqa: ANN001
-    from callbacks.supervisor import allowed_of
+    from callbacks.supervisor import current_view
 
     areas = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kelurahan_areas(deps.ref)))
 
-    def filtered_view(user) -> View:  # noqa: ANN001
-        """The request's filters (``FilterError`` when one is not allowed) in ``user``'s scope."""
-        filters = parse(request.query_string.decode("utf-8", "replace"), allowed_of(deps, user))
-        return View(filters, user.effective_scope, deps.now(), deps.settings.zone)
+    def filtered_view() -> tuple:
+        """The signed-in supervisor and the request's filters in their scope (aborts 401/403/400)."""
+        return current_view(deps, request.query_string.decode("utf-8", "replace"))
 
     @server.get("/supervisor/export.csv")
     def supervisor_export():
-        user = require_supervisor()
-        try:
-            view = filtered_view(user)
-        except FilterError as exc:
-            return _bad_filter(exc)
+        user, view = filtered_view()
         now = view.now
         audit = {"filters": view.filters.as_dict(), "scope": str(view.scope) if view.scope else None}
 
@@ -65,11 +59,7 @@ def register(server, deps) -> None:  # noqa: ANN001
 
     @server.get("/supervisor/points.json")
     def supervisor_points():
-        user = require_supervisor()
-        try:
-            view = filtered_view(user)
-        except FilterError as exc:
-            return _bad_filter(exc)
+        _user, view = filtered_view()
         with deps.engine.connect() as conn:
             rows = map_points(conn, view, min(deps.settings.max_map_points, MAX_POINTS))
         return geojson_response(geo.reports_geojson_bytes(rows), "private, no-store")
@@ -98,10 +88,6 @@ def register(server, deps) -> None:  # noqa: ANN001
     def supervisor_areas():
         require_supervisor()
         return Response(areas(), mimetype="application/geo+json", headers={"Cache-Control": "private, max-age=3600"})
-
-
-def _bad_filter(exc: FilterError) -> Response:
-    return Response(f"400 Bad Request: {exc}\n", status=400, mimetype="text/plain")
 
 
 def _no_media(reason: str, status: int) -> Response:

@@ -14,6 +14,7 @@ import sys
 from datetime import datetime, timezone
 
 from dashboard.config import Settings
+from dashboard.runner import THREADS, WORKERS
 
 log = logging.getLogger("pantau")
 
@@ -180,14 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
                    "snapshot) in this process").set_defaults(func=cmd_worker)
 
     s = sub.add_parser("serve", help="run the web server (gunicorn) on PANTAU_HOST:PANTAU_PORT")
-    s.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    s.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn worker processes (default {WORKERS}, "
+                   f"{THREADS} threads each)")
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("demo", help="migrate, load reference data, seed if empty, then run the "
                        "worker with the live simulator and the web server")
     s.add_argument("--seed-reports", type=int, default=30_000, help="history to seed when empty")
     s.add_argument("--days", type=int, default=14, help="days of seeded history (default 14)")
-    s.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    s.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn worker processes (default {WORKERS}, "
+                   f"{THREADS} threads each)")
     s.set_defaults(func=cmd_demo)
 
     q = sub.add_parser("quarantine", help="records refused by ingestion")

@@ -131,10 +131,15 @@ def _clicked(current: Filters, trigger: str, click, ref) -> dict:  # noqa: ANN00
 
 # --- panels -------------------------------------------------------------------------------
 def _overview(app, deps) -> None:  # noqa: ANN001
+    # The map's points come from their own route, asked for in the browser as the filters
+    # change, beside the callbacks rather than after the overview's answer.
+    app.clientside_callback("function(search) { return '/supervisor/points.json' + (search || ''); }",
+                            Output(ids.POINTS, "url"), Input(ids.URL, "search"))
+
     @app.callback(
         Output(ids.KPIS, "children"), Output(ids.STATUS_FIG, "figure"), Output(ids.TREND_FIG, "figure"),
         Output(ids.AGENCY_FIG, "figure"), Output(ids.KELURAHAN_FIG, "figure"), Output(ids.CATEGORY_FIG, "figure"),
-        Output(ids.AREAS, "hideout"), Output(ids.POINTS, "url"), Output(ids.EXPORT, "href"),
+        Output(ids.AREAS, "hideout"), Output(ids.EXPORT, "href"),
         Output(ids.KELURAHAN_PANEL, "children"), Output(ids.ERROR, "children"),
         Input(ids.URL, "search"))
     def overview(search):
@@ -151,16 +156,16 @@ def _overview(app, deps) -> None:  # noqa: ANN001
             groups["kelurahan"] = by_kel[:15]
             panel = _kelurahan_page(conn, view, ref, _) if view.filters.kelurahan else []
         query, thousands = to_query(view.filters), _("format:thousands-separator")
-        suffix = "?" + query if query else ""
         return (parts.kpi_tiles(kpis, _),
                 figs.status_bars(_("Status"), statuses, {s.value: _(s.label) for s in STATUS_ORDER}, thousands),
                 figs.trend(_("Reports per day") + ("" if view.filters.since else f" · {_('last 14 days')}"),
-                           days, _("New"), _("Done"), _("format:axis-date"), thousands),
+                           days, _("New"), _("Done"), _("format:axis-date"), thousands,
+                           _("today so far") if days and days[-1][0] == view.now.astimezone(view.zone).date() else None),
                 _bars(_("Open by agency"), groups["agency"], "agency", ref, _, lang),
                 _bars(_("Open by kelurahan"), groups["kelurahan"], "kelurahan", ref, _, lang),
                 _bars(_("Open by category"), groups["category"], "category", ref, _, lang),
                 {"backlog": {k: o for k, _n, o in by_kel}, "max": max([o for _k, _n, o in by_kel] + [1])},
-                "/supervisor/points.json" + suffix, "/supervisor/export.csv" + suffix, panel, "")
+                "/supervisor/export.csv" + ("?" + query if query else ""), panel, "")
 
 
 def _bars(title: str, rows: list[tuple[str, int, int]], kind: str, ref, _, lang: str):  # noqa: ANN001, ANN202

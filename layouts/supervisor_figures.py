@@ -57,16 +57,24 @@ def status_bars(title: str, counts: dict[str, int], labels: dict[str, str], thou
 
 
 def trend(title: str, days: list[tuple], new_label: str, done_label: str, date_format: str = "%d/%m",
-          thousands: str = ".") -> dict:
-    """New vs done per day; ``date_format`` (d3) labels the days on the axis and in hovers."""
+          thousands: str = ".", unfinished: str | None = None) -> dict:
+    """New vs done per day; ``date_format`` (d3) labels the days on the axis and in hovers.
+    ``unfinished`` (e.g. "today so far") marks the last day as not over yet: open markers
+    and that label, so its lower counts do not read as a drop."""
     x = [d.isoformat() for d, _, _ in days]
     hover = f"%{{x|{date_format}}} · %{{fullData.name}}: %{{y:,}}<extra></extra>"
+    symbols = ["circle"] * (len(days) - 1) + ["circle-open" if unfinished else "circle"] if days else []
     lines = [{"type": "scatter", "x": x, "y": [n for _, n, _ in days], "name": new_label, "mode": "lines+markers",
-              "line": {"color": theme.OKABE_ITO["orange"], "width": 2}, "hovertemplate": hover},
+              "line": {"color": theme.OKABE_ITO["orange"], "width": 2}, "marker": {"symbol": symbols, "size": 7},
+              "hovertemplate": hover},
              {"type": "scatter", "x": x, "y": [n for _, _, n in days], "name": done_label, "mode": "lines+markers",
-              "line": {"color": theme.OKABE_ITO["sky"], "width": 2, "dash": "dash"}, "hovertemplate": hover}]
+              "line": {"color": theme.OKABE_ITO["sky"], "width": 2, "dash": "dash"},
+              "marker": {"symbol": symbols, "size": 7}, "hovertemplate": hover}]
+    notes = [{"text": unfinished, "x": x[-1], "y": max(days[-1][1:]), "xref": "x", "yref": "y", "showarrow": False,
+              "xanchor": "right", "yanchor": "bottom", "yshift": 6, "font": {"color": theme.TEXT, "size": 11}}
+             ] if unfinished and days else []
     return _figure(title, thousands, lines, xaxis={"tickformat": date_format},
-                   yaxis={"rangemode": "tozero", "nticks": 5}, showlegend=True,
+                   yaxis={"rangemode": "tozero", "nticks": 5}, showlegend=True, annotations=notes,
                    legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.1, "bgcolor": "rgba(0,0,0,0)"})
 
 

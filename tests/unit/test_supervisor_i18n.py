@@ -134,6 +134,18 @@ def test_indonesian_figures():
     assert trend["layout"]["xaxis"]["tickformat"] == "%b %d"
 
 
+def test_an_unfinished_last_day_is_marked_not_a_drop():
+    days = [(date(2026, 11, 28), 1500, 1400), (date(2026, 11, 29), 300, 250)]
+    marked = go.Figure(figs.trend("t", days, "N", "D", unfinished=gettext("id")("today so far")))
+    assert [a.text for a in marked.layout.annotations] == ["hari ini (sementara)"]
+    assert marked.layout.annotations[0].x == "2026-11-29" and marked.layout.annotations[0].y == 300
+    assert all(list(t.marker.symbol) == ["circle", "circle-open"] for t in marked.data)
+    plain = go.Figure(figs.trend("t", days, "N", "D"))
+    assert not plain.layout.annotations and list(plain.data[0].marker.symbol) == ["circle", "circle"]
+    empty = go.Figure(figs.trend("t", [], "N", "D", unfinished="x"))
+    assert not empty.data[0].x and not empty.layout.annotations  # no days, no mark
+
+
 def test_figures_group_digits_in_the_page_language():
     """Bar texts, funnel texts and axes use the catalog's separator (12.345 / 12,345)."""
     hops = [{"status": "menunggu", "hop": "kelurahan", "reached": 12345, "median_hours": 2.5}]

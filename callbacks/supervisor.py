@@ -156,11 +156,11 @@ def _overview(app, deps) -> None:  # noqa: ANN001
             groups["kelurahan"] = by_kel[:15]
             panel = _kelurahan_page(conn, view, ref, _) if view.filters.kelurahan else []
         query, thousands = to_query(view.filters), _("format:thousands-separator")
+        unfinished = _("today so far") if days and days[-1][0] == view.now.astimezone(view.zone).date() else None
         return (parts.kpi_tiles(kpis, _),
                 figs.status_bars(_("Status"), statuses, {s.value: _(s.label) for s in STATUS_ORDER}, thousands),
                 figs.trend(_("Reports per day") + ("" if view.filters.since else f" · {_('last 14 days')}"),
-                           days, _("New"), _("Done"), _("format:axis-date"), thousands,
-                           _("today so far") if days and days[-1][0] == view.now.astimezone(view.zone).date() else None),
+                           days, _("New"), _("Done"), _("format:axis-date"), thousands, unfinished),
                 _bars(_("Open by agency"), groups["agency"], "agency", ref, _, lang),
                 _bars(_("Open by kelurahan"), groups["kelurahan"], "kelurahan", ref, _, lang),
                 _bars(_("Open by category"), groups["category"], "category", ref, _, lang),

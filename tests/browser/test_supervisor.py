@@ -189,3 +189,46 @@ def test_sup007_a_desk_view_keeps_its_sizes_on_a_big_screen(server, browser):
         assert sizes[0] == sizes[1] and sizes[0][0] > 0
     finally:
         browser.set_window_size(1920, 1080)
+
+
+@pytest.fixture(scope="module")
+def busy_server(tmp_path_factory):
+    """The same store plus one agency's backlog spread over kelurahan: in Sudin Bina Marga
+    Jakarta Pusat, 31.71.01.1001 has the most open reports (5, one of them overdue) but
+    31.71.01.1002 the most overdue (3); 31.71.01.1003 has more overdue (5) for another agency."""
+    from datetime import timedelta
+
+    from tests.supervisor_data import NOW
+    srv = start(tmp_path_factory.mktemp("sup-busy"))
+    old, recent = NOW - timedelta(days=10), NOW - timedelta(hours=5)
+    insert_reports(srv.engine, [row("31.71.01.1001", "proses", "jalan_rusak", recent) for _ in range(4)]
+                   + [row("31.71.01.1002", "disposisi", "jalan_rusak", old) for _ in range(3)]
+                   + [row("31.71.01.1003", "menunggu", "sampah", old) for _ in range(5)])
+    yield srv
+    srv.stop()
+
+
+def test_sup008_the_slowest_kelurahan_of_an_agency_in_three_clicks(busy_server, browser):
+    """The issue's 'done when': agency bar, 'overdue only', top kelurahan bar; then the link
+    reproduces the view and the export holds exactly its rows."""
+    agency, slowest = "sudin-bina_marga-31.71", "31.71.01.1002"
+    codes = ("var g=document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+             "return g && g.data ? g.data[0].customdata : null")  # a figure's codes, in bar order
+    login(browser, busy_server, "admin")
+    wait_for(lambda: kpi(browser) == "22", timeout=10)
+    agencies = wait_for(lambda: js(browser, codes, ids.AGENCY_FIG), timeout=10)
+    click_bar(browser, ids.AGENCY_FIG, agencies.index(agency))  # 1
+    wait_for(lambda: query(browser).get("agency") == agency and kpi(browser) == "9", timeout=10)
+    assert js(browser, codes, ids.KELURAHAN_FIG)[0] == "31.71.01.1001"  # most open, not the slowest
+    browser.find_element(By.CSS_SELECTOR, f"#{ids.F_OVERDUE} input").click()  # 2
+    wait_for(lambda: query(browser).get("overdue") == "1" and kpi(browser) == "4", timeout=10)
+    wait_for(lambda: (js(browser, codes, ids.KELURAHAN_FIG) or [None])[0] == slowest, timeout=10)
+    click_bar(browser, ids.KELURAHAN_FIG, 0)  # 3
+    wait_for(lambda: query(browser).get("kelurahan") == slowest and kpi(browser) == "3", timeout=10)
+    shared = browser.current_url
+    browser.get(shared)  # the shared link shows the same view
+    wait_for(lambda: kpi(browser) == "3" and browser.find_elements(By.ID, "supervisor-kelurahan-score"), timeout=10)
+    href = browser.find_element(By.ID, ids.EXPORT).get_attribute("href")
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    rows = list(csv.DictReader(io.StringIO(requests.get(href, cookies=cookies, timeout=30).text)))
+    assert len(rows) == 3 and {(r["kelurahan"], r["agency"]) for r in rows} == {(slowest, agency)}

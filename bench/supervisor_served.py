@@ -120,14 +120,17 @@ def start(url: str, data_dir: Path) -> tuple[subprocess.Popen, str]:
         server = subprocess.Popen(gunicorn_command(Settings.from_env(env)), env=env,
                                   stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if requests.get(f"{base}/health", timeout=2).ok:
-                return server, base
-        except requests.RequestException:  # not listening yet, or busy starting its workers
-            time.sleep(0.2)
-    stop(server)
-    raise RuntimeError(f"the server did not start in {START_TIMEOUT_S} s")
+    try:
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                if requests.get(f"{base}/health", timeout=2).ok:
+                    return server, base
+            except requests.RequestException:  # not listening yet, or busy starting its workers
+                time.sleep(0.2)
+        raise RuntimeError(f"the server did not start in {START_TIMEOUT_S} s (log: {data_dir / 'gunicorn.log'})")
+    except BaseException:
+        stop(server)
+        raise
 
 
 def stop(server: subprocess.Popen) -> None:

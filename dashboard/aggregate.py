@@ -63,6 +63,7 @@ class WallInputs:
     flow: list[tuple[datetime, int, int]] = field(default_factory=list)  # hour, new, done
     ticker: list[dict[str, Any]] = field(default_factory=list)  # wall_aggregates.ticker rows
     leaderboard: dict[str, Any] | None = None
+    ranking: dict[str, Any] | None = None  # scoring.ranking, when the leaderboard was recomputed
     gates: list[dict[str, Any]] = field(default_factory=list)  # monitored gates
     levels: dict[str, dict[str, Any]] = field(default_factory=dict)  # gate -> observed_at, level_cm, siaga
     trends: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)
@@ -259,8 +260,10 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
                                          full=board is None, previous=previous)
         backlog, unresponded = reads.split_backlog(reads.open_by_agency(conn), young)
         carry = (previous or {}).get("flow_24h") if board is not None else None
+        ranking = None
         if board is None:
-            board = scoring.leaderboard(reads.leaderboard_counts(conn, now - scoring.WINDOW, now), ref, now)
+            counts = reads.leaderboard_counts(conn, now - scoring.WINDOW, now)
+            board, ranking = scoring.leaderboard(counts, ref, now), scoring.ranking(counts, now)
         gates = reads.monitored_gates(conn)
         levels, trends = reads.gate_readings(conn, [g["code"] for g in gates], now - TREND_WINDOW,
                                              TREND_POINTS)
@@ -269,7 +272,7 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
             today=today, done_today=done,
             backlog=backlog, unresponded=unresponded, open_by_kelurahan=reads.open_by_kelurahan(conn),
             flow=reads.flow_24h(conn, hour, carry),
-            ticker=reads.ticker(conn, TICKER), leaderboard=board, gates=gates,
+            ticker=reads.ticker(conn, TICKER), leaderboard=board, ranking=ranking, gates=gates,
             levels=levels, trends=trends,
             cameras=reads.camera_states(conn))
 
@@ -321,4 +324,6 @@ def refresh_wall_snapshot(engine, ref: Reference, now: datetime, settings) -> bo
     previous = saved[0] if saved is not None else None
     inputs = read_wall_inputs(engine, ref, now, settings.zone, previous)
     snapshots.save_snapshot(engine, WIDGET, build_wall_payload(inputs, ref, now), inputs.version, now, redis)
+    if inputs.ranking is not None:
+        snapshots.save_snapshot(engine, scoring.RANKING_SNAPSHOT, inputs.ranking, inputs.version, now)
     return True

@@ -31,7 +31,7 @@ then more reports received first, then kelurahan code ascending (deterministic t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -126,6 +126,18 @@ def rank(rows: list[KelurahanCounts], k: float = K) -> list[Score]:
     city = city_rates(eligible)
     scores = [score_one(r, city, k) for r in eligible]
     return sorted(scores, key=lambda s: (-round(s.score, 9), -s.received, s.code))
+
+
+#: The snapshot the worker saves with each leaderboard: :func:`ranking`, so the supervisor's
+#: kelurahan page shows the score, rank and "as of" the wall shows.
+RANKING_SNAPSHOT = "kelurahan-ranking"
+
+
+def ranking(counts: list[KelurahanCounts], now: datetime) -> dict[str, Any]:
+    """Every scored kelurahan in rank order with its parts and raw counts (JSON-ready)."""
+    raw = {c.code: c for c in counts}
+    return {"computed_at": _iso(now), "ranked": [
+        {"code": s.code, "score": s.score, "parts": s.parts, "counts": asdict(raw[s.code])} for s in rank(counts)]}
 
 
 def leaderboard(counts: list[KelurahanCounts], ref: Reference, now: datetime | None,

@@ -24,7 +24,7 @@ import json
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import compress
 from typing import Any, NamedTuple
@@ -36,6 +36,7 @@ from dashboard import scoring
 from dashboard.models import RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
 from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds, is_pg
 from dashboard.store.schema import report, status_change
+from dashboard.store.snapshots import read_snapshot
 from dashboard.store.supervisor_queries import View
 from dashboard.store.wall_aggregates import leaderboard_counts
 
@@ -203,29 +204,33 @@ def _tallies(rows: Sequence[Sampled]) -> dict[tuple[str, str], list[int]]:
 def kelurahan_score(conn: Connection, code: str, now: datetime) -> dict[str, Any] | None:
     """The kelurahan's 30-day score, its parts, its rank and the raw counts behind them
     (``scoring`` module docstring has the formula); None when it had no reports.
-    Ranking needs every kelurahan (a 30-day scan, 0.3-0.7 s at 1M): :func:`_ranking`
-    keeps it for :data:`SCORE_TTL` like the wall's leaderboard; ``as_of`` says when."""
-    as_of, counts, ranked = _ranking(conn, now)
-    for position, score in enumerate(ranked, start=1):
-        if score.code == code:
-            raw = next(c for c in counts if c.code == code)
-            return {"code": code, "score": score.score, "parts": score.parts, "rank": position,
-                    "of": len(ranked), "counts": asdict(raw), "as_of": as_of}
+    ``as_of`` says when the ranking was computed (see :func:`_ranking`)."""
+    as_of, ranked = _ranking(conn, now)
+    for position, row in enumerate(ranked, start=1):
+        if row["code"] == code:
+            return {"code": code, "score": row["score"], "parts": row["parts"], "rank": position,
+                    "of": len(ranked), "counts": row["counts"], "as_of": as_of}
     return None
 
 
 SCORE_TTL = timedelta(minutes=5)
-_RANKINGS: dict[str, tuple[datetime, list, list]] = {}
+_RANKINGS: dict[str, tuple[datetime, list]] = {}
 
 
-def _ranking(conn: Connection, now: datetime) -> tuple[datetime, list, list]:
-    """(computed at, counts, ranked scores) of this store, recomputed when older than
-    :data:`SCORE_TTL` (or when ``now`` is before it: a test clock)."""
+def _ranking(conn: Connection, now: datetime) -> tuple[datetime, list[dict]]:
+    """(computed at, ``scoring.ranking`` rows) of this store. The worker's, saved with the
+    wall's leaderboard, while it is at most 2 x :data:`SCORE_TTL` old: both views then show
+    the same scores, and no web process pays the 30-day scan (0.3-0.7 s at 1M). Without
+    it (no worker running), computed here and kept :data:`SCORE_TTL` per process."""
+    saved = read_snapshot(conn.engine, scoring.RANKING_SNAPSHOT)
+    if saved is not None:
+        at = datetime.fromisoformat(saved[0]["computed_at"].replace("Z", "+00:00"))
+        if at <= now < at + 2 * SCORE_TTL:
+            return at, saved[0]["ranked"]
     key = conn.engine.url.render_as_string(hide_password=True)
     found = _RANKINGS.get(key)
     if found is None or not found[0] <= now < found[0] + SCORE_TTL:
-        counts = leaderboard_counts(conn, now - scoring.WINDOW, now)
-        found = (now, counts, scoring.rank(counts))
+        found = (now, scoring.ranking(leaderboard_counts(conn, now - scoring.WINDOW, now), now)["ranked"])
         if len(_RANKINGS) > 8:
             _RANKINGS.clear()
         _RANKINGS[key] = found

@@ -236,3 +236,21 @@ def test_point_rows_epoch_seconds_and_agency_filters(engine, reference):
         rows = point_rows(conn, NOW - timedelta(days=30), 10, agency=sudin)
         assert len(point_rows(conn, NOW - timedelta(days=30), 10)) == 2
     assert len(rows) == 1 and abs(rows[0][5] - at.timestamp()) <= 1 and isinstance(rows[0][5], int)
+
+
+def test_the_kelurahan_page_shows_the_walls_ranking(engine, reference, settings):
+    """The worker saves the whole ranking with the leaderboard; the supervisor's kelurahan
+    page reads it (same score, rank and as-of as the wall) until it is 10 min old, then
+    computes its own."""
+    from dashboard.store.supervisor_insights import kelurahan_score
+    seed(engine)
+    assert refresh_wall_snapshot(engine, reference, NOW, settings) is True
+    best = payload(engine)[0]["leaderboard"]["best"][0]
+    with engine.begin() as conn:  # a late, long-open report: the kelurahan's score drops
+        upsert_reports(conn, [report("LATE", Status.MENUNGGU, 24 * 20, 0)], NOW)
+    with engine.connect() as conn:
+        shown = kelurahan_score(conn, best["code"], NOW + timedelta(minutes=3))
+        assert shown["as_of"] == NOW and shown["rank"] == 1 and round(shown["score"], 1) == best["score"]
+        assert set(shown["parts"]) == set(best["parts"]) and shown["counts"]["code"] == best["code"]
+        fresh = kelurahan_score(conn, best["code"], NOW + timedelta(minutes=11))
+        assert fresh["as_of"] == NOW + timedelta(minutes=11) and fresh["score"] < shown["score"]

@@ -44,8 +44,9 @@ def filters_for(now: datetime) -> dict[str, Filters]:
 
 def overview(engine, view) -> None:  # noqa: ANN001
     """The reads of ``callbacks.supervisor`` overview (one cube, trend, and the
-    kelurahan page when one is chosen; its city ranking is kept 5 min, so the median
-    run reads it from memory as a supervisor clicking around would)."""
+    kelurahan page when one is chosen; its city ranking is the one ``bench.wall``'s
+    snapshot refresh saved, or, run alone, computed once and kept 5 min, so the median run
+    does not pay the 30-day scan, as a supervisor clicking around would not)."""
     with engine.connect() as conn:
         if view.filters.kelurahan:
             insights.kelurahan_score(conn, view.filters.kelurahan, view.now), insights.open_backlog(conn, view)

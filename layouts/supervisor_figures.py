@@ -36,15 +36,21 @@ def _decimal(thousands: str) -> str:
     return "," if thousands == "." else "."
 
 
+#: Bar slots a bar list keeps room for: one or two bars stay bars, not blocks filling the panel.
+MIN_BAR_SLOTS = 8
+
+
 def bars(title: str, rows: list[tuple[str, str, int]], colour: str = theme.OKABE_ITO["blue"],
          thousands: str = ".") -> dict:
-    """Horizontal bars, largest on top: ``rows`` are (code, label, n)."""
+    """Horizontal bars, largest on top: ``rows`` are (code, label, n). Bars keep their
+    thickness whatever the filter leaves (at least :data:`MIN_BAR_SLOTS` slots)."""
     bar = {"type": "bar", "orientation": "h", "y": [label for _, label, _ in rows], "x": [n for _, _, n in rows],
            "customdata": [code for code, _, _ in rows], "marker": {"color": colour},
-           "text": [grouped(n, thousands) for _, _, n in rows], "textposition": "auto",
+           "text": [grouped(n, thousands) for _, _, n in rows], "textposition": "auto", "textangle": 0,
            "hovertemplate": "%{y}: %{x:,}<extra></extra>"}
+    slots = max(len(rows), MIN_BAR_SLOTS)
     return _figure(title, thousands, [bar], xaxis={"visible": False},
-                   yaxis={"autorange": "reversed", "showgrid": False})
+                   yaxis={"range": [slots - 0.5, -0.5], "showgrid": False})
 
 
 def status_bars(title: str, counts: dict[str, int], labels: dict[str, str], thousands: str = ".") -> dict:

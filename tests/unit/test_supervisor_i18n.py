@@ -146,6 +146,13 @@ def test_an_unfinished_last_day_is_marked_not_a_drop():
     assert not empty.data[0].x and not empty.layout.annotations  # no days, no mark
 
 
+def test_bars_keep_their_thickness_and_read_level():
+    one = go.Figure(figs.bars("t", [("x", "X", 5)]))
+    assert list(one.layout.yaxis.range) == [figs.MIN_BAR_SLOTS - 0.5, -0.5] and one.data[0].textangle == 0
+    many = go.Figure(figs.bars("t", [(str(i), str(i), 20 - i) for i in range(12)]))
+    assert list(many.layout.yaxis.range) == [11.5, -0.5]  # every bar shown, the first on top
+
+
 def test_figures_group_digits_in_the_page_language():
     """Bar texts, funnel texts and axes use the catalog's separator (12.345 / 12,345)."""
     hops = [{"status": "menunggu", "hop": "kelurahan", "reached": 12345, "median_hours": 2.5}]

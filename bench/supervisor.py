@@ -1,8 +1,8 @@
 """Supervisor benchmark: the reads of one filter change on a seeded store.
 
 A filter change in the browser fires the view's data callbacks (overview, insights,
-table), then fetches the map's points from the URL the overview gives; each runs its
-reads on one connection. This module times the same reads (``supervisor_queries`` +
+table) and the map fetches its points (``/supervisor/points.json``) beside them; each
+runs its reads on one connection. This module times the same reads (``supervisor_queries`` +
 ``supervisor_insights``) for representative filters and reports the median per part and
 their sum: where the time goes. ``bench.supervisor_served`` times the whole change
 through the deployed server (figures, JSON and HTTP included), the row the ≤ 300 ms

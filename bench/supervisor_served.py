@@ -6,10 +6,10 @@ started with :func:`dashboard.runner.gunicorn_command`) on the seeded store, an 
 signed in through the login form, and per filter the three data callbacks of a filter
 change — overview, insights and a first grid block — POSTed to
 ``/_dash-update-component`` — and the map's points (``/supervisor/points.json`` with the
-same filters), all at once, as the browser sends them.
-The clock runs from sending the first request to receiving the last answer: session and
-authorization checks, input validation, the reads, the figures and the JSON. Median of ``ctx.runs`` per filter (a
-warm-up first); each answer must be 200 with data, or the row says what it got.
+same filters), all at once, as the browser sends them. The clock runs from sending the
+first request to receiving the last answer: session and authorization checks, input
+validation, the reads, the figures and the JSON. Median of ``ctx.runs`` per filter (a
+warm-up first); an answer that is not 200 with data stops the run with what it got.
 
 Loopback only (127.0.0.1, a free port); the server is stopped in ``finally``.
 """

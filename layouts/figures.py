@@ -16,7 +16,8 @@ from layouts import theme
 from layouts.numbers import number
 
 
-def _axis(**extra) -> dict:
+def axis(**extra) -> dict:
+    """A quiet axis: grid lines, no zero line, no zoom (``extra`` overrides)."""
     return {"gridcolor": theme.GRID, "zeroline": False, "automargin": True, "fixedrange": True, **extra}
 
 
@@ -28,7 +29,7 @@ def _base(vh_px: float | None, data: list[dict], **layout) -> dict:
         "font": {"color": theme.TEXT, "size": label, "family": "Inter, Roboto, Arial, sans-serif"},
         "margin": {"l": 4, "r": 4, "t": 4, "b": 4, "pad": 2}, "bargap": 0.25,
         "uniformtext": {"minsize": label, "mode": "show"},
-        "xaxis": _axis(), "yaxis": _axis(),
+        "xaxis": axis(), "yaxis": axis(),
     }
     return {"data": data, "layout": base | layout}
 
@@ -46,8 +47,8 @@ def status_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
            "marker": {"color": [theme.STATUS_COLOUR[s] for s in statuses]},
            "text": [number(n, _) for n in counts], "textposition": "outside", "textangle": 0,
            "textfont": _number_font(vh_px), "cliponaxis": False, "hoverinfo": "skip"}
-    return _base(vh_px, [bar], yaxis=_axis(autorange="reversed", showgrid=False),
-                 xaxis=_axis(visible=False, range=[0, max(counts + [1]) * 1.25]))
+    return _base(vh_px, [bar], yaxis=axis(autorange="reversed", showgrid=False),
+                 xaxis=axis(visible=False, range=[0, max(counts + [1]) * 1.25]))
 
 
 def backlog_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
@@ -57,8 +58,8 @@ def backlog_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
            "marker": {"color": [theme.LEVEL_COLOUR.get(r.get("status"), theme.OKABE_ITO["grey"]) for r in rows]},
            "text": [number(n, _) for n in counts], "textposition": "outside", "textfont": _number_font(vh_px),
            "cliponaxis": False, "hoverinfo": "skip"}
-    return _base(vh_px, [bar], yaxis=_axis(visible=False, range=[0, max(counts + [1]) * 1.3]),
-                 xaxis=_axis(showgrid=False))
+    return _base(vh_px, [bar], yaxis=axis(visible=False, range=[0, max(counts + [1]) * 1.3]),
+                 xaxis=axis(showgrid=False))
 
 
 def flow_lines(flow: dict, _, zone: ZoneInfo, vh_px: float | None = None) -> dict:
@@ -73,14 +74,14 @@ def flow_lines(flow: dict, _, zone: ZoneInfo, vh_px: float | None = None) -> dic
     ]
     return _base(vh_px, lines, showlegend=True,
                  legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "bgcolor": "rgba(0,0,0,0)"},
-                 xaxis=_axis(nticks=6, showgrid=False), yaxis=_axis(nticks=4, rangemode="tozero"))
+                 xaxis=axis(nticks=6, showgrid=False), yaxis=axis(nticks=4, rangemode="tozero"))
 
 
 def sparkline(trend: list, colour: str, vh_px: float | None = None) -> dict:
     """A water-level trend with no axes: the shape is the message."""
     line = {"type": "scatter", "mode": "lines", "x": [t for t, _v in trend], "y": [v for _t, v in trend],
             "line": {"color": colour, "width": max(2, theme.font_px(vh_px, 0.0025))}, "hoverinfo": "skip"}
-    return _base(vh_px, [line], xaxis=_axis(visible=False), yaxis=_axis(visible=False),
+    return _base(vh_px, [line], xaxis=axis(visible=False), yaxis=axis(visible=False),
                  margin={"l": 0, "r": 0, "t": 0, "b": 0, "pad": 0})
 
 

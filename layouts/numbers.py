@@ -9,7 +9,6 @@ def grouped(n: int, thousands: str) -> str:
     return f"{n:,}".replace(",", thousands)
 
 
-def number(n: int | float | None, _=None) -> str:  # noqa: ANN001
-    """``n`` grouped the page language's way (``_`` its gettext; without it, Indonesian);
-    "–" when unknown."""
-    return "–" if n is None else grouped(int(n), _("format:thousands-separator") if _ else ".")
+def number(n: int | float | None, _) -> str:  # noqa: ANN001
+    """``n`` grouped the page language's way (``_`` is its gettext); "–" when unknown."""
+    return "–" if n is None else grouped(int(n), _("format:thousands-separator"))

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 from dashboard.models import Status
 from layouts import theme
+from layouts.figures import axis
 from layouts.numbers import grouped
 
 FONT = {"color": theme.TEXT, "size": 13, "family": "Inter, Roboto, Arial, sans-serif"}
-
-
-def _axis(**extra) -> dict:
-    return {"gridcolor": theme.GRID, "zeroline": False, "automargin": True, "fixedrange": True, **extra}
 
 
 def _figure(title: str, thousands: str, data: list[dict], xaxis: dict | None = None, yaxis: dict | None = None,
@@ -29,7 +26,7 @@ def _figure(title: str, thousands: str, data: list[dict], xaxis: dict | None = N
         "autosize": True, "showlegend": False, "font": FONT, "separators": _decimal(thousands) + thousands,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
         "margin": {"l": 8, "r": 8, "t": 28, "b": 8, "pad": 2}, "bargap": 0.25,
-        "xaxis": _axis(**(xaxis or {})), "yaxis": _axis(**(yaxis or {})), **layout}}
+        "xaxis": axis(**(xaxis or {})), "yaxis": axis(**(yaxis or {})), **layout}}
 
 
 def _decimal(thousands: str) -> str:

@@ -343,6 +343,45 @@ export_audit = Table(
 Index("ix_export_audit_at", export_audit.c.at)
 
 
+# --- unattended running (issue 10) ---
+#: The worker's heartbeat: one row per scheduled job (and one, ``job='worker'``, for the
+#: leader itself), written when a run starts and when it ends. ``/health``, the wall and a
+#: standby worker read it; ``failures`` counts consecutive failed runs.
+worker_heartbeat = Table(
+    "worker_heartbeat", metadata,
+    Column("job", String(96), primary_key=True),
+    Column("worker", Text, nullable=False),  # host:pid of the worker that wrote the row
+    Column("last_start", UTCDateTime),
+    Column("last_success", UTCDateTime),
+    Column("last_error_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+#: Server-side sign-in sessions: the cookie carries a random id, the store its sha256.
+#: Signing out, a password change or removing the user deletes (revokes) the rows.
+web_session = Table(
+    "web_session", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+Index("ix_web_session_user", web_session.c.user_id)
+Index("ix_web_session_expires", web_session.c.expires_at)
+
+#: Failed sign-ins by key (``ip:<addr>``, ``user:<name>``), shared by every web process
+#: when there is no Redis; rows older than the login window are deleted as new ones come.
+login_failure = Table(
+    "login_failure", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("key", String(160), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+Index("ix_login_failure_key_at", login_failure.c.key, login_failure.c.at)
+
+
 def create_all(engine) -> None:  # noqa: ANN001
     """Create every table and index (tests, benchmarks). Production uses Alembic."""
     metadata.create_all(engine)

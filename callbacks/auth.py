@@ -5,11 +5,19 @@ SameSite=Lax, Secure when ``settings.secure_cookies``; lifetime ``settings.sessi
 adds ``POST /login`` and ``POST /logout``, and installs :func:`guard` as a ``before_request``
 hook.
 
+Sessions live on the server (:mod:`dashboard.store.sessions`): a sign-in starts a new
+session with a random id, and the signed cookie carries only that id (Flask-Login's
+``_user_id``; no "remember me" cookie is ever set). Every request resolves it through the
+store (one primary-key read, no cache), so a session ended there (sign-out, the account's
+password changed, the account disabled or removed) is refused at once, whoever holds a
+copy of the cookie. A sign-in ends the session the browser held before (rotation).
+
 Both form posts carry the session's CSRF token (``csrf_token``, rendered by
 ``layouts.login`` and the supervisor header; :mod:`dashboard.login_guard`): a missing or
 wrong token gets 400 and changes nothing. ``POST /login`` then refuses with 429 and a
 ``Retry-After`` header, *before* any password check, once the client IP or the username
-has ``settings.login_max_failures`` failed sign-ins within ``settings.login_window_minutes``.
+has ``settings.login_max_failures`` failed sign-ins within ``settings.login_window_minutes``
+(counted in Redis when configured, else in the store: shared by every web process).
 Refusals are short pages in the form's language (its ``lang`` field). Dash's own JSON
 callback POSTs need no token: the session cookie is SameSite=Lax (not sent on cross-site
 POSTs) and :func:`guard` only accepts JSON bodies, which a cross-site form cannot send.
@@ -30,6 +38,7 @@ call :func:`require_supervisor` themselves before reading anything (defence in d
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import timedelta
 from html import escape
 from urllib.parse import quote, urlencode, urlsplit
@@ -45,11 +54,14 @@ from dashboard.login_guard import (
     make_failure_limiter,
     new_csrf_token,
 )
-from dashboard.store.users import authenticate, get_user
+from dashboard.store.sessions import end_session, session_user, start_session
+from dashboard.store.users import authenticate
 
 SUPERVISOR_PREFIX = "supervisor-"
 SUPERVISOR_PATH = "/supervisor"
 MAX_CALLBACK_BYTES = 1_000_000
+#: The Flask session key where Flask-Login keeps ``User.get_id()``: the sign-in session's id.
+SESSION_KEY = "_user_id"
 #: server.config key holding the set of protected callback keys (callback_map outputs).
 PROTECTED_KEY = "PANTAU_SUPERVISOR_CALLBACKS"
 
@@ -63,7 +75,7 @@ def init_auth(app, deps) -> None:  # noqa: ANN001
     _configure(server, deps.settings)
     manager = LoginManager()
     manager.session_protection = "strong"
-    manager.user_loader(lambda user_id: _active(get_user(deps.engine, user_id)))
+    manager.user_loader(lambda session_id: session_user(deps.engine, session_id))
     manager.init_app(server)
     update_path = app.config.routes_pathname_prefix + "_dash-update-component"
     server.before_request(lambda: guard(app, update_path))
@@ -82,13 +94,10 @@ def _configure(server, settings) -> None:  # noqa: ANN001
     server.config.setdefault("MAX_CONTENT_LENGTH", MAX_CALLBACK_BYTES)
 
 
-def _active(user: User | None) -> User | None:
-    return user if user is not None and user.is_active else None
-
-
 def _routes(server, deps) -> None:  # noqa: ANN001
     settings = deps.settings
-    limiter = make_failure_limiter(settings.login_max_failures, settings.login_window_minutes, deps.redis)
+    limiter = make_failure_limiter(settings.login_max_failures, settings.login_window_minutes, deps.redis,
+                                   deps.engine)
 
     @server.post("/login")
     def login_post():
@@ -105,9 +114,10 @@ def _routes(server, deps) -> None:  # noqa: ANN001
             limiter.record(keys)
             return redirect(login_url(lang, target, error=True), code=303)
         limiter.reset(keys[1])  # the account's owner got in; the IP keeps its count
+        end_session(deps.engine, session.get(SESSION_KEY))  # rotation: the old id ends here
         session.clear()  # no fixation: a fresh session for the signed-in user
         session.permanent = True
-        login_user(user)
+        login_user(replace(user, session_id=start_session(deps.engine, user.id, settings.session_hours)))
         new_csrf_token(session)
         return redirect(target, code=303)
 
@@ -116,6 +126,7 @@ def _routes(server, deps) -> None:  # noqa: ANN001
         lang = language(request.form.get("lang"))
         if not csrf_valid(session, request.form.get("csrf_token")):
             return refusal(400, lang)
+        end_session(deps.engine, session.get(SESSION_KEY))
         logout_user()
         session.clear()
         return redirect(login_url(lang), code=303)

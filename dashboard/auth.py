@@ -7,13 +7,17 @@ is a named public account and sees what anonymous visitors see.
 
 :class:`User` implements the attributes Flask-Login asks of a user object
 (``is_authenticated``, ``is_active``, ``is_anonymous``, ``get_id``) without importing it.
+A user loaded from a sign-in session carries that session's id (``session_id``), and
+``get_id`` returns it: Flask-Login keeps only that id in the cookie, and every request
+looks it up in the store (:mod:`dashboard.store.sessions`), so ending the session there
+ends it everywhere.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -65,6 +69,8 @@ class User:
     role: Role
     scope: Scope | None = None
     disabled: bool = False
+    #: The server-side sign-in session this user came from (None outside a request).
+    session_id: str | None = field(default=None, repr=False, compare=False)
 
     # --- Flask-Login protocol -----------------------------------------------------
     is_authenticated = True
@@ -74,8 +80,9 @@ class User:
     def is_active(self) -> bool:
         return not self.disabled
 
-    def get_id(self) -> str:
-        return str(self.id)
+    def get_id(self) -> str | None:
+        """What Flask-Login keeps in the session cookie: the sign-in session's id."""
+        return self.session_id
 
     # --- what the account may do --------------------------------------------------
     @property
@@ -120,7 +127,8 @@ def parse_role(text: str) -> Role:
         raise ValueError(f"role {text!r}: expected admin, supervisor or visitor") from None
 
 
-# --- account management (``pantau user add|remove|list``); the store does the work -------
+# --- account management (``pantau user ...``); the store does the work --------------------
+# (imported inside the functions: dashboard.store.users imports this module)
 def add_user(engine, username: str, password: str, role: str | Role,  # noqa: ANN001
              scope: Scope | str | tuple[str, str] | None = None) -> User:
     """See :func:`dashboard.store.users.add_user`; ``scope`` may also be ``(kind, code)``."""
@@ -136,3 +144,15 @@ def remove_user(engine, username: str) -> bool:  # noqa: ANN001
 def list_users(engine) -> list[User]:  # noqa: ANN001
     from dashboard.store.users import list_users as store_list
     return store_list(engine)
+
+
+def set_password(engine, username: str, password: str) -> bool:  # noqa: ANN001
+    """See :func:`dashboard.store.users.set_password` (ends the account's sessions)."""
+    from dashboard.store.users import set_password as store_set_password
+    return store_set_password(engine, username, password)
+
+
+def set_disabled(engine, username: str, disabled: bool = True) -> bool:  # noqa: ANN001
+    """See :func:`dashboard.store.users.set_disabled` (disabling ends the sessions)."""
+    from dashboard.store.users import set_disabled as store_set_disabled
+    return store_set_disabled(engine, username, disabled)

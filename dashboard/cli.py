@@ -12,6 +12,7 @@ import argparse
 import logging
 import sys
 from datetime import datetime, timezone
+from getpass import getpass
 
 from dashboard.config import Settings
 from dashboard.runner import THREADS, WORKERS
@@ -125,15 +126,45 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
             print(f"pantau user add: {exc}", file=sys.stderr)
             return 1
         print(f"added {args.username} ({args.role})")
-    elif args.action == "remove":
-        if not auth.remove_user(engine, args.username):
-            print(f"pantau user remove: no user {args.username!r}", file=sys.stderr)
-            return 1
-        print(f"removed {args.username}")
-    else:
+    elif args.action == "list":
         for user in auth.list_users(engine):
             print(user)
+    else:
+        return _change_user(engine, args)
     return 0
+
+
+DONE = {"remove": "removed {} (signed out everywhere)", "password": "new password for {} (signed out everywhere)",
+        "disable": "disabled {} (signed out everywhere)", "enable": "enabled {}"}
+
+
+def _change_user(engine, args: argparse.Namespace) -> int:  # noqa: ANN001
+    """``pantau user remove|password|disable|enable NAME``: each one but ``enable`` also
+    ends the account's sign-in sessions."""
+    from dashboard import auth
+
+    try:
+        if args.action == "password":
+            done = auth.set_password(engine, args.username, args.password or _ask_password())
+        elif args.action == "remove":
+            done = auth.remove_user(engine, args.username)
+        else:
+            done = auth.set_disabled(engine, args.username, disabled=args.action == "disable")
+    except ValueError as exc:
+        print(f"pantau user {args.action}: {exc}", file=sys.stderr)
+        return 1
+    if not done:
+        print(f"pantau user {args.action}: no user {args.username!r}", file=sys.stderr)
+        return 1
+    print(DONE[args.action].format(args.username))
+    return 0
+
+
+def _ask_password() -> str:
+    password = getpass("new password: ")
+    if getpass("again: ") != password:
+        raise ValueError("the two passwords differ")
+    return password
 
 
 def _safe_url(settings: Settings) -> str:
@@ -211,9 +242,16 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--scope-kind", choices=["kota", "agency"], help="limit a supervisor to one kota or agency")
     ua.add_argument("--scope-code", help="kota code (e.g. 31.71) or agency code")
     ua.set_defaults(func=cmd_user)
-    ur = u_sub.add_parser("remove", help="remove a user")
-    ur.add_argument("username")
-    ur.set_defaults(func=cmd_user)
+    for action, text in (("remove", "remove a user and end their sessions"),
+                         ("disable", "refuse a user's sign-ins and end their sessions"),
+                         ("enable", "let a disabled user sign in again")):
+        ur = u_sub.add_parser(action, help=text)
+        ur.add_argument("username")
+        ur.set_defaults(func=cmd_user)
+    up = u_sub.add_parser("password", help="change a user's password and end their sessions")
+    up.add_argument("username")
+    up.add_argument("--password", help="the new password (asked twice on the terminal when left out)")
+    up.set_defaults(func=cmd_user)
     u_sub.add_parser("list", help="list users").set_defaults(func=cmd_user)
     return p
 

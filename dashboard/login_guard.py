@@ -1,13 +1,15 @@
-"""Sign-in hardening, pure (no Flask): failed sign-in limits and the login form's CSRF token.
+"""Sign-in hardening (no Flask): failed sign-in limits and the login form's CSRF token.
 
 **Failed sign-ins.** :class:`FailureWindow` counts failures per key (``callbacks.auth``
 uses one key per client IP and one per username) and says how long a key stays blocked:
 at most ``limit`` failures within ``window`` seconds, a sliding window over the last
-``limit`` failure times. It is per process; :class:`RedisFailures` (when
-``settings.redis_url`` is set) shares the counts between web processes with one counter
-per key that lives ``window`` seconds from its first failure, and falls back to the
-in-process window if Redis fails. ``dashboard.ratelimit`` does not fit here: its buckets
-spend a token on every request and cannot say "blocked for N more seconds" without one.
+``limit`` failure times. It is per process, for tests and tools; the web server shares
+its counts between processes (:func:`make_failure_limiter`): :class:`RedisFailures` (when
+``settings.redis_url`` is set) keeps one counter per key that lives ``window`` seconds from
+its first failure, and falls back to the in-process window if Redis fails; without Redis,
+``dashboard.store.login_failures.StoreFailures`` keeps the same sliding window in the
+store. ``dashboard.ratelimit`` does not fit here: its buckets spend a token on every
+request and cannot say "blocked for N more seconds" without one.
 
 **CSRF.** :func:`csrf_token` keeps one random token per session (any mutable mapping:
 Flask's ``session``); :func:`csrf_valid` compares a submitted token in constant time.
@@ -23,6 +25,10 @@ import time
 from collections import deque
 from collections.abc import Iterable, MutableMapping
 from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from dashboard.store.login_failures import StoreFailures
 
 MAX_KEYS = 10_000  # keys kept in memory before expired (then oldest) ones are dropped
 CSRF_KEY = "_csrf"
@@ -126,12 +132,16 @@ class NoLimit:
         return None
 
 
-def make_failure_limiter(limit: int, window_minutes: int, redis: Any = None) -> FailureLimiter:
-    """The limiter for the settings: none for ``limit`` 0, Redis when given, else in-process."""
+def make_failure_limiter(limit: int, window_minutes: int, redis: Any = None, engine: Engine | None = None
+                         ) -> FailureLimiter:
+    """The limiter for the settings: none for ``limit`` 0, else Redis when given, else the
+    store when given (both shared by every web process), else in-process."""
     if limit <= 0:
         return NoLimit()
     window = window_minutes * 60.0
-    return RedisFailures(redis, limit, window) if redis is not None else FailureWindow(limit, window)
+    if redis is not None:
+        return RedisFailures(redis, limit, window)
+    return StoreFailures(engine, limit, window) if engine is not None else FailureWindow(limit, window)
 
 
 def failure_keys(client_ip: str | None, username: str | None) -> tuple[str, str]:

@@ -1,7 +1,10 @@
 """Dashboard accounts and the export audit trail in the store.
 
-``add_user`` / ``remove_user`` / ``list_users`` back ``pantau user add|remove|list``.
-Scopes are checked against the reference tables (a kota or agency that exists).
+``add_user`` / ``remove_user`` / ``list_users`` / ``set_password`` / ``set_disabled`` back
+``pantau user add|remove|list|password|disable|enable``. Scopes are checked against the
+reference tables (a kota or agency that exists). Removing or disabling an account, or
+changing its password, deletes its sign-in sessions (``web_session``) in the same
+transaction, so every browser signed in as it is signed out at its next request.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from dashboard.auth import (
@@ -24,7 +27,7 @@ from dashboard.auth import (
     parse_scope,
     validate_username,
 )
-from dashboard.store.schema import agency, app_user, export_audit, kota
+from dashboard.store.schema import agency, app_user, export_audit, kota, web_session
 
 
 class UserError(ValueError):
@@ -67,16 +70,54 @@ def _check_scope(conn: Connection, scope: Scope | None) -> None:
 
 
 def remove_user(engine: Engine, username: str) -> bool:
-    """Delete an account; False when there was none."""
+    """Delete an account and its sign-in sessions; False when there was none."""
     with engine.begin() as conn:
-        result = conn.execute(delete(app_user).where(app_user.c.username == username.strip().lower()))
-    return result.rowcount > 0
+        user_id = _id_of(conn, username)
+        if user_id is None:
+            return False
+        _end_sessions(conn, user_id)
+        conn.execute(delete(app_user).where(app_user.c.id == user_id))
+    return True
+
+
+def set_password(engine: Engine, username: str, password: str) -> bool:
+    """Change an account's password and end its sign-in sessions; False when there is no
+    such account. Raises :class:`UserError` for a password that is too short."""
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return _change(engine, username, end_sessions=True, password_hash=password_hash)
+
+
+def set_disabled(engine: Engine, username: str, disabled: bool = True) -> bool:
+    """Disable (and sign out everywhere) or re-enable an account; False when there is none."""
+    return _change(engine, username, end_sessions=disabled, disabled=disabled)
+
+
+def _change(engine: Engine, username: str, end_sessions: bool, **values: Any) -> bool:
+    with engine.begin() as conn:
+        user_id = _id_of(conn, username)
+        if user_id is None:
+            return False
+        conn.execute(update(app_user).where(app_user.c.id == user_id).values(**values))
+        if end_sessions:
+            _end_sessions(conn, user_id)
+    return True
+
+
+def _id_of(conn: Connection, username: str) -> int | None:
+    return conn.execute(select(app_user.c.id).where(app_user.c.username == username.strip().lower())).scalar()
+
+
+def _end_sessions(conn: Connection, user_id: int) -> None:
+    conn.execute(delete(web_session).where(web_session.c.user_id == user_id))
 
 
 def list_users(engine: Engine) -> list[User]:
     with engine.connect() as conn:
         rows = conn.execute(select(app_user).order_by(app_user.c.username)).mappings().all()
-    return [_user(r) for r in rows]
+    return [user_of_row(r) for r in rows]
 
 
 def get_user(engine: Engine, user_id: int | str) -> User | None:
@@ -87,7 +128,7 @@ def get_user(engine: Engine, user_id: int | str) -> User | None:
         return None
     with engine.connect() as conn:
         row = conn.execute(select(app_user).where(app_user.c.id == key)).mappings().first()
-    return _user(row) if row else None
+    return user_of_row(row) if row else None
 
 
 def authenticate(engine: Engine, username: str, password: str) -> User | None:
@@ -98,10 +139,11 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
     ok = check_password(row["password_hash"] if row else None, password or "")
     if not ok or row["disabled"]:
         return None
-    return _user(row)
+    return user_of_row(row)
 
 
-def _user(row: Any) -> User:
+def user_of_row(row: Any) -> User:
+    """An ``app_user`` row (a mapping) as a :class:`User`."""
     scope = Scope(ScopeKind(row["scope_kind"]), row["scope_code"]) if row["scope_kind"] else None
     return User(int(row["id"]), row["username"], Role(row["role"]), scope, bool(row["disabled"]))
 

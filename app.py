@@ -1,30 +1,28 @@
 """The Pantau web app: ``create_app(settings) -> Dash`` is the only place Dash is built.
 
 ``server()`` is the WSGI factory for gunicorn (``gunicorn 'app:server()'``); ``main()``
-runs the development server. Views: ``/`` (landing page with live counts) and ``/wall``.
+runs the development server. Views: ``/`` (landing page with live counts) and ``/wall``;
+``/health`` says whether the store, the worker and the ingest are well (JSON, 503 if not).
 """
 
 from __future__ import annotations
 
-import hmac
 import sys
 from datetime import datetime
 from typing import Callable
 
 from dash import Dash, dcc, html
-from flask import Response, request
 
 import callbacks
-from callbacks import Deps, utc_now
+from callbacks import Deps, guards, utc_now
 from dashboard.config import ROOT, Settings
 from dashboard.reference import load_reference
 from dashboard.store.engine import make_engine
+from dashboard.store.health import probe_engine
 from dashboard.store.queries import ReportStore
 from dashboard.store.snapshots import redis_client
 from callbacks.routing import ROUTES
 from layouts import ids
-
-TOKEN_COOKIE = "pantau_wall"
 
 
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] | None = None) -> Dash:
@@ -33,14 +31,15 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
     settings = settings or Settings.from_env()
     engine = make_engine(settings.resolved_database_url)
     redis = redis_client(settings.redis_url) if settings.redis_url else None
-    deps = Deps(settings, engine, ReportStore(engine), load_reference(), redis, clock or utc_now)
-    app = Dash(__name__, title="Pantau", health_endpoint="health", serve_locally=True,
+    deps = Deps(settings, engine, ReportStore(engine), load_reference(), redis, clock or utc_now,
+                probe=probe_engine(engine))
+    app = Dash(__name__, title="Pantau", serve_locally=True,
                assets_folder=str(ROOT / "assets"), update_title=None)
     app.server.secret_key = settings.secret_key
     app.layout = shell
     app.validation_layout = validation_layout(settings)
     callbacks.register_all(app, deps)
-    guard_wall(app.server, settings.wall_token)
+    guards.register(app, settings)  # last: it reads every callback
     return app
 
 
@@ -58,28 +57,6 @@ def validation_layout(settings: Settings) -> html.Div:
         module = sys.modules[view.__module__]
         frames.append(getattr(module, "validation_layout", view)(settings))
     return html.Div(frames)
-
-
-def guard_wall(server, token: str) -> None:  # noqa: ANN001
-    """With a wall token set, ``/wall`` and its data routes need ``?token=`` (or the cookie
-    a correct token sets). A wrong token gets a plain 403: never a login prompt."""
-    if not token:
-        return
-
-    @server.before_request
-    def check_token():
-        if not request.path.startswith(("/wall", "/camera/")):
-            return None
-        given = request.args.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            return Response("403 Forbidden\n", status=403, mimetype="text/plain")
-        return None
-
-    @server.after_request
-    def remember_token(response):  # noqa: ANN001, ANN202
-        if request.path == "/wall" and request.args.get("token") == token:
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
-        return response
 
 
 def server(settings: Settings | None = None):  # noqa: ANN201

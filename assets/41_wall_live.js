@@ -1,9 +1,26 @@
 /* The wall's client side. Clientside callbacks (window.dash_clientside.pantau) rotate the
-   agency focus and report the viewport height, so neither costs a server request.
-   Plain watchers (no Dash needed, so they keep working when the server is gone):
-   the WIB clock, the "connection lost since HH:MM" banner, and the reload-on-new-build. */
+   agency focus and report the viewport height, so neither costs a server request, and hand
+   each freshness poll's answer to the badge.
+   Plain watchers (no Dash needed, so they keep working when the server is gone): the WIB
+   clock, the freshness badge and its banners, and the reload-on-new-build.
+
+   The badge is decided here, from what this browser saw (window.pantau.live.state):
+     OFFLINE  a request failed to reach the server, or no freshness poll has succeeded for
+              two poll intervals (+ a grace): "connection lost since HH:MM";
+     STALE    a wall callback answered 5xx in the last two polls, or the last poll named a
+              reason (database unreachable, worker inactive since HH:MM), or the data's age
+              (the server's age at the poll + the time since) is past the threshold;
+     LIVE     otherwise, and only once a poll has succeeded.
+   So a dead or failing server can never leave a green LIVE on screen. */
 window.dash_clientside = window.dash_clientside || {};
+window.pantau = window.pantau || {};
 window.dash_clientside.pantau = {
+    /* One freshness poll answered: record it for the badge; show its "data as of". */
+    fresh: function (data) {
+        if (!data) { return window.dash_clientside.no_update; }
+        window.pantau.live.fresh(data);
+        return data.as_of || window.dash_clientside.no_update;
+    },
     viewport: function (n, current) {
         var h = window.innerHeight;
         return h === current ? window.dash_clientside.no_update : h;
@@ -44,7 +61,14 @@ window.dash_clientside.pantau = {
     }
 };
 
-(function () {
+window.pantau.live = (function () {
+    var GRACE_MS = 2000;
+    var WORDS = {live: "LIVE", stale: "STALE", offline: "OFFLINE", wait: "\u2026"};
+    var started = Date.now();
+    var last = null;       /* {data, at}: the last successful freshness poll */
+    var downSince = null;  /* a request could not reach the server */
+    var errorAt = null;    /* a wall callback answered 5xx */
+
     function root() { return document.getElementById("wall-root"); }
     function zone() { var r = root(); return (r && r.getAttribute("data-tz")) || "Asia/Jakarta"; }
     function pollMs() { var r = root(); return parseInt((r && r.getAttribute("data-poll-ms")) || "15000", 10); }
@@ -55,27 +79,63 @@ window.dash_clientside.pantau = {
     }
     function suffix() { return zone() === "Asia/Jakarta" ? " WIB" : ""; }
 
-    function tickClock() {
-        var el = document.getElementById("wall-clock");
-        if (el) { el.textContent = hhmm(new Date(), true) + suffix(); }
+    /* [state, stale banner text] from what was seen until ``now`` (ms). */
+    function state(now) {
+        var window2 = 2 * pollMs() + GRACE_MS;
+        if (downSince !== null || now - (last ? last.at : started) > window2) { return ["offline", ""]; }
+        if (!last) { return ["wait", ""]; }
+        var badge = document.getElementById("wall-badge");
+        if (errorAt !== null && now - errorAt <= window2) {
+            var asof = document.getElementById("wall-data-as-of");
+            return ["stale", ((badge && badge.getAttribute("data-error")) || "server error") +
+                    (asof ? " \u00b7 " + asof.textContent : "")];
+        }
+        var d = last.data;
+        var age = (d.age === null || d.age === undefined) ? null : d.age + (now - last.at) / 1000;
+        if (d.reason || age === null || age > d.stale_after) { return ["stale", d.banner]; }
+        return ["live", ""];
     }
 
-    var downSince = null;
-    function markDown() {
-        if (!root()) { return; }
-        if (downSince === null) { downSince = new Date(); }
-        var el = document.getElementById("wall-offline");
-        if (el) {
-            el.textContent = (el.getAttribute("data-text") || "offline") + " " + hhmm(downSince, false) + suffix();
-            el.classList.remove("is-hidden");
-        }
-        document.documentElement.classList.add("is-offline");
+    function show(id, text) {
+        var el = document.getElementById(id);
+        if (!el) { return; }
+        if (text) { el.textContent = text; }
+        el.classList.toggle("is-hidden", !text);
     }
-    function markUp() {
-        downSince = null;
-        var el = document.getElementById("wall-offline");
-        if (el) { el.classList.add("is-hidden"); }
-        document.documentElement.classList.remove("is-offline");
+
+    function paint() {
+        var badge = document.getElementById("wall-badge");
+        if (!root() || !badge) { return; }
+        var now = Date.now(), s = state(now);
+        badge.textContent = WORDS[s[0]];
+        badge.className = "badge badge--" + s[0];
+        var offline = document.getElementById("wall-offline"), lost = "";
+        if (s[0] === "offline" && offline) {
+            var since = downSince !== null ? downSince : (last ? last.at : started);
+            lost = (offline.getAttribute("data-text") || "offline") + " " + hhmm(new Date(since), false) + suffix();
+        }
+        show("wall-offline", lost);
+        show("wall-stale", s[0] === "stale" ? s[1] : "");
+        document.documentElement.classList.toggle("is-offline", s[0] === "offline");
+    }
+
+    return {
+        hhmm: hhmm, suffix: suffix, pollMs: pollMs, root: root, paint: paint,
+        fresh: function (data) { last = {data: data, at: Date.now()}; downSince = null; paint(); },
+        down: function () { if (downSince === null) { downSince = Date.now(); } paint(); },
+        up: function () { downSince = null; paint(); },
+        failed: function () { errorAt = Date.now(); paint(); },
+        state: function () { return state(Date.now())[0]; }
+    };
+})();
+
+(function () {
+    var live = window.pantau.live;
+
+    function tickClock() {
+        var el = document.getElementById("wall-clock");
+        if (el) { el.textContent = live.hhmm(new Date(), true) + live.suffix(); }
+        live.paint();
     }
 
     function withTimeout(url, ms) {
@@ -85,9 +145,17 @@ window.dash_clientside.pantau = {
             .finally(function () { clearTimeout(timer); });
     }
 
+    /* The build id is a cheap answer that needs no store: it tells "server reachable" from
+       "server gone" (the freshness poll tells the rest), and a new build reloads the page. */
     var buildId = null;
     function checkBuild() {
-        return withTimeout("/build-id", 5000).then(function (r) { return r.ok ? r.text() : null; })
+        if (!live.root()) { return; }
+        withTimeout("/build-id", Math.min(5000, live.pollMs()))
+            .then(function (r) {
+                if (!r.ok) { live.down(); return null; }
+                live.up();
+                return r.text();
+            })
             .then(function (id) {
                 if (!id) { return; }
                 if (buildId === null) { buildId = id; return; }
@@ -95,30 +163,24 @@ window.dash_clientside.pantau = {
                     sessionStorage.setItem("pantau-reloaded-for", id);
                     window.location.reload();
                 }
-            }).catch(function () {});
+            }, live.down);
     }
 
-    function checkHealth() {
-        if (!root()) { return; }
-        withTimeout("/health", Math.min(5000, pollMs()))
-            .then(function (r) { if (r.ok) { markUp(); checkBuild(); } else { markDown(); } })
-            .catch(markDown);
-    }
-
-    /* Watch Dash's own requests too: a failed update means the server is unreachable. */
+    /* Watch Dash's own requests too: a failed request means the server is unreachable, a
+       5xx that a wall callback is failing. */
     var plainFetch = window.fetch.bind(window);
     window.fetch = function (input, init) {
         var url = typeof input === "string" ? input : (input && input.url) || "";
         var p = plainFetch(input, init);
-        if (url.indexOf("_dash-update-component") !== -1) {
-            p.then(function (r) { if (r.status < 500) { markUp(); } }, markDown);
+        if (url.indexOf("_dash-update-component") !== -1 && live.root()) {
+            p.then(function (r) { if (r.status >= 500) { live.failed(); } else { live.up(); } }, live.down);
         }
         return p;
     };
 
     function loop() {
-        checkHealth();
-        setTimeout(loop, pollMs());
+        checkBuild();
+        setTimeout(loop, live.pollMs());
     }
     setInterval(tickClock, 1000);
     setTimeout(loop, 500);

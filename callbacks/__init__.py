@@ -21,7 +21,8 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Deps:
-    """What callbacks and routes may use: the store gateway, settings and a clock."""
+    """What callbacks and routes may use: the store gateway, settings and a clock; ``probe``
+    is the engine of health reads (``dashboard.store.health.probe_engine``)."""
 
     settings: Settings
     engine: Any  # sqlalchemy Engine (snapshot reads)
@@ -30,6 +31,7 @@ class Deps:
     redis: Any = None
     now: Callable[[], datetime] = field(default=utc_now)
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)  # per process, keyed by version
+    probe: Any = None  # set by create_app
 
 
 def register_all(app, deps: Deps) -> None:  # noqa: ANN001

@@ -1,5 +1,5 @@
 """Plain HTTP routes beside the Dash views: map points keyed by snapshot version, the
-offline base layers, camera stills served from the store, and the build id."""
+offline base layers, camera stills served from the store, the build id, and ``/health``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from pathlib import Path
 
 import orjson
 from flask import Response, abort, request
+from dashboard.health import assess
 from dashboard.wall_agencies import KELURAHAN
 from dashboard.reference import KELURAHAN_AGENCY_PREFIX
+from dashboard.store.health import read_facts
 from dashboard.store.cameras import camera_frame
 from dashboard.store.wall_points import point_rows
 from dashboard.store.snapshots import snapshot_version
@@ -53,6 +55,12 @@ def register(server, deps) -> None:  # noqa: ANN001
     @server.get("/build-id")
     def build_id():
         return Response(build_identifier(), mimetype="text/plain", headers={"Cache-Control": "no-store"})
+
+    @server.get("/health")
+    def health():
+        report = assess(read_facts(deps.probe, per_source=True), deps.now(), deps.settings)
+        return Response(orjson.dumps(report.body), status=200 if report.ok else 503,
+                        mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
 def geojson_response(body: bytes, cache: str) -> Response:

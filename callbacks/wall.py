@@ -3,11 +3,19 @@ the snapshot changed), a freshness check, and clientside focus rotation."""
 
 from __future__ import annotations
 
+import logging
+
 from dash import ClientsideFunction, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.health import assess
+from dashboard.i18n import language
+from dashboard.store.health import read_facts
 from dashboard.store.snapshots import snapshot_version
 from layouts import components, ids, wall
+
+log = logging.getLogger(__name__)
 
 WIDGET = "wall"
 KPI_OUTPUTS = [Output(f"wall-kpi-{k}", "children") for k in components.KPI_KEYS]
@@ -17,10 +25,6 @@ REFRESH_OUTPUTS = [
     Output(ids.WALL_GATES, "children"), Output(ids.WALL_TICKER, "children"),
     Output(ids.WALL_POINTS, "hideout"), Output(ids.WALL_ROOT, "className"),
 ]
-FRESHNESS_OUTPUTS = [
-    Output(ids.WALL_BADGE, "children"), Output(ids.WALL_BADGE, "className"),
-    Output(ids.WALL_STALE, "children"), Output(ids.WALL_STALE, "className"), Output(ids.WALL_DATA_AS_OF, "children"),
-]
 
 
 def register(app, deps) -> None:  # noqa: ANN001
@@ -29,16 +33,27 @@ def register(app, deps) -> None:  # noqa: ANN001
     @app.callback(*REFRESH_OUTPUTS, Input(ids.WALL_TICK, "n_intervals"), Input(ids.WALL_VIEWPORT, "data"),
                   State(ids.WALL_VERSION, "data"), State(ids.WALL_QUERY, "data"))
     def refresh_wall(_n, vh_px, have, query):
-        version = snapshot_version(deps.engine, WIDGET, deps.redis)
-        if version is None or (version == have and ctx.triggered_id == ids.WALL_TICK):
-            raise PreventUpdate
-        payload, version, _at = deps.snapshots.read(deps.engine, WIDGET, version, deps.redis)
-        return wall.render(payload | {"version": version}, query["lang"], deps.settings.zone, vh_px, gate_coords)
+        try:  # a store outage keeps the last frame; the freshness poll tells why
+            version = snapshot_version(deps.engine, WIDGET, deps.redis)
+            if version is None or (version == have and ctx.triggered_id == ids.WALL_TICK):
+                raise PreventUpdate
+            payload, version, _at = deps.snapshots.read(deps.engine, WIDGET, version, deps.redis)
+        except SQLAlchemyError as exc:
+            log.warning("wall refresh skipped: store unreachable (%s)", type(exc).__name__)
+            raise PreventUpdate from None
+        return wall.render(payload | {"version": version}, query_lang(query), deps.settings.zone,
+                           pixels(vh_px), gate_coords)
 
-    @app.callback(*FRESHNESS_OUTPUTS, Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_QUERY, "data"))
-    def check_freshness(_n, query):
-        as_of = deps.store.data_as_of()
-        return wall.freshness(as_of, deps.now(), deps.settings.stale_seconds, query["lang"], deps.settings.zone)
+    @app.callback(Output(ids.WALL_FRESHNESS, "data"), Input(ids.WALL_TICK, "n_intervals"),
+                  State(ids.WALL_QUERY, "data"))
+    def check_freshness(n, query):
+        now = deps.now()
+        health = assess(read_facts(deps.probe), now, deps.settings)
+        return wall.freshness(health, now, deps.settings.stale_seconds, query_lang(query), deps.settings.zone,
+                              n if isinstance(n, int) else None)
+
+    app.clientside_callback(ClientsideFunction("pantau", "fresh"), Output(ids.WALL_DATA_AS_OF, "children"),
+                            Input(ids.WALL_FRESHNESS, "data"))
 
     app.clientside_callback(ClientsideFunction("pantau", "viewport"), Output(ids.WALL_VIEWPORT, "data"),
                             Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_VIEWPORT, "data"))
@@ -51,3 +66,15 @@ def register(app, deps) -> None:  # noqa: ANN001
         Output(ids.WALL_KPIS, "className"), Output(ids.WALL_FOCUS_LABEL, "children"), Output(ids.WALL_POINTS, "url"),
         Output(ids.WALL_AREAS, "hideout"),
         Input(ids.WALL_TICK, "n_intervals"), Input(ids.WALL_VIEWS, "data"), State(ids.WALL_QUERY, "data"))
+
+
+def query_lang(query) -> str:  # noqa: ANN001 - whatever a client sent as the wall-query state
+    """The wall's language from its query store; a missing or malformed store means the default."""
+    lang = query.get("lang") if isinstance(query, dict) else None
+    return language(lang if isinstance(lang, str) else None)
+
+
+def pixels(value) -> float | None:  # noqa: ANN001
+    """A viewport height in px from the client, or None when it is not a positive number."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 100_000
+    return value if ok else None

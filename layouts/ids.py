@@ -11,6 +11,7 @@ WALL_VERSION = "wall-version"
 WALL_VIEWS = "wall-views"
 WALL_VIEWPORT = "wall-viewport"
 WALL_QUERY = "wall-query"
+WALL_FRESHNESS = "wall-freshness"
 
 # wall: header
 WALL_CLOCK = "wall-clock"

@@ -12,6 +12,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from dashboard.config import Settings
+from dashboard.health import STORE, WORKER, Health
 from dashboard.i18n import gettext, language
 from dashboard.models import STATUS_ORDER
 from layouts import components, figures, ids, theme
@@ -33,7 +34,7 @@ def layout(settings: Settings, lang: str | None = None, agency: str | None = Non
     return html.Div([
         dcc.Interval(id=ids.WALL_TICK, interval=settings.poll_seconds * 1000),
         dcc.Store(id=ids.WALL_VERSION), dcc.Store(id=ids.WALL_VIEWS),
-        dcc.Store(id=ids.WALL_VIEWPORT), dcc.Store(id=ids.WALL_QUERY, data=query),
+        dcc.Store(id=ids.WALL_VIEWPORT), dcc.Store(id=ids.WALL_QUERY, data=query), dcc.Store(id=ids.WALL_FRESHNESS),
         _header(_, settings), _banners(_),
         _map_panel(_, settings), _stats_panel(_), _agencies_panel(_),
         html.Section([html.H2(_("Kelurahan leaderboard"), className="panel__title"),
@@ -55,7 +56,8 @@ def _header(_, settings: Settings) -> html.Header:
         html.Div([html.Span(_("Focus") + ": ", className="head__focus-key"),
                   html.Span("–", id=ids.WALL_FOCUS_LABEL, className="head__focus")], className="head__focusbox"),
         html.Div("–", id=ids.WALL_DATA_AS_OF, className="head__asof"),
-        html.Div("LIVE", id=ids.WALL_BADGE, className="badge badge--live"),
+        # painted by 41_wall_live.js from the polls (never LIVE before one has succeeded)
+        html.Div("…", id=ids.WALL_BADGE, className="badge badge--wait", **{"data-error": _("server error")}),
         html.Div("--:--:--", id=ids.WALL_CLOCK, className="head__clock"),
     ], className="head", id="wall-head")
 
@@ -163,14 +165,33 @@ def _gates_in_order(gates: list[dict], limit: int = 7) -> list[dict]:
                                         g.get("name", "")))[:limit]
 
 
-def freshness(as_of, now, stale_seconds: int, lang: str, zone: ZoneInfo) -> tuple:
-    """(badge text, badge class, stale banner text, banner class, "data per" text) for the
-    last successful ingest ``as_of`` (aware datetime or None) seen at ``now``."""
+def freshness(health: Health, now, stale_seconds: int, lang: str, zone: ZoneInfo, tick: int | None = None) -> dict:
+    """What the browser needs to paint the badge (41_wall_live.js): the data's age at
+    ``now`` (seconds; None if there is no data), the age after which it is stale, the
+    reason the wall is not live (database unreachable, worker inactive since HH:MM; "" if
+    none), the stale banner's text and the "data as of" text (None when unknown: the page
+    keeps the last one). ``tick`` makes every poll's answer differ, so the browser sees each."""
     _ = gettext(lang)
-    stamp = as_of.astimezone(zone).strftime("%H:%M:%S") if as_of else "--:--:--"
-    asof_text = f"{_('data as of')} {stamp}"
-    stale = as_of is None or (now - as_of).total_seconds() > stale_seconds
-    if not stale:
-        return "LIVE", "badge badge--live", "", "banner banner--stale is-hidden", asof_text
-    banner = f"{_('STALE: no new data; showing data as of')} {stamp}"
-    return "STALE", "badge badge--stale", banner, "banner banner--stale", asof_text
+    as_of = health.data_as_of
+    stamp = as_of.astimezone(zone).strftime("%H:%M:%S") if as_of else None
+    why = reason_text(health.reason, _, zone)
+    if why:
+        banner = f"{why} · {_('data as of')} {stamp}" if stamp else why
+    else:
+        banner = f"{_('STALE: no new data; showing data as of')} {stamp or '--:--:--'}"
+    return {"age": (now - as_of).total_seconds() if as_of else None, "stale_after": stale_seconds,
+            "reason": why, "banner": banner, "as_of": f"{_('data as of')} {stamp}" if stamp else None,
+            "tick": tick}
+
+
+def reason_text(reason: tuple | None, _, zone: ZoneInfo) -> str:
+    """"basis data tidak terjangkau", "worker tidak aktif sejak 09:58" (or without a time
+    when the worker never beat), "" when there is no reason."""
+    if reason is None:
+        return ""
+    kind, since = reason
+    if kind == STORE:
+        return _("database unreachable")
+    if kind == WORKER and since is not None:
+        return f"{_('worker inactive since')} {since.astimezone(zone).strftime('%H:%M')}"
+    return _("worker inactive")

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine
 
 from dashboard.store.wall_aggregates import gate_readings
 from dashboard.reference import Reference
+from dashboard.simulator.stills import render_still
 from dashboard.store import cameras
 
 log = logging.getLogger(__name__)
@@ -101,8 +102,6 @@ def _attempt(url: str, timeout: tuple[float, float]) -> tuple[Frame | None, str 
 
 def _simulated(conn: Connection, gates: list[tuple[str, str, str | None]], now: datetime,
                zone) -> dict[str, Frame]:  # noqa: ANN001
-    from dashboard.simulator.stills import render_still  # the simulator is optional here
-
     wanted = {code: name for code, name, url in gates if not url}
     frames = {}
     latest, _ = gate_readings(conn, sorted(wanted), now - SIMULATED_MAX_AGE, 1)

@@ -16,6 +16,7 @@ from getpass import getpass
 
 from dashboard.config import Settings
 from dashboard.runner import THREADS, WORKERS
+from dashboard.worker_options import add_arguments as add_worker_arguments, options_from
 
 log = logging.getLogger("pantau")
 
@@ -80,9 +81,9 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.worker import run_worker
+    from dashboard.worker import finish, run_worker
 
-    return run_worker(settings)
+    return finish(run_worker(settings, options=options_from(args)))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -208,8 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("target", help="open311: endpoint base URL (asks URL/requests.json); files: directory")
     s.set_defaults(func=cmd_ingest)
 
-    sub.add_parser("worker", help="run the scheduler (ingest, water levels, cameras, wall "
-                   "snapshot) in this process").set_defaults(func=cmd_worker)
+    w = sub.add_parser("worker", help="run the scheduler (ingest, water levels, cameras, wall "
+                       "snapshot) in this process", description="Run the worker: take the leader lock, "
+                       "then the scheduled jobs (see README, The worker).")
+    add_worker_arguments(w)
+    w.set_defaults(func=cmd_worker)
 
     s = sub.add_parser("serve", help="run the web server (gunicorn) on PANTAU_HOST:PANTAU_PORT")
     s.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn worker processes (default {WORKERS}, "

@@ -2,10 +2,20 @@
 
 * PostgreSQL: ``pg_try_advisory_lock`` on a dedicated connection held for the worker's
   life. The server releases it when that connection ends, so a killed worker frees it at
-  once. The connection's ``application_name`` names the holder (``host:pid``).
+  once. The connection's ``application_name`` names the holder (``host:pid``); it is set
+  before the lock is tried, so a holder's name and its lock are seen together.
 * SQLite: a lease row ``lease(name='worker')`` with ``holder = host:pid`` and an
   ``expires_at`` the holder renews every ``ttl/3``; another process takes over only when
   the lease has expired (so after a SIGKILL, within ``ttl``).
+
+Both take ``steal_from``: a standby that saw the leader's heartbeat go stale takes the
+lock from that holder only (PostgreSQL: ``pg_terminate_backend`` on the backend holding the
+lock under that name; SQLite: the lease row is taken while it still names that holder), so
+a leader that took over a moment ago is never the one removed.
+
+:meth:`renew` says ``True`` (held), ``False`` (another process has it: lost) or ``None``
+(the store cannot be reached: unknown; the PostgreSQL leader re-acquires on a new
+connection once the store answers). :meth:`release` never raises.
 """
 
 from __future__ import annotations
@@ -13,11 +23,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import zlib
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection, Engine, delete, select, text, update
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.store.schema import lease
 
@@ -27,6 +39,10 @@ LEASE_NAME = "worker"
 #: advisory lock key: stable, derived from a name so it reads as what it is
 ADVISORY_KEY = zlib.crc32(b"pantau-worker-leader")
 APP_NAME_PREFIX = "pantau-worker "
+_HOLDERS = ("FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND l.classid::bigint = 0 AND l.objid::bigint = :k")
 
 
 def identity() -> str:
@@ -38,70 +54,133 @@ def _now() -> datetime:
 
 
 class PgLeader:
-    """Session advisory lock on a connection kept open (autocommit) until :meth:`release`."""
+    """Session advisory lock on a connection kept open (autocommit) until :meth:`release`.
+    The connection is used from the scheduler's threads, so every use holds a lock."""
 
     def __init__(self, engine: Engine, me: str | None = None) -> None:
         self.engine, self.me = engine, me or identity()
-        self.conn: Connection | None = None
+        self.conn: Connection | None = None  # None while the lock is not (or no longer) held
+        self._leading = False  # acquired and not released: a lost connection is re-established
+        self._guard = threading.Lock()
 
-    def acquire(self) -> bool:
+    def acquire(self, steal_from: str | None = None) -> bool:
+        with self._guard:
+            self._leading = self._acquire(steal_from)
+            return self._leading
+
+    def _acquire(self, steal_from: str | None) -> bool:
         conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():
+        try:
             conn.execute(text("SELECT set_config('application_name', :n, false)"),
                          {"n": (APP_NAME_PREFIX + self.me)[:63]})
-            self.conn = conn
-            return True
+            if steal_from is not None:
+                n = conn.execute(text(f"SELECT count(pg_terminate_backend(l.pid)) {_HOLDERS} "
+                                      "AND a.application_name = :n"),
+                                 {"k": ADVISORY_KEY, "n": (APP_NAME_PREFIX + steal_from)[:63]}).scalar()
+                log.warning("taking the worker lock from %s (stale heartbeat): %s backend(s) ended", steal_from, n)
+            if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():
+                self.conn = conn
+                return True
+        except BaseException:
+            conn.close()
+            raise
         conn.close()
         return False
 
-    def renew(self) -> bool:
-        """True while the lock's connection is alive (the lock lives as long as it does)."""
+    def renew(self) -> bool | None:
+        """True while the lock's connection is alive (the lock lives as long as it does).
+        A dead connection is replaced: the lock is taken again on a new one (True), is now
+        another's (False), or the store does not answer yet (None)."""
+        with self._guard:
+            if not self._leading:
+                return False
+            if self._ping():
+                return True
+            try:
+                self._leading = self._acquire(None)
+            except SQLAlchemyError as exc:
+                log.warning("store not reachable, the worker lock is not re-established yet: %s", exc)
+                return None
+            log.log(logging.INFO if self._leading else logging.ERROR, "worker lock %s on a new connection",
+                    "re-established" if self._leading else "is now held by another process")
+            return self._leading
+
+    def still_held(self) -> bool:
+        """A cheap check before a job runs: the lock's connection answers."""
+        with self._guard:
+            return self._ping()
+
+    def _ping(self) -> bool:
         if self.conn is None:
             return False
         try:
             return self.conn.execute(text("SELECT 1")).scalar() == 1
-        except Exception as exc:  # noqa: BLE001 - any failure means the lock is gone
+        except SQLAlchemyError as exc:
             log.error("leader connection lost: %s", exc)
+            self._drop()
             return False
 
     def holder(self) -> str | None:
         with self.engine.connect() as conn:
-            name = conn.execute(text(
-                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
-                "(SELECT oid FROM pg_database WHERE datname = current_database()) "
-                "AND l.classid::bigint = 0 AND l.objid::bigint = :k LIMIT 1"), {"k": ADVISORY_KEY}).scalar()
+            name = conn.execute(text(f"SELECT a.application_name {_HOLDERS} LIMIT 1"), {"k": ADVISORY_KEY}).scalar()
         return None if name is None else name.removeprefix(APP_NAME_PREFIX)
 
     def release(self) -> None:
-        if self.conn is not None:
+        """Unlock and close the connection; a failure (a dead connection) is only logged:
+        the server drops the lock with the connection anyway."""
+        with self._guard:
+            self._leading = False
+            if self.conn is None:
+                return
             try:
                 self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
-            finally:
-                self.conn.close()
-                self.conn = None
+            except SQLAlchemyError as exc:
+                log.warning("could not unlock the worker lock (the connection is gone): %s", exc)
+            self._drop()
+
+    def _drop(self) -> None:
+        try:
+            self.conn.invalidate()  # never back to the pool: its session held the lock
+            self.conn.close()
+        except SQLAlchemyError as exc:  # pragma: no cover - closing a dead connection
+            log.warning("closing the lock connection: %s", exc)
+        self.conn = None
 
 
 class LeaseLeader:
-    """A renewable lease row; taken over only once expired."""
+    """A renewable lease row; taken over only once expired (or from a named stale holder)."""
 
     def __init__(self, engine: Engine, ttl: float, me: str | None = None) -> None:
         self.engine, self.ttl, self.me = engine, timedelta(seconds=ttl), me or identity()
 
-    def acquire(self) -> bool:
+    def acquire(self, steal_from: str | None = None) -> bool:
         now = _now()
+        takeable = (lease.c.holder == self.me) | (lease.c.expires_at < now)
+        if steal_from is not None:
+            takeable |= lease.c.holder == steal_from
         with self.engine.begin() as conn:
             conn.execute(sqlite.insert(lease).values(name=LEASE_NAME, holder=self.me, expires_at=now + self.ttl)
                          .on_conflict_do_nothing(index_elements=["name"]))
-            taken = conn.execute(update(lease).where(
-                lease.c.name == LEASE_NAME, (lease.c.holder == self.me) | (lease.c.expires_at < now))
-                .values(holder=self.me, expires_at=now + self.ttl)).rowcount
+            taken = conn.execute(update(lease).where(lease.c.name == LEASE_NAME, takeable)
+                                 .values(holder=self.me, expires_at=now + self.ttl)).rowcount
         return taken == 1
 
-    def renew(self) -> bool:
-        with self.engine.begin() as conn:
-            return conn.execute(update(lease).where(lease.c.name == LEASE_NAME, lease.c.holder == self.me)
-                                .values(expires_at=_now() + self.ttl)).rowcount == 1
+    def renew(self) -> bool | None:
+        """True renewed, False the lease is another's, None the store did not answer."""
+        try:
+            with self.engine.begin() as conn:
+                return conn.execute(update(lease).where(lease.c.name == LEASE_NAME, lease.c.holder == self.me)
+                                    .values(expires_at=_now() + self.ttl)).rowcount == 1
+        except SQLAlchemyError as exc:
+            log.warning("could not renew the worker lease: %s", exc)
+            return None
+
+    def still_held(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(select(lease.c.holder).where(lease.c.name == LEASE_NAME)).scalar() == self.me
+        except SQLAlchemyError:
+            return False
 
     def holder(self) -> str | None:
         with self.engine.connect() as conn:
@@ -109,8 +188,11 @@ class LeaseLeader:
         return row.holder if row is not None and row.expires_at >= _now() else None
 
     def release(self) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(delete(lease).where(lease.c.name == LEASE_NAME, lease.c.holder == self.me))
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(delete(lease).where(lease.c.name == LEASE_NAME, lease.c.holder == self.me))
+        except SQLAlchemyError as exc:
+            log.warning("could not release the worker lease (it expires by itself): %s", exc)
 
 
 def make_leader(engine: Engine, ttl: float) -> PgLeader | LeaseLeader:

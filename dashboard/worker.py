@@ -11,36 +11,70 @@ Jobs (module-level functions taking plain arguments, explicit ids, ``max_instanc
 * ``wall-snapshot``: ``dashboard.aggregate.refresh_wall_snapshot`` (a no-op when the saved
   snapshot is current), so age-based numbers move even when no report does.
 
-Before scheduling anything the worker takes the leader lock (:mod:`dashboard.leader`);
-a second worker on the same store says who holds it and exits with code 3.
+Everything a job uses is imported at the top of this module, in the main thread, before
+the scheduler starts: imports racing in the scheduler's threads left workers that were
+alive but failed every run. Every run goes through :class:`dashboard.worker_guard.JobGuard`
+(heartbeat row per job, retries of transient store errors, a worker that stops when a job
+keeps failing).
+
+Before scheduling anything the worker waits for the store (at most ``--reconnect-seconds``)
+and takes the leader lock (:mod:`dashboard.leader`); then it writes its heartbeat row
+(``job='worker'``, renewed with the lock every ``lease/3``) and closes the ``ingest_run``
+rows a dead worker left unfinished. A second worker says who holds the lock and exits 3,
+or with ``--standby`` waits and takes over when the lock frees or when the leader's
+heartbeat is older than the lease (a stopped or wedged leader: its lock is taken from it).
+A leader whose lock connection dies (a PostgreSQL outage) takes the lock again on a new
+connection when the store answers; it gives up after ``--reconnect-seconds``.
+
+Exit codes: 0 stopped (SIGTERM/SIGINT); 1 a ``--once`` job failed; 2 the store has no
+schema (run ``pantau db upgrade``); 3 another worker holds the lock (without
+``--standby``); 4 the lock was lost (taken over, or not re-established within
+``--reconnect-seconds``); 5 a job kept failing (``--max-failed-runs`` failed runs in a row
+over at least ``--failing-seconds``); 6 the store was unreachable at start for
+``--reconnect-seconds``.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
-from datetime import datetime, timezone
+import time
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Callable
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.aggregate import refresh_wall_snapshot
+from dashboard.cameras import refresh_cameras
 from dashboard.config import Settings
+from dashboard.ingest.run import IngestResult, ingest_once
+from dashboard.ingest.sources import build_source, parse_sources
 from dashboard.leader import make_leader
+from dashboard.reference import Reference, load_reference
+from dashboard.simulator.source import SimulatorSource
+from dashboard.simulator.water import simulate_levels
+from dashboard.store.engine import make_engine
+from dashboard.store.heartbeat import WORKER_JOB, stale_leader
+from dashboard.store.takeover import close_orphan_runs, has_worker_tables
+from dashboard.store.water import record_levels
+from dashboard.worker_guard import JobGuard, Stop
+from dashboard.worker_options import (EXIT_JOB_FAILING, EXIT_LOST_LEADER, EXIT_NO_STORE,
+                                      EXIT_NO_STORE_CONNECTION, EXIT_NOT_LEADER, EXIT_ONCE_FAILED, LEASE_SECONDS,
+                                      WorkerOptions, add_arguments, options_from)
 
 log = logging.getLogger("pantau.worker")
 
-LEASE_SECONDS = 60.0  # SQLite lease; a killed worker is replaced within this
+MAX_BACKOFF_SECONDS = 10.0  # the longest wait between tries to reach the store
 WATER_SECONDS = 60
 CAMERA_SECONDS = 60
-EXIT_NO_STORE = 2
-EXIT_NOT_LEADER = 3
-EXIT_LOST_LEADER = 4
-SOURCE_KINDS = ("simulator", "open311", "open311-updated", "files")
+#: codes after which job threads may still be running: the process ends at once (no half worker)
+HARD_EXIT_CODES = (EXIT_LOST_LEADER, EXIT_JOB_FAILING)
 _WALL_LOCK = threading.Lock()
 
 
@@ -48,50 +82,25 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def parse_sources(spec: str) -> list[tuple[str, str]]:
-    """``"simulator,open311=URL,files=DIR"`` -> ``[(kind, target), ...]`` (target "" for
-    the simulator). Raises ValueError for an unknown kind or a missing target."""
-    out = []
-    for item in filter(None, (s.strip() for s in spec.split(","))):
-        kind, _, target = item.partition("=")
-        kind, target = kind.strip(), target.strip()
-        if kind not in SOURCE_KINDS:
-            raise ValueError(f"PANTAU_SOURCES: unknown source {kind!r}; use {', '.join(SOURCE_KINDS)}")
-        if kind != "simulator" and not target:
-            raise ValueError(f"PANTAU_SOURCES: {kind} needs a target, e.g. {kind}=...")
-        out.append((kind, target))
-    return out
-
-
 @lru_cache(maxsize=4)
 def _engine(url: str):  # noqa: ANN202 - one pooled engine per store for the process
-    from dashboard.store.engine import make_engine
-
     return make_engine(url)
 
 
-def _ref():  # noqa: ANN202
-    from dashboard.reference import load_reference
-
+def _ref() -> Reference:
     return load_reference()
 
 
 @lru_cache(maxsize=16)
 def _source(settings: Settings, kind: str, target: str):  # noqa: ANN202 - kept: sources hold state
     if kind == "simulator":
-        from dashboard.simulator.source import SimulatorSource
-
         return SimulatorSource(settings.sim_seed, settings.sim_speed,
                                settings.data_dir / "simulator-state.json", _ref())
-    from dashboard.ingest.sources import build_source
-
     return build_source(kind, target, settings)
 
 
-def run_ingest(settings: Settings, kind: str, target: str):  # noqa: ANN201
+def run_ingest(settings: Settings, kind: str, target: str) -> IngestResult:
     """One ingest pass of one source; refreshes the wall when reports changed."""
-    from dashboard.ingest.run import ingest_once
-
     source = _source(settings, kind, target)
     result = ingest_once(source, _engine(settings.resolved_database_url), _ref(), _now(),
                          feed_tz=settings.feed_tz or None)
@@ -106,9 +115,6 @@ def run_ingest(settings: Settings, kind: str, target: str):  # noqa: ANN201
 
 def run_water_levels(settings: Settings) -> int:
     """Record the simulator's gate levels for now; returns how many readings were new."""
-    from dashboard.simulator.water import simulate_levels
-    from dashboard.store.water import record_levels
-
     readings = simulate_levels(_ref().gates.values(), _now(), settings.sim_seed)
     with _engine(settings.resolved_database_url).begin() as conn:
         n = record_levels(conn, readings)
@@ -118,23 +124,13 @@ def run_water_levels(settings: Settings) -> int:
 
 
 def run_cameras(settings: Settings) -> Any:
-    """Fetch (or render) the flood-gate stills; skipped with a log line if not available."""
-    try:
-        from dashboard.cameras import refresh_cameras
-    except ImportError as exc:
-        log.info("cameras job skipped: %s", exc)
-        return None
+    """Fetch (or render) the flood-gate stills."""
     return refresh_cameras(_engine(settings.resolved_database_url), _ref(), _now(), settings)
 
 
 def refresh_wall(settings: Settings) -> bool | None:
     """Recompute the wall snapshot if stale; ``None`` when skipped (another refresh is
-    running, or the wall's aggregate module is not available)."""
-    try:
-        from dashboard.aggregate import refresh_wall_snapshot
-    except ImportError as exc:
-        log.info("wall snapshot skipped: %s", exc)
-        return None
+    running)."""
     if not _WALL_LOCK.acquire(blocking=False):
         return None
     try:
@@ -161,120 +157,219 @@ def planned_jobs(settings: Settings) -> list[tuple[str, Callable, tuple, int]]:
     return jobs
 
 
-def build_scheduler(settings: Settings) -> BlockingScheduler:
-    """A scheduler with every job added (first runs right away); not started."""
+def run_guarded(guard: JobGuard, job_id: str, func: Callable, args: tuple) -> bool:
+    """What the scheduler runs for every job: ``func(*args)`` through the guard."""
+    return guard.run(job_id, func, args)
+
+
+def build_scheduler(settings: Settings, guard: JobGuard) -> BlockingScheduler:
+    """A scheduler with every job added through :func:`run_guarded` (first runs right
+    away); not started."""
     scheduler = BlockingScheduler(timezone=settings.tz, job_defaults={
         "max_instances": 1, "coalesce": True, "misfire_grace_time": None})
     start = _now()
     for job_id, func, args, seconds in planned_jobs(settings):
-        scheduler.add_job(func, "interval", seconds=seconds, args=args, id=job_id, name=job_id,
-                          max_instances=1, coalesce=True, replace_existing=True, next_run_time=start)
+        scheduler.add_job(run_guarded, "interval", seconds=seconds, args=(guard, job_id, func, args), id=job_id,
+                          name=job_id, max_instances=1, coalesce=True, replace_existing=True, next_run_time=start)
     return scheduler
 
 
-def run_once(settings: Settings) -> int:
+def run_once(settings: Settings, guard: JobGuard) -> int:
     """Every job once, in order (``--once``: cron-style use and smoke tests); a failing
-    job is logged and the others still run. Returns 1 if any job raised, else 0."""
+    job is logged and the others still run. Returns 1 if any job failed, else 0."""
     failed = 0
     for job_id, func, args, _ in planned_jobs(settings):
         log.info("running %s", job_id)
-        try:
-            func(*args)
-        except Exception:  # noqa: BLE001 - report and go on, like the scheduler does
-            log.exception("job %s failed", job_id)
-            failed = 1
+        if not guard.run(job_id, func, args):
+            failed = EXIT_ONCE_FAILED
     return failed
 
 
-def watch_leadership(leader, scheduler: BlockingScheduler, lost: threading.Event,  # noqa: ANN001
-                     stopping: threading.Event) -> None:
-    """Scheduler job (first run at start): stop when asked to (a signal that came before the
-    scheduler ran), else renew the lock; on loss stop the scheduler (exit code 4)."""
-    if stopping.is_set():
-        scheduler.shutdown(wait=False)
-    elif not leader.renew() and scheduler.running:
-        log.error("leader lock lost; stopping so another worker can take over")
-        lost.set()
-        scheduler.shutdown(wait=False)
+class LeaderWatch:
+    """The leader-watch job's state: renews the lock and the leader's heartbeat row; a
+    lock connection that died is re-established for at most ``reconnect_seconds``."""
+
+    def __init__(self, leader, guard: JobGuard, stop: Stop, reconnect_seconds: float) -> None:  # noqa: ANN001
+        self.leader, self.guard, self.stop, self.reconnect_seconds = leader, guard, stop, reconnect_seconds
+        self.lost_since: float | None = None  # monotonic time the store stopped answering
+
+    def tick(self) -> None:
+        if self.stop.event.is_set():  # a stop that came before the scheduler ran
+            self.stop.scheduler.shutdown(wait=False)
+            return
+        held = self.leader.renew()
+        if held is None:
+            self._unreachable()
+        elif not held:
+            self.stop.request(EXIT_LOST_LEADER, "the worker lock is held by another worker now")
+        else:
+            self._renewed()
+
+    def _unreachable(self) -> None:
+        if self.lost_since is None:
+            self.lost_since = time.monotonic()
+            self.guard.beat(WORKER_JOB, _now(), error="store not reachable: the worker lock is not renewed")
+        waited = time.monotonic() - self.lost_since
+        if waited > self.reconnect_seconds:
+            self.stop.request(EXIT_LOST_LEADER, f"the worker lock was not re-established within {waited:.0f} s")
+
+    def _renewed(self) -> None:
+        now = _now()
+        if self.lost_since is not None:
+            log.info("store reachable again after %.0f s; still the leader", time.monotonic() - self.lost_since)
+            self.lost_since = None
+        self.guard.beat(WORKER_JOB, now)
+
+
+def watch_leadership(watch: LeaderWatch) -> None:
+    """Scheduler job, every ``lease/3`` (first run at start): :meth:`LeaderWatch.tick`."""
+    watch.tick()
+
+
+def _close_orphans(engine, started_before: datetime, now: datetime) -> None:  # noqa: ANN001
+    try:
+        n = close_orphan_runs(engine, started_before, now)
+    except SQLAlchemyError as exc:
+        log.warning("could not close unfinished ingest runs: %s", exc)
+        return
+    if n:
+        log.warning("closed %d ingest run(s) left unfinished by a worker that died", n)
 
 
 def refuse(holder: str | None) -> int:
     who = holder or "another process"
     msg = (f"pantau worker: {who} already holds the worker lock on this store; "
-           "this worker runs nothing and exits (stop the other one first).")
+           "this worker runs nothing and exits (stop the other one first, or use --standby).")
     print(msg, file=sys.stderr, flush=True)
     return EXIT_NOT_LEADER
 
 
-def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LEASE_SECONDS) -> int:
-    """Take the leader lock, then run the jobs forever (or once). Exit codes: 0 stopped,
-    1 a ``once`` job failed, 2 the store has no schema, 3 another worker is the leader,
-    4 the lock was lost."""
+def wait_for_store(engine, stop: Stop, bound: float | None) -> int | None:  # noqa: ANN001
+    """None once the store answers with the worker's tables; else an exit code: 2 no
+    schema, 6 not reachable within ``bound`` seconds (None: wait for ever), 0 stopped."""
+    deadline, delay = time.monotonic() + (bound or 0.0), 0.5
+    while True:
+        try:
+            if has_worker_tables(engine):
+                return None
+            print("pantau worker: the store has no worker tables; is the store migrated? run `pantau db upgrade`",
+                  file=sys.stderr, flush=True)
+            return EXIT_NO_STORE
+        except SQLAlchemyError as exc:
+            if bound is not None and time.monotonic() + delay > deadline:
+                print(f"pantau worker: the store is not reachable ({exc}); gave up after {bound:g} s",
+                      file=sys.stderr, flush=True)
+                return EXIT_NO_STORE_CONNECTION
+            log.warning("store not reachable, retrying in %.1f s: %s", delay, exc)
+        if stop.event.wait(delay):
+            return 0
+        delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+
+
+def stand_by(leader, engine, stop: Stop, lease_seconds: float) -> bool:  # noqa: ANN001
+    """Wait until this worker is the leader (True) or is stopped (False): try the lock every
+    ``lease/3``; take it from a leader whose heartbeat is older than ``lease_seconds``."""
+    said = None
+    while not stop.event.is_set():
+        try:
+            if leader.acquire():
+                return True
+            with engine.connect() as conn:
+                stale = stale_leader(conn, _now(), timedelta(seconds=lease_seconds))
+            if stale is not None and leader.acquire(steal_from=stale):
+                return True
+            holder = leader.holder()
+            if holder != said:
+                log.info("standing by: %s holds the worker lock", holder or "another process")
+                said = holder
+        except SQLAlchemyError as exc:
+            log.warning("standing by: store not reachable: %s", exc)
+        stop.event.wait(max(lease_seconds / 3, 0.5))
+    return False
+
+
+def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LEASE_SECONDS,
+               options: WorkerOptions | None = None) -> int:
+    """Wait for the store, take the leader lock, then run the jobs forever (or once).
+    Returns an exit code (:data:`dashboard.worker_options.EXIT_CODES`)."""
+    opts = options or WorkerOptions(once=once, lease_seconds=lease_seconds)
     parse_sources(settings.sources)  # fail fast on a bad PANTAU_SOURCES
-    # SIGTERM is handled before the lock is taken: a stop that comes the moment this
-    # worker becomes the leader still exits cleanly and releases the lock.
-    stoppable = None if once else _stoppable_scheduler(settings)
-    leader = make_leader(_engine(settings.resolved_database_url), lease_seconds)
+    stop = Stop()
+    if not opts.once:
+        _handle_signals(stop)  # before the lock: a stop the moment this worker leads is clean
+    engine = _engine(settings.resolved_database_url)
+    code = wait_for_store(engine, stop, None if opts.standby else opts.reconnect_seconds)
+    if code is not None:
+        return code
+    leader = make_leader(engine, opts.lease_seconds)
+    guard = JobGuard(engine, leader, stop, opts.max_failed_runs, opts.failing_seconds)
     try:
-        acquired = leader.acquire()
-    except DBAPIError as exc:  # most often: a store without tables
-        print(f"pantau worker: cannot take the worker lock ({type(exc.orig).__name__}: {exc.orig}); "
-              "is the store migrated? run `pantau db upgrade`", file=sys.stderr, flush=True)
-        return EXIT_NO_STORE
-    if not acquired:
+        leading = leader.acquire()
+    except SQLAlchemyError as exc:  # the store went away since it answered
+        if not opts.standby:
+            print(f"pantau worker: cannot take the worker lock: {exc}", file=sys.stderr, flush=True)
+            return EXIT_NO_STORE_CONNECTION
+        leading = False
+    if not leading and not opts.standby:
         return refuse(leader.holder())
-    log.info("worker %s is the leader; sources: %s", leader.me, settings.sources)
+    if not leading and not stand_by(leader, engine, stop, opts.lease_seconds):
+        return stop.code or 0
     try:
-        if stoppable is None:
-            return run_once(settings)
-        return _serve(*stoppable, leader, lease_seconds)
+        return _lead(settings, opts, engine, leader, guard, stop)
     finally:
         leader.release()
 
 
-def _shutdown(scheduler: BlockingScheduler) -> None:
-    """Let running jobs finish, then stop (the lock is released after that)."""
-    if scheduler.running:  # not yet running: the leader-watch job's first run stops it
-        scheduler.shutdown(wait=True)
+def _lead(settings: Settings, opts: WorkerOptions, engine, leader, guard: JobGuard, stop: Stop) -> int:  # noqa: ANN001
+    now = _now()
+    guard.beat(WORKER_JOB, now, start=True)
+    _close_orphans(engine, now, now)
+    log.info("worker %s is the leader; sources: %s", leader.me, settings.sources)
+    if opts.once:
+        return run_once(settings, guard)
+    scheduler = build_scheduler(settings, guard)
+    watch = LeaderWatch(leader, guard, stop, opts.reconnect_seconds)
+    scheduler.add_job(watch_leadership, "interval", seconds=max(opts.lease_seconds / 3, 0.5), args=(watch,),
+                      id="leader-watch", replace_existing=True, next_run_time=now)
+    stop.scheduler = scheduler
+    if not stop.event.is_set():
+        scheduler.start()  # blocks until shutdown
+    if stop.code not in (None, 0):
+        guard.beat(WORKER_JOB, _now(), error=f"exit {stop.code}: {stop.reason}")
+    return stop.code or 0
 
 
-def _stoppable_scheduler(settings: Settings) -> tuple[BlockingScheduler, threading.Event]:
-    """The jobs' scheduler, and the event SIGTERM/SIGINT set when they stop it (a stop
-    that comes before the scheduler runs is seen by the leader-watch job's first run)."""
+def _handle_signals(stop: Stop) -> None:
+    """SIGTERM/SIGINT stop the worker (exit 0) once running jobs finish."""
     if logging.getLogger("apscheduler").level == logging.NOTSET:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run is noise
-    scheduler, stopping = build_scheduler(settings), threading.Event()
 
-    def stop(signum, _frame) -> None:  # noqa: ANN001
+    def on_signal(signum, _frame) -> None:  # noqa: ANN001
         # Never shut down inside the handler: the main thread may hold the executor's lock
         # (a deadlock seen in tests); another thread waits for it instead.
-        log.info("signal %s: stopping the scheduler", signum)
-        stopping.set()
-        threading.Thread(target=_shutdown, args=(scheduler,), daemon=True).start()
+        threading.Thread(target=stop.request, args=(0, f"signal {signum}"), daemon=True).start()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    return scheduler, stopping
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
 
 
-def _serve(scheduler: BlockingScheduler, stopping: threading.Event, leader, lease_seconds: float) -> int:  # noqa: ANN001
-    lost = threading.Event()
-    scheduler.add_job(watch_leadership, "interval", seconds=max(lease_seconds / 3, 0.5),
-                      args=(leader, scheduler, lost, stopping), id="leader-watch",
-                      replace_existing=True, next_run_time=_now())
-    if not stopping.is_set():
-        scheduler.start()  # blocks until shutdown
-    return EXIT_LOST_LEADER if lost.is_set() else 0
+def finish(code: int) -> int:
+    """``code``, for ``sys.exit``; after a lost lock or a failing job the process ends here
+    at once (``os._exit``): a job thread still running must not keep a worker half alive."""
+    if code in HARD_EXIT_CODES:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard.worker", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--once", action="store_true", help="run every job once, then exit")
-    parser.add_argument("--lease-seconds", type=float, default=LEASE_SECONDS,
-                        help=f"SQLite leader lease length (default {LEASE_SECONDS:g})")
+    add_arguments(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return run_worker(Settings.from_env(), once=args.once, lease_seconds=args.lease_seconds)
+    return finish(run_worker(Settings.from_env(), options=options_from(args)))
 
 
 if __name__ == "__main__":

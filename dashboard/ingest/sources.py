@@ -12,11 +12,28 @@ from dashboard.ingest.open311 import KINDS as OPEN311_KINDS, LEGACY_NAME, Open31
 from dashboard.store.engine import make_engine
 
 __all__ = ["Batch", "ReportSource", "SeenFile", "SourceError", "FileDropSource",
-           "Open311Source", "build_source"]
+           "Open311Source", "build_source", "parse_sources"]
 
 #: Open311 kind -> window_field ("open311": the spec's window, "open311-updated": the extension)
 OPEN311_WINDOWS = {kind: window for window, kind in OPEN311_KINDS.items()}
 KINDS = (*OPEN311_WINDOWS, "files")
+#: every kind of ``PANTAU_SOURCES`` entry (the simulator's source lives in ``dashboard.simulator``)
+SOURCE_KINDS = ("simulator", *KINDS)
+
+
+def parse_sources(spec: str) -> list[tuple[str, str]]:
+    """``"simulator,open311=URL,files=DIR"`` -> ``[(kind, target), ...]`` (target "" for
+    the simulator). Raises ValueError for an unknown kind or a missing target."""
+    out = []
+    for item in filter(None, (s.strip() for s in spec.split(","))):
+        kind, _, target = item.partition("=")
+        kind, target = kind.strip(), target.strip()
+        if kind not in SOURCE_KINDS:
+            raise ValueError(f"PANTAU_SOURCES: unknown source {kind!r}; use {', '.join(SOURCE_KINDS)}")
+        if kind != "simulator" and not target:
+            raise ValueError(f"PANTAU_SOURCES: {kind} needs a target, e.g. {kind}=...")
+        out.append((kind, target))
+    return out
 
 
 def build_source(kind: str, target: str, settings: Settings) -> ReportSource:
@@ -39,8 +56,6 @@ def build_source(kind: str, target: str, settings: Settings) -> ReportSource:
 def _only_open311_endpoint(target: str, settings: Settings) -> bool:
     """Whether no other Open311 endpoint than ``target`` is configured (the CLI's target
     need not be in ``settings.sources``); False when ``settings.sources`` does not parse."""
-    from dashboard.worker import parse_sources  # the worker imports this module lazily too
-
     try:
         configured = parse_sources(settings.sources)
     except ValueError:

@@ -9,7 +9,7 @@ job whatever the worker's age.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -51,3 +51,11 @@ def read_heartbeats(conn: Connection) -> list[dict[str, Any]]:
     """Every job's row as a dict of the table's columns, ordered by job."""
     rows = conn.execute(select(worker_heartbeat).order_by(worker_heartbeat.c.job).limit(MAX_ROWS))
     return [dict(r._mapping) for r in rows]
+
+
+def stale_leader(conn: Connection, now: datetime, max_age: timedelta) -> str | None:
+    """The worker (``host:pid``) whose leader row was last renewed more than ``max_age``
+    ago, or None (a fresh row, or none: a store no leader has written yet)."""
+    row = conn.execute(select(worker_heartbeat.c.worker, worker_heartbeat.c.updated_at)
+                       .where(worker_heartbeat.c.job == WORKER_JOB)).first()
+    return row.worker if row is not None and row.updated_at < now - max_age else None

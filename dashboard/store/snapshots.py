@@ -13,6 +13,10 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+from redis import Redis
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -21,13 +25,7 @@ from dashboard.store.schema import snapshot
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "pantau:"
-_REDIS_ERRORS: tuple[type[BaseException], ...]
-try:  # redis is a dependency, but keep the module importable without it
-    from redis.exceptions import RedisError as _RedisError
-
-    _REDIS_ERRORS = (_RedisError, OSError)
-except ImportError:  # pragma: no cover
-    _REDIS_ERRORS = (OSError,)
+_REDIS_ERRORS = (RedisError, OSError)
 
 
 def redis_key(widget_id: str, prefix: str = KEY_PREFIX) -> str:
@@ -39,11 +37,7 @@ def redis_client(url: str):  # noqa: ANN201
     fast (no retries, 0.5 s timeouts) so a Redis outage costs a poll little."""
     if not url:
         return None
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-
-    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5,
+    return Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5,
                                 retry=Retry(NoBackoff(), 0), retry_on_error=[])
 
 

@@ -17,8 +17,8 @@ from dashboard.config import ROOT, Settings
 from dashboard.leader import LeaseLeader, make_leader
 from dashboard.store import schema
 from dashboard.store.snapshots import read_snapshot
-from dashboard.worker import (EXIT_NO_STORE, EXIT_NOT_LEADER, build_scheduler, parse_sources, run_ingest, run_water_levels,
-                              run_cameras, refresh_wall, run_worker)
+from dashboard.worker import (EXIT_NO_STORE, EXIT_NOT_LEADER, build_scheduler, parse_sources, refresh_wall, run_cameras,
+                              run_guarded, run_ingest, run_water_levels, run_worker)
 
 LEASE = 2.0
 
@@ -37,18 +37,20 @@ def test_parse_sources():
 def test_build_scheduler_jobs(tmp_path):
     settings = Settings.from_env({}, data_dir=tmp_path, ingest_seconds=20,
                                  sources="simulator,open311=http://127.0.0.1:9/api,files=/tmp/drop")
-    scheduler = build_scheduler(settings)
+    guard = object()  # only passed through to run_guarded
+    scheduler = build_scheduler(settings, guard)
     jobs = {j.id: j for j in scheduler.get_jobs()}
     assert list(jobs) == ["ingest:simulator", "ingest:open311", "ingest:files", "water-levels", "cameras",
                           "wall-snapshot"]
     assert {(j.max_instances, j.coalesce) for j in jobs.values()} == {(1, True)}
-    assert jobs["ingest:open311"].func is run_ingest
-    assert jobs["ingest:open311"].args == (settings, "open311", "http://127.0.0.1:9/api")
+    assert {j.func for j in jobs.values()} == {run_guarded}
+    assert jobs["ingest:open311"].args == (guard, "ingest:open311", run_ingest,
+                                           (settings, "open311", "http://127.0.0.1:9/api"))
     assert jobs["ingest:files"].trigger.interval.total_seconds() == 20
-    assert (jobs["water-levels"].func, jobs["cameras"].func, jobs["wall-snapshot"].func) == (
-        run_water_levels, run_cameras, refresh_wall)
+    assert [jobs[j].args[2] for j in ("water-levels", "cameras", "wall-snapshot")] == [
+        run_water_levels, run_cameras, refresh_wall]
     assert not scheduler.running and str(scheduler.timezone) == "Asia/Jakarta"
-    no_sim = build_scheduler(settings.with_(sources="files=/tmp/drop"))
+    no_sim = build_scheduler(settings.with_(sources="files=/tmp/drop"), guard)
     assert [j.id for j in no_sim.get_jobs()] == ["ingest:files", "cameras", "wall-snapshot"]
 
 

@@ -27,6 +27,7 @@ from dashboard.reference import load_reference
 from dashboard.seed import seed
 from dashboard.store import schema
 from dashboard.store.engine import make_engine
+from dashboard.store.heartbeat import WORKER_JOB, beat_start
 from dashboard.store.refdata import store_reference
 from dashboard.store.writes import finish_run, start_run, upsert_reports
 from tests.factories import make_report
@@ -109,8 +110,11 @@ class Wall:
         return ext
 
     def record_ingest(self) -> None:
+        """A successful ingest run, the worker's heartbeat (the wall says LIVE only with
+        both fresh) and the wall snapshot refreshed."""
         now = datetime.now(timezone.utc)
         with self.engine.begin() as conn:
+            beat_start(conn, WORKER_JOB, "browser", now)
             run = start_run(conn, "browser", now)
             finish_run(conn, run, now, {"n_seen": 1}, ok=True, error=None)
         refresh_wall_snapshot(self.engine, load_reference(), now + timedelta(seconds=1), self.settings)

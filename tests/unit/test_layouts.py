@@ -115,14 +115,22 @@ def test_dead_camera_says_no_signal_since_local_time():
     assert ok.src == "/camera/pa-2.png?v=42"
 
 
-def test_freshness_live_and_stale():
+def test_freshness_gives_the_browser_age_reason_and_texts():
     from datetime import datetime, timedelta, timezone
+
+    from dashboard.health import STORE, WORKER, Health
     now = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
-    live = wall.freshness(now - timedelta(seconds=30), now, 90, "id", WIB)
-    assert live[0] == "LIVE" and "is-hidden" in live[3] and live[4] == "data per 09:59:30"
-    stale = wall.freshness(now - timedelta(seconds=91), now, 90, "id", WIB)
-    assert stale[0] == "STALE" and "is-hidden" not in stale[3] and "09:58:29" in stale[2]
-    assert wall.freshness(None, now, 90, "id", WIB)[0] == "STALE"
+    ok = Health(True, {}, None, now - timedelta(seconds=30))
+    live = wall.freshness(ok, now, 90, "id", WIB, 7)
+    assert live == {"age": 30.0, "stale_after": 90, "reason": "", "as_of": "data per 09:59:30", "tick": 7,
+                    "banner": "DATA BASI: tidak ada data baru; menampilkan data per 09:59:30"}
+    worker = Health(False, {}, (WORKER, now - timedelta(minutes=5)), now - timedelta(seconds=30))
+    assert wall.freshness(worker, now, 90, "id", WIB)["banner"] == "worker tidak aktif sejak 09:55 · data per 09:59:30"
+    assert wall.freshness(worker, now, 90, "en", WIB)["reason"] == "worker inactive since 09:55"
+    never = wall.freshness(Health(False, {}, (WORKER, None), None), now, 90, "id", WIB)
+    assert never["reason"] == "worker tidak aktif" and never["age"] is None and never["as_of"] is None
+    store = wall.freshness(Health(False, {}, (STORE, None), None), now, 90, "en", WIB)
+    assert store["reason"] == store["banner"] == "database unreachable"
 
 
 def test_figure_fonts_follow_the_viewport():

@@ -1,14 +1,26 @@
 """POST /login and POST /logout against the real app (Flask test client, so each request
 can come from its own client IP): CSRF token → 400 without a session; failed sign-ins per
 IP and per username → 429 with Retry-After, before any password check; other users on
-other IPs keep signing in."""
+other IPs keep signing in. Then the limit across the processes of ``pantau serve``'s
+server (gunicorn, several workers, no Redis), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+
 import pytest
+import requests
 
 import callbacks.auth
-from tests.supervisor_server import PASSWORD, find_prop, start
+from dashboard.config import Settings
+from dashboard.runner import gunicorn_command
+from dashboard.store.engine import make_engine
+from dashboard.store.users import add_user
+from tests.supervisor_server import PASSWORD, find_prop, login_token, start
 
 LIMIT = 3
 
@@ -171,3 +183,74 @@ def test_limit_zero_never_blocks(tmp_path):
         assert sign_in(c, "sup", token=token).headers["Location"] == "/supervisor"
     finally:
         srv.stop()
+
+
+# --- across processes ----------------------------------------------------------------------
+PROCESSES = 4
+SHARED_LIMIT = 10
+ATTEMPTS = 40
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(db_url, tmp_path):
+    """``pantau serve``'s command (gunicorn, PROCESSES workers) on 127.0.0.1, limit 10,
+    no Redis; stopped (then killed if need be) at the end."""
+    engine = make_engine(db_url)
+    add_user(engine, "sup", PASSWORD, "supervisor")
+    engine.dispose()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
+    env.update(PANTAU_DATABASE_URL=db_url, PANTAU_DATA_DIR=str(tmp_path), PANTAU_HOST="127.0.0.1",
+               PANTAU_PORT=str(port), PANTAU_LOGIN_MAX_FAILURES=str(SHARED_LIMIT), PANTAU_LOGIN_WINDOW_MINUTES="15")
+    settings = Settings.from_env(env)
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen(gunicorn_command(settings, PROCESSES), env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while not _answers(base):
+            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()[-3000:]
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def _answers(base: str) -> bool:
+    try:
+        return requests.get(f"{base}/login", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def test_the_limit_holds_across_processes(served):
+    """Each attempt on a new connection (any process may take it): the first 10 wrong
+    passwords are checked (303 back to the form), every later attempt is 429 unchecked,
+    the right password too. Per process (before the store kept the count) 39 were checked."""
+    s = requests.Session()
+    s.headers["Connection"] = "close"
+    token = login_token(s, served)
+    statuses = []
+    for _ in range(ATTEMPTS):
+        r = s.post(f"{served}/login", data={"username": "sup", "password": "salah-sekali", "csrf_token": token},
+                   allow_redirects=False, timeout=30)
+        statuses.append(r.status_code)
+    checked = statuses.count(303)
+    print(f"{PROCESSES} processes, limit {SHARED_LIMIT}: {checked} of {ATTEMPTS} wrong passwords checked",
+          file=sys.stderr)
+    assert statuses == [303] * SHARED_LIMIT + [429] * (ATTEMPTS - SHARED_LIMIT)
+    r = s.post(f"{served}/login", data={"username": "sup", "password": PASSWORD, "csrf_token": token},
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0

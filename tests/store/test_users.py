@@ -1,14 +1,17 @@
-"""Accounts and the export audit trail, on SQLite and PostgreSQL."""
+"""Accounts (and ``pantau user``) and the export audit trail, on SQLite and PostgreSQL."""
 
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
+from dashboard import cli
 from dashboard.auth import Role, Scope, ScopeKind
 from dashboard.store.schema import app_user
+from dashboard.store.sessions import session_user, start_session
 from dashboard.store.users import (
     UserError, add_user, authenticate, get_user, list_exports, list_users, record_export, remove_user,
+    set_disabled, set_password,
 )
 
 AT = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
@@ -97,3 +100,46 @@ def test_cli_entry_points_in_dashboard_auth(engine):
     assert user.scope == Scope(ScopeKind.AGENCY, "tj")
     assert [u.username for u in auth.list_users(engine)] == ["dina"]
     assert auth.remove_user(engine, "dina") is True and auth.list_users(engine) == []
+
+
+def test_password_change_and_disabling(engine):
+    add_user(engine, "ani", "rahasia-123", "supervisor")
+    with pytest.raises(UserError, match="password"):
+        set_password(engine, "ani", "short")
+    assert set_password(engine, "Ani", "baru-rahasia-9") is True
+    assert authenticate(engine, "ani", "rahasia-123") is None
+    assert authenticate(engine, "ani", "baru-rahasia-9").username == "ani"
+    assert set_disabled(engine, "ani") is True and authenticate(engine, "ani", "baru-rahasia-9") is None
+    assert set_disabled(engine, "ani", disabled=False) is True
+    assert authenticate(engine, "ani", "baru-rahasia-9") is not None
+    assert set_password(engine, "nobody", "baru-rahasia-9") is False and set_disabled(engine, "nobody") is False
+
+
+@pytest.mark.parametrize("argv, out", [
+    (["password", "ani", "--password", "baru-rahasia-9"], "new password for ani"),
+    (["disable", "ani"], "disabled ani"),
+    (["remove", "ani"], "removed ani"),
+])
+def test_pantau_user_changes_end_sessions(engine, db_url, tmp_path, monkeypatch, capsys, argv, out):
+    """``pantau user password|disable|remove NAME`` through the real command line."""
+    ani = add_user(engine, "ani", "rahasia-123", "supervisor")
+    sid = start_session(engine, ani.id, 8)
+    monkeypatch.setenv("PANTAU_DATABASE_URL", db_url)
+    monkeypatch.setenv("PANTAU_DATA_DIR", str(tmp_path))
+    assert cli.main(["user", *argv]) == 0
+    assert out in capsys.readouterr().out
+    assert session_user(engine, sid) is None
+    assert cli.main(["user", argv[0], "nobody", *argv[2:]]) == 1
+    assert "no user 'nobody'" in capsys.readouterr().err
+
+
+def test_pantau_user_password_asks_twice_when_not_given(engine, db_url, tmp_path, monkeypatch, capsys):
+    add_user(engine, "ani", "rahasia-123", "supervisor")
+    monkeypatch.setenv("PANTAU_DATABASE_URL", db_url)
+    monkeypatch.setenv("PANTAU_DATA_DIR", str(tmp_path))
+    answers = iter(["baru-rahasia-9", "lain-rahasia-9"])
+    monkeypatch.setattr(cli, "getpass", lambda prompt: next(answers))
+    assert cli.main(["user", "password", "ani"]) == 1 and "differ" in capsys.readouterr().err
+    answers = iter(["baru-rahasia-9", "baru-rahasia-9"])
+    assert cli.main(["user", "password", "ani"]) == 0
+    assert authenticate(engine, "ani", "baru-rahasia-9") is not None

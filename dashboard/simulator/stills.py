@@ -1,5 +1,11 @@
 """Simulated camera stills: a stylised gate on a river, the water drawn at the level,
-with the gate name, WIB time, level and siaga word burned in like a CCTV overlay."""
+with the gate name, WIB time, level and siaga word burned in like a CCTV overlay, and a
+large "SIMULASI" across the frame so nobody mistakes it for a real camera.
+
+The level is printed as the wall tile prints it (``layouts.numbers.number``: whole
+centimetres, digits grouped with "."), so a still and its tile never disagree about the
+same reading; the simulator's levels are whole centimetres anyway
+(:mod:`dashboard.simulator.water`)."""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 SIZE = (640, 360)
+MARK = "SIMULASI"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SIAGA_WORDS = {4: "Normal", 3: "Waspada", 2: "Siaga", 1: "Awas"}
 SIAGA_COLOURS = {4: (46, 160, 67), 3: (230, 190, 0), 2: (240, 120, 0), 1: (210, 30, 30)}
@@ -41,6 +48,7 @@ def render_still(gate_name: str, level_cm: float, siaga: int, now_wib: datetime)
     draw = ImageDraw.Draw(img)
     _scene(draw, water_fill(level_cm, siaga))
     _overlay(draw, gate_name, level_cm, siaga, now_wib)
+    img = _simulation_mark(img)
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=False)
     return out.getvalue()
@@ -77,5 +85,22 @@ def _overlay(draw: ImageDraw.ImageDraw, name: str, level: float, siaga: int, now
     draw.rectangle([12, h - 60, 360, h - 14], fill=(0, 0, 0))
     draw.rectangle([12, h - 60, 24, h - 14], fill=colour)
     word = SIAGA_WORDS.get(siaga, "?")
-    label = f"TMA {level:.0f} cm  " + (word if siaga == 4 else f"Siaga {siaga} ({word})")
+    label = f"TMA {level_text(level)} cm  " + (word if siaga == 4 else f"Siaga {siaga} ({word})")
     draw.text((34, h - 52), label, font=_font(22, bold=True), fill=colour)
+
+
+def level_text(level_cm: float) -> str:
+    """The level as the wall tile prints it: whole centimetres (truncated, like
+    ``int()``), thousands grouped with "." (Indonesian, the stills' language)."""
+    return f"{int(level_cm):,}".replace(",", ".")
+
+
+def _simulation_mark(img: Image.Image) -> Image.Image:
+    """"SIMULASI" in large translucent letters across the middle of the frame."""
+    layer = Image.new("RGBA", SIZE, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    w, h = SIZE
+    draw.rectangle([0, h // 2 - 50, w, h // 2 + 42], fill=(0, 0, 0, 110))
+    draw.text((w // 2, h // 2 - 4), MARK, font=_font(84, bold=True), fill=(255, 255, 255, 200),
+              anchor="mm", stroke_width=3, stroke_fill=(200, 30, 30, 230))
+    return Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")

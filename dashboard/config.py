@@ -71,6 +71,15 @@ class Settings:
         8, "Supervisor login session lifetime in hours (Flask PERMANENT_SESSION_LIFETIME)."
     )
     secure_cookies: bool = _setting(
+    max_requests_per_client: int = _setting(
+        6, "Requests one client address may have in flight at once, counted over all web "
+        "processes; further requests get 429 with Retry-After at once; 0 = no limit. Keep it below "
+        "the 8 threads of a web process, so a greedy address leaves threads for the others."
+    )
+    request_read_seconds: int = _setting(
+        30, "A request's headers and body must arrive within this many seconds of its first byte; "
+        "the web server closes slower connections (slowloris)."
+    )
         False, "Mark the session cookie Secure (send only over HTTPS); turn on behind TLS."
     )
     login_max_failures: int = _setting(
@@ -118,7 +127,7 @@ class Settings:
     def validate(self) -> None:
         ZoneInfo(self.tz)  # raises for an unknown zone
         for name in ("poll_seconds", "ingest_seconds", "max_map_points", "agency_rotate_seconds",
-                     "session_hours"):
+                     "session_hours", "request_read_seconds"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"PANTAU_{name.upper()} must be positive")
         if not 0 < self.port < 65536:
@@ -129,6 +138,8 @@ class Settings:
     def with_(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
 
+        if self.max_requests_per_client < 0:
+            raise ValueError("PANTAU_MAX_REQUESTS_PER_CLIENT must be >= 0")
 
 _BOOLS = {"1": True, "true": True, "yes": True, "on": True,
           "0": False, "false": False, "no": False, "off": False}

@@ -13,7 +13,9 @@ lock supervisors out). ``GET /supervisor/media/<report id>`` proxies the report'
 media (``dashboard.media``: fetched server-side, raster images only, cached in
 ``<data_dir>/media``), in scope only; the outside URL never reaches the browser. A link
 to a host or address the proxy must not reach (``PANTAU_MEDIA_HOSTS``,
-``PANTAU_MEDIA_ALLOW_PRIVATE``) gets 403, any other failure 404, both plain text.
+``PANTAU_MEDIA_ALLOW_PRIVATE``) gets 403; when the process's few fetch slots
+(``media.FetchSlots``) are all taken, 503 with Retry-After at once; any other failure 404;
+all plain text.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from flask import Response, request, stream_with_context
 from callbacks.auth import require_supervisor
 from callbacks.routes import geojson_response
 from dashboard.export import csv_chunks
-from dashboard.media import MediaError, MediaPolicy, MediaRefused, media_for
+from dashboard.media import RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, media_for
 from dashboard.store.supervisor_queries import MAX_POINTS, iter_export, map_points, media_url
 from dashboard.store.users import record_export
 from layouts import geo
@@ -37,6 +39,7 @@ def register(server, deps) -> None:  # noqa: ANN001
     from callbacks.supervisor import current_view
 
     areas = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kelurahan_areas(deps.ref)))
+    media_slots = FetchSlots()  # this process's media fetches at once
 
     def filtered_view() -> tuple:
         """The signed-in supervisor and the request's filters in their scope (aborts 401/403/400)."""
@@ -75,9 +78,11 @@ def register(server, deps) -> None:  # noqa: ANN001
             return _no_media("unknown report", 404)
         try:
             body, kind = media_for(Path(deps.settings.data_dir) / "media", report_id, url,
-                                   MediaPolicy.from_settings(deps.settings))
+                                   MediaPolicy.from_settings(deps.settings), media_slots)
         except MediaRefused as exc:  # logged by media_for; nothing from the target is sent
             return _no_media(str(exc), 403)
+        except MediaBusy as exc:
+            return _no_media(str(exc), 503, {"Retry-After": str(RETRY_AFTER_S)})
         except MediaError as exc:
             return _no_media(str(exc), 404)
         return Response(body, mimetype=kind, headers={
@@ -90,7 +95,7 @@ def register(server, deps) -> None:  # noqa: ANN001
         return Response(areas(), mimetype="application/geo+json", headers={"Cache-Control": "private, max-age=3600"})
 
 
-def _no_media(reason: str, status: int) -> Response:
+def _no_media(reason: str, status: int, headers: dict[str, str] | None = None) -> Response:
     """Plain-text placeholder (the detail panel's <img> shows its alt text instead)."""
     return Response(f"Media unavailable: {reason}\n", status=status, mimetype="text/plain",
-                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", **(headers or {})})

@@ -8,6 +8,18 @@ SVG is refused (it can carry script); so is anything not http(s), anything large
 is not one of :data:`TYPES`. Failures raise :class:`MediaError` with a short reason for
 the placeholder; they are not cached (a dead link may come back).
 
+**The deadline is total**: connect, TLS handshake, request, status line, headers and
+body of every hop together end :data:`TOTAL_S` after the fetch started, however the
+server trickles its bytes. Each socket operation waits at most :data:`TIMEOUT_S` or the
+time left, whichever is shorter, and a watchdog shuts the socket down at the deadline
+(a blocked read returns at once), so a server sending one byte a second is cut at the
+deadline, not after a minute.
+
+**Fetches are bounded** (:class:`FetchSlots`): a process runs at most a few at once; one
+more is refused at once with :class:`MediaBusy` (the route answers 503 with Retry-After)
+instead of waiting, so slow media links can hold at most that many of the web server's
+threads, never the ones the wall needs. Images already cached need no slot.
+
 A ``media_url`` comes from a report, i.e. from outside, so the fetch must not become a
 way into the server's own network (SSRF: ``http://169.254.169.254/``,
 ``http://127.0.0.1:6379/``). Each hop:
@@ -35,7 +47,10 @@ import ipaddress
 import logging
 import socket
 import ssl
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,8 +61,10 @@ from requests.certs import where as ca_bundle
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_S = 4.0  # connect and each read
-TOTAL_S = 10.0  # the whole fetch, redirects included
+TIMEOUT_S = 4.0  # connect and each read, at most
+TOTAL_S = 10.0  # the whole fetch, redirects included: connect, headers and body
+SLOTS = 3  # fetches at once per process (FetchSlots)
+RETRY_AFTER_S = 5  # what a refused fetch tells the client
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 3
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -70,6 +87,27 @@ class MediaRefused(MediaError):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(reason)
         self.detail = detail
+
+
+class MediaBusy(MediaError):
+    """Every fetch slot of this process is taken; try again later."""
+
+
+class FetchSlots:
+    """At most ``size`` fetches at once in this process; :meth:`take` never waits."""
+
+    def __init__(self, size: int = SLOTS) -> None:
+        self._free = threading.BoundedSemaphore(size)
+
+    @contextmanager
+    def take(self) -> Iterator[None]:
+        """Hold a slot for the ``with`` block; MediaBusy at once when none is free."""
+        if not self._free.acquire(blocking=False):
+            raise MediaBusy("media proxy busy")
+        try:
+            yield
+        finally:
+            self._free.release()
 
 
 @dataclass(frozen=True)
@@ -124,11 +162,9 @@ def fetch(url: str | None, policy: MediaPolicy = MediaPolicy(), *, timeout: floa
     network seams (tests point them at a fake server)."""
     deadline = time.monotonic() + total
     for _hop in range(MAX_REDIRECTS + 1):
-        if time.monotonic() > deadline:
-            raise MediaError("media server too slow")
         host, port, tls, target = _parse(url)
         addresses = _checked_addresses(host, port, policy, resolver)
-        conn = _open(host, port, tls, addresses, timeout, connect)
+        conn = _open(host, port, tls, addresses, _Deadline(deadline, timeout), connect)
         try:
             resp = _get(conn, target)
             if resp.status in REDIRECTS and resp.getheader("Location"):
@@ -141,9 +177,12 @@ def fetch(url: str | None, policy: MediaPolicy = MediaPolicy(), *, timeout: floa
                 raise MediaError("not an image")
             return _read_capped(resp, max_bytes, deadline), kind
         except (OSError, http.client.HTTPException) as exc:
+            if time.monotonic() >= deadline:
+                raise MediaError("media server too slow") from exc
             raise MediaError("media server unreachable") from exc
         finally:
             conn.close()
+            conn.disarm()
     raise MediaError("too many redirects")
 
 
@@ -181,10 +220,25 @@ def _checked_addresses(host: str, port: int, policy: MediaPolicy, resolver: Reso
     return addresses
 
 
-def _open(host: str, port: int, tls: bool, addresses: list[str], timeout: float,
+@dataclass(frozen=True)
+class _Deadline:
+    """The fetch's end (``time.monotonic()``) and the longest wait of one socket operation."""
+
+    at: float
+    step: float
+
+    def timeout(self) -> float:
+        """How long the next socket operation may wait; MediaError when the time is up."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise MediaError("media server too slow")
+        return min(self.step, left)
+
+
+def _open(host: str, port: int, tls: bool, addresses: list[str], deadline: _Deadline,
           connect: Connector) -> http.client.HTTPConnection:
     cls = _PinnedHTTPS if tls else _PinnedHTTP
-    return cls(host, port, addresses=addresses, timeout=timeout, connect=connect)
+    return cls(host, port, addresses=addresses, deadline=deadline, connect=connect)
 
 
 def _get(conn: http.client.HTTPConnection, target: str) -> http.client.HTTPResponse:
@@ -195,22 +249,45 @@ def _get(conn: http.client.HTTPConnection, target: str) -> http.client.HTTPRespo
 
 class _PinnedHTTP(http.client.HTTPConnection):
     """Connects to one of the already checked ``addresses``, never to a fresh lookup of
-    ``host`` (which is still what the Host header says)."""
+    ``host`` (which is still what the Host header says), within ``deadline``: each
+    operation waits at most the time left, and a watchdog shuts the socket down when
+    the deadline passes (a read blocked in the middle of a trickle returns at once)."""
 
-    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float,
+    def __init__(self, host: str, port: int, *, addresses: list[str], deadline: _Deadline,
                  connect: Connector) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._addresses, self._connect = addresses, connect
+        super().__init__(host, port, timeout=deadline.step)
+        self._addresses, self._connect, self._deadline = addresses, connect, deadline
+        self._watchdog: threading.Timer | None = None
+        self._live: socket.socket | None = None
 
     def connect(self) -> None:
         error: OSError | None = None
         for ip in self._addresses:
             try:
-                self.sock = self._connect((ip, self.port), self.timeout)
-                return
+                sock = self._connect((ip, self.port), self._deadline.timeout())
+                break
             except OSError as exc:
                 error = exc
-        raise error or OSError("no address")
+        else:
+            raise error or OSError("no address")
+        sock.settimeout(self._deadline.timeout())
+        self.sock = self._live = sock
+        self._watchdog = threading.Timer(max(0.0, self._deadline.at - time.monotonic()), self._cut)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def _cut(self) -> None:
+        """The watchdog at the deadline: shut the socket down (the response may hold it
+        after the connection handed it over; it may be closed already)."""
+        try:
+            self._live.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def disarm(self) -> None:
+        """Stop the watchdog (the fetch is over)."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
 
 
 class _PinnedHTTPS(_PinnedHTTP):
@@ -218,7 +295,7 @@ class _PinnedHTTPS(_PinnedHTTP):
 
     def connect(self) -> None:
         super().connect()
-        self.sock = _tls_context().wrap_socket(self.sock, server_hostname=self.host)
+        self.sock = self._live = _tls_context().wrap_socket(self.sock, server_hostname=self.host)
 
 
 @lru_cache(maxsize=1)
@@ -235,20 +312,22 @@ def _read_capped(resp: http.client.HTTPResponse, max_bytes: int, deadline: float
         body += chunk
         if len(body) > max_bytes:
             raise MediaError("image too large")
-        if time.monotonic() > deadline:
-            raise MediaError("media server too slow")
+    if time.monotonic() >= deadline:  # the watchdog cut the body short
+        raise MediaError("media server too slow")
     return bytes(body)
 
 
-def media_for(directory: Path, report_id: int, url: str | None,
-              policy: MediaPolicy = MediaPolicy(), **fetch_kw: Any) -> tuple[bytes, str]:
-    """The report's image from the cache, else fetched (under ``policy``) and cached.
-    A refused link is logged with its reason."""
+def media_for(directory: Path, report_id: int, url: str | None, policy: MediaPolicy,
+              slots: FetchSlots, **fetch_kw: Any) -> tuple[bytes, str]:
+    """The report's image from the cache, else fetched (under ``policy``, in one of
+    ``slots``: MediaBusy at once when they are all taken) and cached. A refused link is
+    logged with its reason."""
     found = cached(directory, report_id)
     if found is not None:
         return found
     try:
-        body, kind = fetch(url, policy, **fetch_kw)
+        with slots.take():
+            body, kind = fetch(url, policy, **fetch_kw)
     except MediaRefused as exc:
         log.warning("media of report %s refused: %s (%s)", report_id, exc, exc.detail)
         raise

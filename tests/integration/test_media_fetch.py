@@ -14,13 +14,15 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from dashboard import media
 from dashboard.config import Settings
-from dashboard.media import MediaError, MediaPolicy, MediaRefused, address_refusal, fetch
+from dashboard.media import FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, address_refusal, fetch
+from tests.fake_media import TrickleServer
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PUBLIC_IP = "93.184.216.34"  # global; never actually contacted (see ``via_fake``)
@@ -254,3 +256,28 @@ def test_https_verifies_the_name_not_the_address(tls_fake, monkeypatch):
     monkeypatch.setattr(media, "_tls_context", lambda: trusting)
     assert fetch("https://media.example/ok.png", **public) == (PNG, "image/png")
     assert fake.hits[-1] == ("/ok.png", "media.example")
+
+
+@pytest.mark.parametrize("mode", ["headers", "body", "body-nolength"])
+def test_a_trickling_server_is_cut_at_the_total_deadline(mode):
+    """One byte a second in the headers or in the body: each read is quick, so only a
+    total deadline stops it (the old fetch checked its budget between 64 KiB reads only
+    and waited 60 s and more)."""
+    with TrickleServer(mode, interval=1.0, limit=40) as slow:
+        started = time.monotonic()
+        with pytest.raises(MediaError, match="too slow"):
+            fetch(slow.url(), PRIVATE, total=3.0)
+        elapsed = time.monotonic() - started
+    assert 2.9 <= elapsed < 8, elapsed
+
+
+def test_fetch_slots_refuse_at_once_when_full():
+    slots = FetchSlots(2)
+    with slots.take(), slots.take():
+        started = time.monotonic()
+        with pytest.raises(MediaBusy):
+            with slots.take():
+                pass
+        assert time.monotonic() - started < 1
+    with slots.take():  # released again
+        pass

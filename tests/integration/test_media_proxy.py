@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -18,6 +19,7 @@ from dashboard import media
 from dashboard.reference import load_reference
 from dashboard.store import supervisor_queries as sq
 from layouts import supervisor_parts as parts
+from tests.fake_media import TrickleServer, wait_for
 from tests.supervisor_data import insert_reports, kelurahan_in, row
 from tests.supervisor_server import start
 
@@ -136,3 +138,44 @@ def test_allow_list_refuses_other_hosts(tmp_path):
         assert r.status_code == 403 and r.text == "Media unavailable: media host not allowed\n"
     finally:
         srv.stop()
+
+
+def test_slow_media_holds_at_most_the_fetch_slots_and_the_wall_still_answers(tmp_path):
+    """Media links trickling one byte a second: SLOTS requests fetch (cut at the total
+    deadline), any more get 503 with Retry-After at once, and the wall and /health
+    answer meanwhile."""
+    with TrickleServer("headers", interval=1.0, limit=40) as slow:
+        srv = start(tmp_path, media_allow_private=True)
+        try:
+            ids = insert_reports(srv.engine, [row(kelurahan_in("31.71"), "proses", media_url=slow.url(f"/{i}.png"))
+                                              for i in range(media.SLOTS + 3)])
+            sup = srv.session("sup")
+            results: dict[int, tuple[int, float]] = {}
+
+            def fetch_media(report_id: int) -> None:
+                started = time.monotonic()
+                r = get(srv, sup, report_id)
+                results[report_id] = (r.status_code, time.monotonic() - started)
+
+            hanging = [threading.Thread(target=fetch_media, args=(i,)) for i in ids[:media.SLOTS]]
+            for t in hanging:
+                t.start()
+            assert wait_for(lambda: slow.connections == media.SLOTS)  # every slot is taken
+            for report_id in ids[media.SLOTS:]:
+                started = time.monotonic()
+                r = get(srv, sup, report_id)
+                assert r.status_code == 503 and r.headers["Retry-After"] == str(media.RETRY_AFTER_S)
+                assert r.text == "Media unavailable: media proxy busy\n"
+                assert time.monotonic() - started < 5  # at once, not after the 10 s deadline
+            for path in ("/wall", "/open311/v2/services.json"):
+                started = time.monotonic()
+                assert srv.session(None).get(f"{srv.base}{path}", timeout=30).status_code == 200
+                assert time.monotonic() - started < 5
+            assert slow.connections == media.SLOTS
+            for t in hanging:
+                t.join(timeout=60)
+            assert all(status == 404 and media.TOTAL_S - 0.5 < took < media.TOTAL_S + 8
+                       for status, took in results.values()), results
+            assert get(srv, sup, ids[-1]).status_code == 404  # slots free again: fetched (and cut)
+        finally:
+            srv.stop()

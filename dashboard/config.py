@@ -67,10 +67,6 @@ class Settings:
     max_request_bytes: int = _setting(
         1_048_576, "Largest request body accepted (bytes); bigger requests get 413."
     )
-    session_hours: int = _setting(
-        8, "Supervisor login session lifetime in hours (Flask PERMANENT_SESSION_LIFETIME)."
-    )
-    secure_cookies: bool = _setting(
     max_requests_per_client: int = _setting(
         6, "Requests one client address may have in flight at once, counted over all web "
         "processes; further requests get 429 with Retry-After at once; 0 = no limit. Keep it below "
@@ -80,6 +76,10 @@ class Settings:
         30, "A request's headers and body must arrive within this many seconds of its first byte; "
         "the web server closes slower connections (slowloris)."
     )
+    session_hours: int = _setting(
+        8, "Supervisor login session lifetime in hours (Flask PERMANENT_SESSION_LIFETIME)."
+    )
+    secure_cookies: bool = _setting(
         False, "Mark the session cookie Secure (send only over HTTPS); turn on behind TLS."
     )
     login_max_failures: int = _setting(
@@ -134,12 +134,12 @@ class Settings:
             raise ValueError("PANTAU_PORT must be a TCP port")
         if self.login_window_minutes <= 0 or self.login_max_failures < 0:
             raise ValueError("PANTAU_LOGIN_WINDOW_MINUTES must be positive, PANTAU_LOGIN_MAX_FAILURES >= 0")
+        if self.max_requests_per_client < 0:
+            raise ValueError("PANTAU_MAX_REQUESTS_PER_CLIENT must be >= 0")
 
     def with_(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
 
-        if self.max_requests_per_client < 0:
-            raise ValueError("PANTAU_MAX_REQUESTS_PER_CLIENT must be >= 0")
 
 _BOOLS = {"1": True, "true": True, "yes": True, "on": True,
           "0": False, "false": False, "no": False, "off": False}

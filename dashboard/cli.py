@@ -215,16 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_worker_arguments(w)
     w.set_defaults(func=cmd_worker)
 
-    s = sub.add_parser("serve", help="run the web server (gunicorn) on PANTAU_HOST:PANTAU_PORT")
-    s.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn worker processes (default {WORKERS}, "
+    s = sub.add_parser("serve", help="run the web server on PANTAU_HOST:PANTAU_PORT (gunicorn's master over "
+                       "waitress processes: slow clients cannot hold its threads)")
+    s.add_argument("--workers", type=int, default=WORKERS, help=f"web worker processes (default {WORKERS}, "
                    f"{THREADS} threads each)")
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("demo", help="migrate, load reference data, seed if empty, then run the "
-                       "worker with the live simulator and the web server")
+                       "worker with the live simulator and the web server, restarting either when it exits")
     s.add_argument("--seed-reports", type=int, default=30_000, help="history to seed when empty")
     s.add_argument("--days", type=int, default=14, help="days of seeded history (default 14)")
-    s.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn worker processes (default {WORKERS}, "
+    s.add_argument("--workers", type=int, default=WORKERS, help=f"web worker processes (default {WORKERS}, "
                    f"{THREADS} threads each)")
     s.set_defaults(func=cmd_demo)
 

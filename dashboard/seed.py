@@ -89,11 +89,16 @@ class _MemoRef:
 
 
 def seed(engine: Engine, ref: Reference, n_reports: int, days: float, seed: int,
-         now: datetime, progress: bool = True) -> SeedResult:
-    """Generate, validate and bulk-load ``n_reports`` reports over the last ``days``."""
+         now: datetime, progress: bool = True, reports_end: datetime | None = None) -> SeedResult:
+    """Generate, validate and bulk-load ``n_reports`` reports over the ``days`` before
+    ``reports_end`` (default ``now``: a history that ends at the present moment, its
+    statuses as of then), and hourly water levels over the ``days`` before ``now``. An
+    earlier ``reports_end`` leaves the last hours to a simulator that replays them
+    (:func:`dashboard.simulator.source.replay_lead`)."""
     started, cpu = time.perf_counter(), time.process_time()
     world = model.build_world(ref, seed)
-    hist = history.generate(world, n_reports, days, seed, int(now.timestamp()))
+    end = now if reports_end is None else min(reports_end, now)
+    hist = history.generate(world, n_reports, days, seed, int(end.timestamp()))
     cols = _columns(world, ref, hist)
     generated = time.perf_counter()
     checker = _Validator(ref, cols, now, progress)  # runs beside the load when it can fork

@@ -152,6 +152,7 @@ def hour_weight(hours: np.ndarray) -> np.ndarray:
     h = np.asarray(hours) % 24
     lo = np.floor(h).astype(int)
     frac = h - lo
+    lo %= 24  # a tiny negative hour rounds up to 24.0 under % 24
     return (HOURLY[lo] * (1 - frac) + HOURLY[(lo + 1) % 24] * frac) / HOURLY.mean()
 
 

@@ -1,6 +1,6 @@
-"""Words for simulated reports: short Indonesian descriptions per category, street
-names, and reporter identities that are obviously fake (phones 0812-0000-xxxx, e-mail
-at contoh.id). Everything is chosen from an integer, so it is reproducible and cheap."""
+"""Words for simulated reports: short Indonesian descriptions per category, places and
+addresses inside the report's own kelurahan (RT/RW, landmarks), and reporter identities
+that are obviously fake (phones 0812-0000-xxxx, e-mail at contoh.id). Everything is chosen from an integer, so it is reproducible and cheap."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "kriminal": ("Sering terjadi penjambretan di {jalan} malam hari.",
                  "Ada aksi pencurian motor di area RT {rt}/RW {rw}."),
     "lampu_jalan": ("Lampu PJU di {jalan} mati sudah {n} hari, jalan gelap.",
-                    "Lampu jalan di depan gang RT {rt} berkedip-kedip."),
+                    "Lampu jalan di depan gang RT {rt}/RW {rw} berkedip-kedip."),
     "pohon_tumbang": ("Pohon tumbang menutup separuh badan {jalan}.",
                       "Dahan pohon besar di {jalan} hampir patah, mohon dipangkas."),
     "fasilitas_umum": ("Halte di {jalan} rusak, atapnya bocor.",
@@ -53,14 +53,14 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
                      "Pintu halte Transjakarta {jalan} rusak tidak bisa ditutup."),
     "teroris": ("Ada tas mencurigakan ditinggal di dekat {jalan}.",),
 }
-STREETS = (
-    "Jl. Kebon Sirih", "Jl. Merdeka Selatan", "Jl. Sudirman", "Jl. Gatot Subroto", "Jl. Rasuna Said",
-    "Jl. Casablanca", "Jl. Mampang Prapatan", "Jl. Fatmawati", "Jl. Pramuka", "Jl. Salemba Raya",
-    "Jl. Gunung Sahari", "Jl. Pangeran Jayakarta", "Jl. Hayam Wuruk", "Jl. Daan Mogot",
-    "Jl. Kyai Tapa", "Jl. Panjang", "Jl. Ciledug Raya", "Jl. Raya Bogor", "Jl. Kalimalang",
-    "Jl. Pemuda", "Jl. Pulo Gadung", "Jl. Yos Sudarso", "Jl. Enggano", "Jl. Pluit Raya",
-    "Jl. Kemang Raya", "Jl. Warung Buncit", "Jl. Otista", "Jl. Dewi Sartika", "Jl. Matraman Raya",
-    "Jl. Tanjung Duren", "Jl. Kebon Jeruk Raya", "Jl. Cempaka Putih Raya",
+#: Where in the kelurahan a report is: its own RT/RW and landmarks, never a named street
+#: (the reference data has no street list per kelurahan, and a famous street name put in
+#: the wrong kelurahan is the first thing a Jakartan notices).
+PLACES = (
+    "jalan lingkungan RT {rt}/RW {rw} {kel}", "gang di RT {rt}/RW {rw} {kel}",
+    "jalan utama Kelurahan {kel}", "jalan depan kantor Kelurahan {kel}",
+    "jalan dekat pasar {kel}", "jalan dekat sekolah di RW {rw} {kel}",
+    "jalan dekat masjid RW {rw} {kel}", "pertigaan RW {rw} {kel}",
 )
 FIRST = ("Budi", "Siti", "Agus", "Dewi", "Rudi", "Rina", "Andi", "Sri", "Joko", "Wati",
          "Hendra", "Yuni", "Dedi", "Ani", "Bambang", "Lestari", "Eko", "Putri", "Fajar", "Intan")
@@ -68,19 +68,31 @@ LAST = ("Santoso", "Rahayu", "Wijaya", "Lestari", "Saputra", "Hidayat", "Kusuma"
         "Susanto", "Nugroho", "Sitompul", "Siregar", "Halim", "Permana", "Setiawan")
 
 
+def rt_rw(k: int) -> tuple[str, str]:
+    """The RT and RW numbers (three digits, as written on Jakarta addresses) for ``k``."""
+    return f"{1 + (k >> 5) % 15:03d}", f"{1 + (k >> 9) % 12:03d}"
+
+
+def place(k: int, kelurahan_name: str) -> str:
+    """A spot inside the kelurahan, chosen by ``k``."""
+    rt, rw = rt_rw(k)
+    return PLACES[(k >> 3) % len(PLACES)].format(rt=rt, rw=rw, kel=kelurahan_name)
+
+
 def description(category: str, k: int, kelurahan_name: str) -> str:
-    """A short Indonesian complaint for ``category``; ``k`` picks template and details."""
+    """A short Indonesian complaint for ``category`` in that kelurahan; ``k`` picks the
+    template and the details."""
     options = TEMPLATES.get(category, ("Laporan warga di {jalan}.",))
+    rt, rw = rt_rw(k)
     return options[k % len(options)].format(
-        jalan=STREETS[(k >> 3) % len(STREETS)], n=2 + (k >> 8) % 40,
-        rt=f"{1 + (k >> 5) % 15:03d}", rw=f"{1 + (k >> 9) % 12:03d}", kel=kelurahan_name,
-    )
+        jalan=place(k, kelurahan_name), n=2 + (k >> 8) % 40, rt=rt, rw=rw, kel=kelurahan_name)
 
 
 def address(k: int, kelurahan_code: str, ref: Reference) -> str:
+    """``RT 003/RW 005, Kel. <name>, Kec. <name>``: the same RT/RW as the description."""
     kel = ref.kelurahan[kelurahan_code]
-    return (f"{STREETS[(k >> 3) % len(STREETS)]} No. {1 + (k >> 12) % 200}, "
-            f"{kel.name}, {ref.kecamatan[kel.kecamatan_code].name}")
+    rt, rw = rt_rw(k)
+    return f"RT {rt}/RW {rw}, Kel. {kel.name}, Kec. {ref.kecamatan[kel.kecamatan_code].name}"
 
 
 def reporter(k: int) -> dict[str, str]:

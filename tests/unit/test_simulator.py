@@ -149,20 +149,21 @@ def test_long_outage_jumps_ahead_without_future_stamps(sim):
     assert all(datetime.fromisoformat(r["updated_datetime"]) <= now for r in batch.records)
 
 
-def test_sim_clock_runs_at_speed(sim):
-    sim.fetch(None, START)
-    assert sim.sim_time(START + timedelta(minutes=1)) == START + timedelta(hours=1)
+def test_sim_clock_replays_the_past_then_keeps_real_time(sim):
+    sim.fetch(None, START)  # speed 60: starts 59 x 10 min behind, meets the present at +10 min
+    assert sim.sim_time(START) == START - timedelta(minutes=590)
+    assert sim.sim_time(START + timedelta(minutes=1)) == START - timedelta(minutes=530)
+    assert sim.sim_time(START + timedelta(minutes=10)) == START + timedelta(minutes=10)
+    assert sim.sim_time(START + timedelta(hours=5)) == START + timedelta(hours=5)
 
 
 def test_arrivals_follow_the_wib_day(reference, tmp_path):
     source = SimulatorSource(7, 3600, tmp_path / "s.json", reference, daily_reports=20_000)
-    first = source.fetch(None, START)  # tick k is simulated hour 07:00 + k WIB
+    first = source.fetch(None, START)  # each tick is a simulated hour of the replay
     batch = source.fetch(first.cursor, START + timedelta(seconds=48))
-    per_tick = Counter(int(r["service_request_id"].split("-")[2]) for r in batch.records
+    per_hour = Counter(datetime.fromisoformat(r["requested_datetime"]).hour for r in batch.records
                        if r["jakarta_status"] == "menunggu")
-    night = per_tick[20] + per_tick[44]  # 03:00 WIB
-    morning = per_tick[1] + per_tick[25]  # 08:00 WIB
-    assert morning > 4 * max(night, 1)
+    assert per_hour[8] > 4 * max(per_hour[3], 1)  # WIB hours of the requests themselves
 
 
 def test_agencies_differ_fast_closers_and_ignorers(reference):

@@ -223,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="migrate, load reference data, seed if empty, then run the "
                        "worker with the live simulator and the web server, restarting either when it exits")
-    s.add_argument("--seed-reports", type=int, default=30_000, help="history to seed when empty")
+    s.add_argument("--seed-reports", type=int, default=42_000,
+                   help="history to seed when empty (default 42000: 3000 a day, the simulator's rate)")
     s.add_argument("--days", type=int, default=14, help="days of seeded history (default 14)")
     s.add_argument("--workers", type=int, default=WORKERS, help=f"web worker processes (default {WORKERS}, "
                    f"{THREADS} threads each)")

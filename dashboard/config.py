@@ -59,7 +59,11 @@ class Settings:
         "", "Zone applied to feed timestamps that carry none; empty means such records are quarantined."
     )
     sim_seed: int = _setting(42, "Random seed of the built-in simulator.")
-    sim_speed: float = _setting(60.0, "Simulator speed: simulated seconds per real second.")
+    sim_speed: float = _setting(
+        1.0, "Simulator speed: simulated seconds per real second. 1 = real time (the demo's wall "
+        "shows a normal day at that hour); above 1 the simulator replays the recent past that much "
+        "faster and keeps real time once it reaches the present (10 real minutes at any speed)."
+    )
     secret_key: str = _setting("dev-only-change-me", "Flask secret key for sessions.")
     public_rate_per_minute: int = _setting(
         300, "Requests per minute per client IP to public callbacks and the Open311 API; 0 = no limit."

@@ -73,6 +73,7 @@ def prepare_store(settings: Settings, seed_reports: int, days: int) -> None:
     """Migrate, load reference data, and seed a history when the store has no reports."""
     from dashboard.reference import load_reference
     from dashboard.seed import seed
+    from dashboard.simulator.source import replay_lead
     from dashboard.store.engine import make_engine
     from dashboard.store.migrate import upgrade
     from dashboard.store.refdata import store_reference
@@ -86,7 +87,9 @@ def prepare_store(settings: Settings, seed_reports: int, days: int) -> None:
         empty = conn.execute(select(func.count()).select_from(report)).scalar_one() == 0
     if empty and seed_reports > 0:
         log.info("seeding %d reports over %d days", seed_reports, days)
-        seed(engine, ref, seed_reports, days, settings.sim_seed, datetime.now(timezone.utc))
+        now = datetime.now(timezone.utc)  # reports end where the simulator's first run starts
+        seed(engine, ref, seed_reports, days, settings.sim_seed, now,
+             reports_end=now - replay_lead(settings.sim_speed))
     engine.dispose()
 
 

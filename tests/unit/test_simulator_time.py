@@ -73,3 +73,18 @@ def test_addresses_and_descriptions_stay_in_their_kelurahan(reference):
             said = text.description(category, k, kel.name)
             assert not streets.search(said), said
             assert kel.name in said or f"RT {rt}/RW {rw}" in said or "koridor" in said, said
+
+
+def test_a_run_resumed_hours_later_continues_from_the_present(reference, tmp_path):
+    source = SimulatorSource(7, 1, tmp_path / "s.json", reference, daily_reports=20_000)
+    first = source.fetch(None, START)
+    stopped = source.fetch(first.cursor, START + timedelta(minutes=10))
+    later = START + timedelta(hours=5)  # the demo was off for almost five hours
+    resumed = SimulatorSource(7, 1, tmp_path / "s.json", reference, daily_reports=20_000)
+    batch = resumed.fetch(stopped.cursor, later)
+    arrived = _times([r for r in batch.records if r["jakarta_status"] == "menunggu"], "requested_datetime")
+    assert arrived and min(arrived) >= later - timedelta(minutes=15)  # the gap stays a gap
+    assert all(t <= later for t in _times(batch.records, "updated_datetime"))
+    assert resumed.sim_time(later) == later
+    faster = SimulatorSource(7, 60, tmp_path / "s.json", reference)  # another speed: a new run
+    assert faster.fetch(batch.cursor, later).cursor.startswith(later.strftime("%y%m%d%H%M%S"))

@@ -9,9 +9,13 @@ with the clock). Otherwise it reads the windows (:mod:`dashboard.store.wall_aggr
 :data:`LEADERBOARD_MAX_AGE`: in between, the leaderboard (a 30-day score) and the flow
 hours before the previous hour are carried over from the saved snapshot.
 
-Flood mode: some monitored gate's latest reading is at Siaga 2 or 1 and younger than
-:data:`FLOOD_READING_MAX_AGE` (a stale alarm from a dead sensor does not keep the wall
-in flood mode; the gate row still shows its level and ``observed_at``).
+Flood mode (:func:`flood_episode`), with hysteresis so a level hovering at a threshold
+does not flap: it starts when a monitored gate's reading reaches Siaga 2 (or 1) and ends
+only after every gate has stayed below Siaga 2 for :data:`FLOOD_CALM` (30 min). The
+episode is read from the readings themselves (the trend window), so a worker restart does
+not forget it. A gate whose newest reading is an alarm older than
+:data:`FLOOD_READING_MAX_AGE` (a dead sensor) does not keep the wall in flood mode; the
+gate row still shows its level and ``observed_at``.
 
 Status thresholds (``"ok" | "warning" | "danger"``):
 
@@ -42,6 +46,10 @@ WIDGET = "wall"
 MAX_AGE = timedelta(seconds=60)
 LEADERBOARD_MAX_AGE = timedelta(minutes=5)
 FLOOD_READING_MAX_AGE = timedelta(hours=3)
+FLOOD_CALM = timedelta(minutes=30)  # all gates below Siaga 2 this long: flood mode ends
+FLOOD_SIAGA = 2  # flood mode from this siaga level (2 Siaga, 1 Awas)
+TREND_SHOWN = timedelta(hours=6)  # the tiles' trend window
+TREND_STEP = timedelta(minutes=10)  # one trend point (the highest reading) per step
 AGENCIES = 12
 TICKER = 15
 TEXT_CHARS = 140
@@ -171,8 +179,26 @@ def ticker_rows(rows: list[dict[str, Any]], now: datetime, limit: int = TICKER) 
     return out
 
 
-def gate_rows(inputs: WallInputs) -> list[dict[str, Any]]:
-    """Monitored gates that have a reading, with their trend and camera state."""
+def trend_points(readings: list[tuple[datetime, float]], now: datetime,
+                 window: timedelta = TREND_SHOWN, step: timedelta = TREND_STEP) -> list[list]:
+    """The readings of the last ``window`` as [iso time, level], at most one per ``step``
+    (the highest of the step, stamped with the step's last reading: a peak is never
+    smoothed away); a reading every minute would make the payload 10x larger."""
+    since = now - window
+    steps: dict[int, tuple[datetime, float]] = {}
+    for t, v in readings:
+        if t < since:
+            continue
+        key = int((t - since) / step)
+        top = steps.get(key)
+        steps[key] = (t, float(v)) if top is None else (max(top[0], t), max(top[1], float(v)))
+    return [[iso(t), v] for _, (t, v) in sorted(steps.items())]
+
+
+def gate_rows(inputs: WallInputs, now: datetime) -> list[dict[str, Any]]:
+    """Monitored gates that have a reading: level, siaga, thresholds, the last 6 h of
+    readings and the camera state (``simulated``: the gate has no camera URL, so its
+    still is the simulator's rendering)."""
     out = []
     for g in inputs.gates:
         level = inputs.levels.get(g["code"])
@@ -183,9 +209,74 @@ def gate_rows(inputs: WallInputs) -> list[dict[str, Any]]:
                     "level_cm": float(level["level_cm"]), "siaga": int(level["siaga"]),
                     "alert_ratio": round(float(level["level_cm"]) / g["siaga3_cm"], 3) if g.get("siaga3_cm") else 0.0,
                     "observed_at": iso(level["observed_at"]),
-                    "trend": [[iso(t), float(v)] for t, v in inputs.trends.get(g["code"], [])],
-                    "camera": {"ok": bool(camera.get("ok")), "last_ok_at": iso(camera.get("last_ok_at"))}})
+                    "thresholds": {str(n): g.get(f"siaga{n}_cm") for n in (3, 2, 1) if g.get(f"siaga{n}_cm")},
+                    "trend": trend_points(inputs.trends.get(g["code"], []), now),
+                    "camera": {"ok": bool(camera.get("ok")), "last_ok_at": iso(camera.get("last_ok_at")),
+                               "simulated": bool(camera.get("ok")) and not g.get("snapshot_url")}})
     return out
+
+
+def _alarm_spans(gate: dict[str, Any], readings: list[tuple[datetime, float]], latest: dict[str, Any],
+                 now: datetime) -> list[tuple[datetime, datetime | None]]:
+    """(start, calm) spans during which ``gate`` was at Siaga 2 or worse: ``calm`` is its
+    first reading below again (``None``: still in alarm at its newest reading). A reading
+    is an alarm when its level reaches the gate's Siaga 2 threshold; the newest one also
+    by its ingested siaga. An ongoing alarm older than FLOOD_READING_MAX_AGE is dropped."""
+    threshold = gate.get("siaga2_cm")
+    marks = [(t, threshold is not None and v >= threshold) for t, v in readings]
+    if latest and (not marks or latest["observed_at"] >= marks[-1][0]):
+        marks = [m for m in marks if m[0] < latest["observed_at"]]
+        marks.append((latest["observed_at"], int(latest["siaga"]) <= FLOOD_SIAGA))
+    spans, start = [], None
+    for t, alarm in marks:
+        if alarm and start is None:
+            start = t
+        elif not alarm and start is not None:
+            spans.append((start, t))
+            start = None
+    if start is not None and marks[-1][0] >= now - FLOOD_READING_MAX_AGE:
+        spans.append((start, None))
+    return spans
+
+
+def flood_episode(inputs: WallInputs, now: datetime, calm: timedelta = FLOOD_CALM) -> dict[str, Any] | None:
+    """The flood episode the wall is in at ``now``, or ``None``.
+
+    Flood mode holds from the first alarm reading (Siaga 2 or 1) of an episode until every
+    gate has stayed below Siaga 2 for ``calm``: each gate's alarm span is stretched by
+    ``calm`` past its calm reading, overlapping spans join, and the span holding ``now`` is
+    the episode. Returns ``since`` (its first alarm), ``calm_since`` (when the last gate
+    went below, ``None`` while one is still in alarm), and the gate to name: the worst one
+    now in alarm (lowest siaga, then highest against its Siaga 1 threshold), else the last to calm
+    down. Only the readings in the trend window count (an episode older than that starts
+    at the window's start)."""
+    by_code = {g["code"]: g for g in inputs.gates}
+    spans = []  # (start, end, calm reading or None, gate code)
+    for code, gate in by_code.items():
+        for start, calm_at in _alarm_spans(gate, inputs.trends.get(code, []), inputs.levels.get(code, {}), now):
+            spans.append((start, now + calm if calm_at is None else calm_at + calm, calm_at, code))
+    groups: list[list] = []  # overlapping spans joined: [start, end, spans]
+    for span in sorted(spans):
+        if groups and span[0] <= groups[-1][1]:
+            groups[-1][1] = max(groups[-1][1], span[1])
+            groups[-1][2].append(span)
+        else:
+            groups.append([span[0], span[1], [span]])
+    episode = next((g[2] for g in groups if g[0] <= now < g[1]), None)
+    if episode is None:
+        return None
+    ongoing = [s[3] for s in episode if s[2] is None]
+    if ongoing:
+        def worst(code: str) -> tuple:
+            level = inputs.levels[code]
+            return (int(level["siaga"]), -float(level["level_cm"]) / max(1, by_code[code].get("siaga1_cm") or 1))
+        code, calm_since = min(ongoing, key=worst), None
+    else:
+        last = max(episode, key=lambda s: s[2])
+        code, calm_since = last[3], last[2]
+    level = inputs.levels.get(code, {})
+    return {"gate": code, "name": by_code[code]["name"], "siaga": int(level.get("siaga", FLOOD_SIAGA)),
+            "since": iso(episode[0][0]), "calm_since": iso(calm_since)}
 
 
 def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dict[str, Any]:
@@ -195,9 +286,10 @@ def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dic
     inputs = grouped(inputs)
     agencies = agency_rows(inputs, ref)
     city, focus = group_views(inputs, [a["code"] for a in agencies])
-    gates = gate_rows(inputs)
+    gates = gate_rows(inputs, now)
+    flood = flood_episode(inputs, now)
     fresh = now - FLOOD_READING_MAX_AGE
-    flooded = [g for g in gates if g["siaga"] <= 2 and inputs.levels[g["code"]]["observed_at"] >= fresh]
+    flooded = [g for g in gates if g["siaga"] <= FLOOD_SIAGA and inputs.levels[g["code"]]["observed_at"] >= fresh]
     return {
         "version": inputs.version, "computed_at": iso(now), "data_as_of": iso(inputs.data_as_of),
         **city,
@@ -208,7 +300,8 @@ def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dic
         "leaderboard": inputs.leaderboard or scoring.leaderboard([], ref, None),
         "ticker": ticker_rows(inputs.ticker, now),
         "gates": gates,
-        "flood_mode": bool(flooded),
+        "flood_mode": flood is not None,
+        "flood": flood,
         "flood_rivers": sorted({g["river"] for g in flooded if g["river"]}),
         "kelurahan_backlog": dict(sorted(inputs.open_by_kelurahan.items())),
     }
@@ -221,8 +314,8 @@ def redis_client(url: str):  # noqa: ANN201
 
 
 # --- the worker job: read the windows, build, save ----------------------------------------
-TREND_WINDOW = timedelta(hours=12)
-TREND_POINTS = 72
+TREND_WINDOW = timedelta(hours=12)  # flood episodes are read from this window
+TREND_POINTS = 12 * 60 + 30  # every reading of the window (one a minute), then thinned for the payload
 
 
 def today_start(now: datetime, zone) -> datetime:  # noqa: ANN001

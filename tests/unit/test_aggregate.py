@@ -26,7 +26,7 @@ from dashboard.scoring import leaderboard as build_leaderboard
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 KPI_KEYS = {"today_new", "today_done", "open", "overdue", "unresponded_6h", "status"}
 TOP_KEYS = {"version", "computed_at", "data_as_of", "kpis", "status_today", "backlog_by_age", "flow_24h",
-            "agencies", "focus", "leaderboard", "ticker", "gates", "flood_mode", "flood_rivers",
+            "agencies", "focus", "leaderboard", "ticker", "gates", "flood_mode", "flood", "flood_rivers",
             "kelurahan_backlog"}
 
 
@@ -118,15 +118,18 @@ def test_gates_flood_mode_and_rivers(reference):
     assert flood["flood_mode"] is True and flood["flood_rivers"] == ["Ciliwung"]
     g = flood["gates"][0]
     assert g["trend"][-1] == [g["observed_at"], 900.0]
-    assert g["camera"] == {"ok": False, "last_ok_at": "2026-11-27T02:00:00Z"}
-    assert flood["gates"][1]["camera"] == {"ok": False, "last_ok_at": None}
+    assert g["camera"] == {"ok": False, "last_ok_at": "2026-11-27T02:00:00Z", "simulated": False}
+    assert flood["gates"][1]["camera"] == {"ok": False, "last_ok_at": None, "simulated": False}
+    assert flood["flood"] == {"gate": "pa-1", "name": "PA pa-1", "siaga": 2, "since": g["observed_at"],
+                              "calm_since": None}
+    assert calm["flood"] is None
 
 
 def test_a_stale_alarm_does_not_keep_flood_mode(reference):
     inputs = sample_inputs(reference, siaga=1)
     inputs.levels["pa-1"]["observed_at"] = NOW - timedelta(hours=4)
     p = build_wall_payload(inputs, reference, NOW)
-    assert p["flood_mode"] is False and p["flood_rivers"] == []
+    assert p["flood_mode"] is False and p["flood_rivers"] == [] and p["flood"] is None
     assert p["gates"][0]["siaga"] == 1  # still shown, with its time
 
 

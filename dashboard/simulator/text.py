@@ -1,6 +1,7 @@
 """Words for simulated reports: short Indonesian descriptions per category, places and
 addresses inside the report's own kelurahan (RT/RW, landmarks), and reporter identities
-that are obviously fake (phones 0812-0000-xxxx, e-mail at contoh.id). Everything is chosen from an integer, so it is reproducible and cheap."""
+that are obviously fake (phones 0812-0000-xxxx, e-mail at contoh.id). Everything is
+chosen from an integer, so it is reproducible and cheap."""
 
 from __future__ import annotations
 

@@ -68,6 +68,6 @@ def test_gates_differ_in_base_level_and_shape(reference):
 
 
 def test_levels_are_whole_centimetres(reference):
-    readings = [r for h in range(0, 48 * 3600, 1800)
-                for r in simulate_levels(reference.gates.values(), datetime.fromtimestamp(TIMES[0] + h, timezone.utc), 3)]
+    times = [datetime.fromtimestamp(TIMES[0] + s, timezone.utc) for s in range(0, 48 * 3600, 1800)]
+    readings = [r for t in times for r in simulate_levels(reference.gates.values(), t, 3)]
     assert readings and all(r.level_cm == int(r.level_cm) for r in readings)

@@ -1,8 +1,9 @@
 /* The wall's client side. Clientside callbacks (window.dash_clientside.pantau) rotate the
-   agency focus and report the viewport height, so neither costs a server request, and hand
+   focus zone and report the viewport height, so neither costs a server request, and hand
    each freshness poll's answer to the badge.
    Plain watchers (no Dash needed, so they keep working when the server is gone): the WIB
-   clock, the freshness badge and its banners, and the reload-on-new-build.
+   clock, the focus zone's draining bar, the freshness badge and its banners, and the
+   reload-on-new-build.
 
    The badge is decided here, from what this browser saw (window.pantau.live.state):
      OFFLINE  a request failed to reach the server, or no freshness poll has succeeded for
@@ -30,35 +31,54 @@ window.dash_clientside.pantau = {
     fit: function (vh, bounds) {
         var nu = window.dash_clientside.no_update;
         if (!bounds || !vh) { return [nu, nu]; }
-        /* Cluster radius in px grows with the screen, like the cluster icons do (wide enough
-           that the ringed icons, up to 2.9 units across, do not overlap). */
-        return [{bounds: bounds.map(function (p) { return p.slice(); })},
-                window.pantau.map.clusterOptions(Math.round(110 * vh / 1080))];
+        return window.pantau.map.fit(bounds);  /* padding and cluster radius follow the screen */
     },
+    /* The focus zone: one agency at a time, every ``query.rotate`` seconds on the clock
+       (so every wall shows the same agency), or the ``?agency=`` pin. Runs every second
+       from a clientside Interval and sends nothing unless the agency or the data changed.
+       The map stays city-wide: its url changes only with the data version. */
     focus: function (n, views, query) {
         var nu = window.dash_clientside.no_update;
-        if (!views || !views.by) { return [nu, nu, nu, nu, nu, nu, nu, nu, nu, nu, nu]; }
-        var code = "";
-        if (query.agency) {
-            code = views.by[query.agency] ? query.agency : "";
-        } else {
-            var order = views.order || [""];
-            code = order[Math.floor(Date.now() / 1000 / Math.max(1, query.rotate)) % order.length];
+        var out = [nu, nu, nu, nu, nu, nu, nu, nu];
+        if (!views || !views.by) { return out; }
+        var order = views.order || [], rotate = Math.max(1, query.rotate || 20);
+        var code = query.agency || (order.length ?
+            order[Math.floor(Date.now() / 1000 / rotate) % order.length] : "");
+        var seen = window.pantau.focus || {};
+        window.pantau.focus = {code: code, version: views.version, rotate: rotate,
+                               rotating: !query.agency && order.length > 1};
+        if (seen.code !== code || seen.version !== views.version) {
+            var v = views.by[code];
+            document.querySelectorAll("[data-agency]").forEach(function (el) {
+                el.classList.toggle("is-focus", el.getAttribute("data-agency") === code);
+            });
+            out[0] = v ? v.backlog : {data: [], layout: {}};
+            (v ? v.kpis : ["\u2013", "\u2013", "\u2013"]).forEach(function (t, i) { out[1 + i] = t; });
+            out[4] = "kpis kpis--" + (v ? v.level : "ok");
+            out[5] = views.names[code] || code || "\u2013";
         }
-        var v = views.by[code] || views.by[""];
-        var url = "/wall/points.json?v=" + views.version + (code ? "&agency=" + encodeURIComponent(code) : "");
-        document.querySelectorAll("[data-agency]").forEach(function (el) {
-            el.classList.toggle("is-focus", el.getAttribute("data-agency") === code);
-        });
+        if (seen.version !== views.version) {
+            out[6] = "/wall/points.json?v=" + views.version;
+            window.pantau.map.flood = views.flood;  /* read by pointToLayer: the url above refetches */
+        }
         /* Area shading: re-sent until the map has painted this version (dash-leaflet drops a
            hideout change that lands while the layer is still loading its url). */
         window.pantau.map.areas = views.areas;  /* read by areaStyle when the layer (re)loads */
-        window.pantau.map.flood = views.flood;  /* read by pointToLayer: the url below refetches */
-        var painted = window.pantau.map.areasPainted === views.version;
-        var areas = painted ? nu : Object.assign({}, views.areas);
-        return [v.status, v.backlog].concat(v.kpis).concat(
-            ["kpis kpis--" + v.level, code ? (views.names[code] || code) : query.all, url, areas]);
+        if (window.pantau.map.areasPainted !== views.version) { out[7] = Object.assign({}, views.areas); }
+        return out;
     }
+};
+
+/* The focus zone's draining bar: full when an agency comes in, empty when the next one is
+   due (the same clock arithmetic as the focus callback); hidden when the zone is pinned. */
+window.pantau.focusBar = function () {
+    var bar = document.getElementById("wall-focus-bar"), f = window.pantau.focus;
+    if (!bar || !f) { return; }
+    bar.parentNode.classList.toggle("is-pinned", !f.rotating);
+    var left = 1 - ((Date.now() / 1000) % f.rotate) / f.rotate;
+    var now = parseFloat(bar.style.width) || 0;
+    bar.style.transition = left * 100 > now ? "none" : "";  /* refill at once, drain smoothly */
+    bar.style.width = (left * 100).toFixed(1) + "%";
 };
 
 window.pantau.live = (function () {
@@ -136,6 +156,7 @@ window.pantau.live = (function () {
         var el = document.getElementById("wall-clock");
         if (el) { el.textContent = live.hhmm(new Date(), true) + live.suffix(); }
         live.paint();
+        window.pantau.focusBar();
     }
 
     function withTimeout(url, ms) {

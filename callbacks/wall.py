@@ -1,5 +1,6 @@
 """Wall callbacks: one Interval tick drives a cheap version check (full refresh only when
-the snapshot changed), a freshness check, and clientside focus rotation."""
+the snapshot changed) and a freshness check; a second, clientside-only Interval rotates
+the focus zone (no server request)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,13 @@ log = logging.getLogger(__name__)
 
 WIDGET = "wall"
 KPI_OUTPUTS = [Output(f"wall-kpi-{k}", "children") for k in components.KPI_KEYS]
+FOCUS_KPI_OUTPUTS = [Output(f"wall-focus-kpi-{k}", "children") for k in components.FOCUS_KPI_KEYS]
 REFRESH_OUTPUTS = [
-    Output(ids.WALL_VERSION, "data"), Output(ids.WALL_VIEWS, "data"), Output(ids.WALL_FLOW_FIG, "figure"),
+    Output(ids.WALL_VERSION, "data"), Output(ids.WALL_VIEWS, "data"), *KPI_OUTPUTS,
+    Output(ids.WALL_KPIS, "className"), Output(ids.WALL_STATUS_FIG, "children"), Output(ids.WALL_FLOW_FIG, "figure"),
     Output(ids.WALL_AGENCY_FIG, "children"), Output(ids.WALL_BOARD, "children"),
     Output(ids.WALL_GATES, "children"), Output(ids.WALL_TICKER, "children"),
-    Output(ids.WALL_POINTS, "hideout"), Output(ids.WALL_ROOT, "className"),
+    Output(ids.WALL_POINTS, "hideout"), Output(ids.WALL_FLOOD, "children"), Output(ids.WALL_ROOT, "className"),
 ]
 
 
@@ -62,10 +65,10 @@ def register(app, deps) -> None:  # noqa: ANN001
                             Input(ids.WALL_VIEWPORT, "data"), State(ids.WALL_MAP, "bounds"))
     app.clientside_callback(
         ClientsideFunction("pantau", "focus"),
-        Output(ids.WALL_STATUS_FIG, "figure"), Output(ids.WALL_BACKLOG_FIG, "figure"), *KPI_OUTPUTS,
-        Output(ids.WALL_KPIS, "className"), Output(ids.WALL_FOCUS_LABEL, "children"), Output(ids.WALL_POINTS, "url"),
+        Output(ids.WALL_BACKLOG_FIG, "figure"), *FOCUS_KPI_OUTPUTS,
+        Output(ids.WALL_FOCUS_KPIS, "className"), Output(ids.WALL_FOCUS_LABEL, "children"), Output(ids.WALL_POINTS, "url"),
         Output(ids.WALL_AREAS, "hideout"),
-        Input(ids.WALL_TICK, "n_intervals"), Input(ids.WALL_VIEWS, "data"), State(ids.WALL_QUERY, "data"))
+        Input(ids.WALL_ROTATE, "n_intervals"), Input(ids.WALL_VIEWS, "data"), State(ids.WALL_QUERY, "data"))
 
 
 def query_lang(query) -> str:  # noqa: ANN001 - whatever a client sent as the wall-query state

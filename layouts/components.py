@@ -11,14 +11,19 @@ from zoneinfo import ZoneInfo
 
 from dash import dcc, html
 
+from dashboard.models import Status
+from dashboard.public import siaga_levels
 from layouts import figures, theme
 from layouts.numbers import number
 
 KPI_KEYS = ("today_new", "today_done", "open", "overdue", "unresponded_6h")
-KPI_LABELS = {"today_new": "New today", "today_done": "Done today", "open": "Open",
-              "overdue": "Overdue > 7 d", "unresponded_6h": "No response > 6 h"}
-SIAGA_WORDS = {4: "Normal", 3: "Waspada", 2: "Siaga", 1: "Awas"}
+FOCUS_KPI_KEYS = ("open", "overdue", "unresponded_6h")  # what fits the focus zone at wall sizes
+#: What each number counts: "today_new" are reports that came in today, "today_done" the
+#: moves to Selesai today (whenever the report came in).
+KPI_LABELS = {"today_new": "New today", "today_done": "Closed today", "open": "Open",
+              "overdue": "Overdue > 7 d", "unresponded_6h": "Waiting > 6 h"}
 PART_KEYS = ("processed", "response", "resolution", "overdue", "reopen")
+BOARD_ROWS = 5  # best and worst rows that fit the panel at wall type sizes (the payload has 10)
 STATIC_GRAPH = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 
 
@@ -46,19 +51,53 @@ def age_text(minutes: int | float | None, _) -> str:
     return f"{m // 1440} {_('d')}"
 
 
-def kpi_strip(_) -> html.Div:
-    """Five KPI tiles; values are filled by the focus rotation (ids ``wall-kpi-<key>``)."""
+def kpi_strip(_, keys: tuple[str, ...], prefix: str, strip_id: str) -> html.Div:
+    """KPI tiles for ``keys``, values filled by a callback (ids ``<prefix>-<key>``)."""
     return html.Div([
-        html.Div([html.Div("–", id=f"wall-kpi-{key}", className="kpi__value"),
+        html.Div([html.Div("–", id=f"{prefix}-{key}", className="kpi__value"),
                   html.Div(_(KPI_LABELS[key]), className="kpi__label")],
                  className=f"kpi kpi--{key}")
-        for key in KPI_KEYS
-    ], className="kpis", id="wall-kpis")
+        for key in keys
+    ], className="kpis", id=strip_id)
 
 
-def kpi_values(kpis: dict, _) -> list[str]:  # noqa: ANN001
-    """The KPI tile texts in :data:`KPI_KEYS` order."""
-    return [number(kpis.get(key), _) for key in KPI_KEYS]
+def kpi_values(kpis: dict, _, keys: tuple[str, ...] = KPI_KEYS) -> list[str]:  # noqa: ANN001
+    """The KPI tile texts in ``keys`` order."""
+    return [number(kpis.get(key), _) for key in keys]
+
+
+def siaga_text(level: int, lang: str) -> str:
+    """A siaga level as every view says it: "Siaga 2", "Siaga 1 (Awas)", "Siaga 2
+    (Standby)". The words are BPBD's (``data/reference/status_siaga_banjir*.csv``, as the
+    visitor view's legend shows them), shortened to their first name."""
+    name = {n: word for n, word, _meaning in siaga_levels(lang)}.get(level, "")
+    word = name.split(" (")[0].split("/")[0].strip()
+    return f"Siaga {level}" if not word or word == "Siaga" else f"Siaga {level} ({word})"
+
+
+def flood_banner(flood: dict | None, _, lang: str, zone: ZoneInfo) -> str:
+    """"MODE BANJIR · Manggarai Siaga 2 sejak 00:40" (and, once every gate is below Siaga 2
+    again, since when), or "" outside flood mode."""
+    if not flood:
+        return ""
+    text = (f"{_('FLOOD MODE')} · {gate_name(flood.get('name') or flood.get('gate', ''))} "
+            f"{siaga_text(int(flood.get('siaga') or 2), lang)} {_('since')} {clock_text(flood.get('since'), zone, '%H:%M')}")
+    if flood.get("calm_since"):
+        text += f" · {_('all gates below Siaga 2 since')} {clock_text(flood['calm_since'], zone, '%H:%M')}"
+    return text
+
+
+def status_rows(rows: list[dict], _) -> list[html.Div]:
+    """Reports that came in today by their current status: the status in the view's
+    language (the visitor's and supervisor's words), a bar and the count. HTML rather than
+    a figure, so no label is ever dropped to make room: the rows share the panel's height."""
+    top = max([r["n"] for r in rows] + [1])
+    return [html.Div([
+        html.Span(_(Status(r["status"]).label), className="status__name"),
+        html.Span(html.Span(className=f"status__fill st--{r['status']}", style={"width": f"{100 * r['n'] / top:.1f}%"}),
+                  className="status__bar"),
+        html.Span(number(r["n"], _), className="status__n"),
+    ], className="status") for r in rows]
 
 
 def ticker(items: list[dict], _) -> list[html.Li]:
@@ -113,14 +152,14 @@ def short_name(name: str) -> str:
     return name
 
 
-def leaderboard(board: dict, _, lang: str = "id") -> list:
-    """Best and worst kelurahan: score and its five parts (as %), plus the formula line
-    (the payload's formula is "Bahasa Indonesia | English"; we show one)."""
+def leaderboard(board: dict, _, lang: str = "id", rows: int = BOARD_ROWS) -> list:
+    """Best and worst ``rows`` kelurahan: score and its five parts (as %), plus the formula
+    line (the payload's formula is "Bahasa Indonesia | English"; we show one)."""
     head = html.Tr([html.Th("#"), html.Th(_("Kelurahan")), html.Th(_("Score"))]
                    + [html.Th(_(f"part:{k}"), className="part") for k in PART_KEYS])
     return [
-        _board_table(_("Best 10"), board.get("best", []), head, "board--best"),
-        _board_table(_("Worst 10"), board.get("worst", []), head, "board--worst"),
+        _board_table(_("Best {n}").format(n=rows), board.get("best", [])[:rows], head, "board--best"),
+        _board_table(_("Worst {n}").format(n=rows), board.get("worst", [])[:rows], head, "board--worst"),
         html.Div(formula_text(board.get("formula", ""), lang), className="board__formula"),
     ]
 
@@ -134,8 +173,7 @@ def formula_text(formula: str, lang: str) -> str:
 def _board_table(title: str, rows: list[dict], head: html.Tr, cls: str) -> html.Div:
     body = [html.Tr([
         html.Td(str(i), className="rank"),
-        html.Td([html.Span(r.get("name", ""), className="board__name"),
-                 html.Span(r.get("kota", ""), className="board__kota")]),
+        html.Td(r.get("name", ""), className="board__name", title=r.get("kota", "")),
         html.Td(f"{r.get('score', 0):.0f}", className="score"),
     ] + [html.Td(f"{100 * r.get('parts', {}).get(k, 0):.0f}", className="part") for k in PART_KEYS])
         for i, r in enumerate(rows, start=1)]
@@ -144,12 +182,14 @@ def _board_table(title: str, rows: list[dict], head: html.Tr, cls: str) -> html.
                     className=f"board {cls}")
 
 
-def gate_tiles(gates: list[dict], _, zone: ZoneInfo, version: int, vh_px: float | None) -> list[html.Div]:
-    """One tile per flood gate: camera still (or 'no signal since'), level, siaga, trend."""
-    return [_gate_tile(g, _, zone, version, vh_px) for g in gates]
+def gate_tiles(gates: list[dict], _, lang: str, zone: ZoneInfo, version: int, vh_px: float | None) -> list[html.Div]:
+    """One tile per flood gate, read like an instrument: name, the still as delivered,
+    the level, the siaga word and colour and the reading's time (drawn by the app, never
+    only in the image), and the last 6 h against the gate's siaga thresholds."""
+    return [_gate_tile(g, _, lang, zone, version, vh_px) for g in gates]
 
 
-def _gate_tile(gate: dict, _, zone: ZoneInfo, version: int, vh_px: float | None) -> html.Div:
+def _gate_tile(gate: dict, _, lang: str, zone: ZoneInfo, version: int, vh_px: float | None) -> html.Div:
     siaga = int(gate.get("siaga") or 4)
     colour = theme.SIAGA_COLOUR.get(siaga, theme.OKABE_ITO["grey"])
     level = gate.get("level_cm")
@@ -157,9 +197,11 @@ def _gate_tile(gate: dict, _, zone: ZoneInfo, version: int, vh_px: float | None)
         html.Div(gate_name(gate.get("name") or gate["code"]), className="gate__name"),
         camera_view(gate, _, zone, version),
         html.Div([html.Span(f"{number(level, _)} cm" if level is not None else "–", className="gate__level"),
-                  html.Span(f"{siaga} · {_(SIAGA_WORDS.get(siaga, 'Normal'))}", className="gate__siaga")],
+                  html.Span(clock_text(gate.get("observed_at"), zone, "%H:%M"), className="gate__asof")],
                  className="gate__reading"),
-        dcc.Graph(figure=figures.sparkline(gate.get("trend") or [], colour, vh_px),
+        html.Div(siaga_text(siaga, lang), className="gate__siaga"),
+        dcc.Graph(figure=figures.gate_trend(gate.get("trend") or [], gate.get("thresholds") or {}, colour, zone,
+                                            vh_px),
                   config=STATIC_GRAPH, className="gate__trend"),
     ], className=f"gate gate--siaga{siaga}", **{"data-gate": gate["code"]})
 
@@ -170,11 +212,14 @@ def gate_name(name: str) -> str:
 
 
 def camera_view(gate: dict, _, zone: ZoneInfo, version: int):
-    """The served still (never an outside URL), or a 'no signal since HH:MM' panel."""
+    """The served still as delivered (never an outside URL; a simulated one tagged
+    "SIMULASI"), or a 'no signal since HH:MM' panel."""
     camera = gate.get("camera") or {}
     if camera.get("ok"):
-        return html.Img(src=f"/camera/{gate['code']}.png?v={version}", className="gate__img",
-                        alt=gate.get("name", ""))
+        img = html.Img(src=f"/camera/{gate['code']}.png?v={version}", className="gate__img", alt=gate.get("name", ""))
+        if not camera.get("simulated"):
+            return img
+        return html.Div([img, html.Span(_("SIMULATION"), className="gate__sim")], className="gate__cam")
     since = clock_text(camera.get("last_ok_at"), zone, "%H:%M") if camera.get("last_ok_at") else None
     text = f"{_('no signal since')} {since}" if since else _("no signal")
     return html.Div(text, className="gate__img gate__img--dead")

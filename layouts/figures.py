@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from dashboard.models import Status
 from layouts import theme
 from layouts.numbers import number
 
@@ -38,19 +37,6 @@ def _number_font(vh_px: float | None) -> dict:
     return {"size": theme.font_px(vh_px, theme.NUMBER_VH), "color": theme.TEXT}
 
 
-def status_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
-    """Reports per status today: one bar per status, its letter and count on the bar."""
-    statuses = [Status(r["status"]) for r in rows]
-    counts = [r["n"] for r in rows]
-    bar = {"type": "bar", "orientation": "h", "x": counts,
-           "y": [f"{theme.STATUS_LETTER[s]} · {_(s.label)}" for s in statuses],
-           "marker": {"color": [theme.STATUS_COLOUR[s] for s in statuses]},
-           "text": [number(n, _) for n in counts], "textposition": "outside", "textangle": 0,
-           "textfont": _number_font(vh_px), "cliponaxis": False, "hoverinfo": "skip"}
-    return _base(vh_px, [bar], yaxis=axis(autorange="reversed", showgrid=False),
-                 xaxis=axis(visible=False, range=[0, max(counts + [1]) * 1.25]))
-
-
 def backlog_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
     """Open backlog by age bucket, coloured by how late it is."""
     counts = [r["n"] for r in rows]
@@ -63,26 +49,50 @@ def backlog_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
 
 
 def flow_lines(flow: dict, _, zone: ZoneInfo, vh_px: float | None = None) -> dict:
-    """New vs done per hour over the last 24 h (hours shown in local time)."""
+    """Reports that came in vs reports closed, per hour over the last 24 h (local hours).
+    No legend: the panel title names the lines (the wall's layout)."""
     hours = [_hour_label(h, zone) for h in flow.get("hours", [])]
     width = max(2, theme.font_px(vh_px, 0.003))
     lines = [
         {"type": "scatter", "mode": "lines", "x": hours, "y": flow.get("new", []), "name": _("New"),
          "line": {"color": theme.OKABE_ITO["orange"], "width": width}, "hoverinfo": "skip"},
-        {"type": "scatter", "mode": "lines", "x": hours, "y": flow.get("done", []), "name": _("Done"),
+        {"type": "scatter", "mode": "lines", "x": hours, "y": flow.get("done", []), "name": _("Closed"),
          "line": {"color": theme.OKABE_ITO["sky"], "width": width, "dash": "dash"}, "hoverinfo": "skip"},
     ]
-    return _base(vh_px, lines, showlegend=True,
-                 legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "bgcolor": "rgba(0,0,0,0)"},
-                 xaxis=axis(nticks=6, showgrid=False), yaxis=axis(nticks=4, rangemode="tozero"))
+    return _base(vh_px, lines, xaxis=axis(nticks=6, showgrid=False), yaxis=axis(nticks=3, rangemode="tozero"))
 
 
-def sparkline(trend: list, colour: str, vh_px: float | None = None) -> dict:
-    """A water-level trend with no axes: the shape is the message."""
-    line = {"type": "scatter", "mode": "lines", "x": [t for t, _v in trend], "y": [v for _t, v in trend],
-            "line": {"color": colour, "width": max(2, theme.font_px(vh_px, 0.0025))}, "hoverinfo": "skip"}
-    return _base(vh_px, [line], xaxis=axis(visible=False), yaxis=axis(visible=False),
-                 margin={"l": 0, "r": 0, "t": 0, "b": 0, "pad": 0})
+def gate_trend(trend: list, thresholds: dict, colour: str, zone: ZoneInfo, vh_px: float | None = None) -> dict:
+    """A gate's last 6 h: the level line on a local time axis, and its siaga thresholds
+    as dotted lines in their siaga colours (those within reach of the drawn levels: Siaga 3
+    always, 2 and 1 once the level nears them)."""
+    times = [_local(t, zone) for t, _v in trend]
+    values = [float(v) for _t, v in trend]
+    limits = {int(k): float(v) for k, v in thresholds.items() if v}
+    top = max(values + [limits.get(3, 0.0)]) or 1.0
+    low = min(values) if values else 0.0
+    drawn = {n: v for n, v in limits.items() if v <= top * 1.15}
+    top = max([top] + list(drawn.values()))
+    pad = max(1.0, (top - low) * 0.08)
+    width = max(2, theme.font_px(vh_px, 0.0025))
+    span = [min(times), max(times)] if times else []
+    lines = [{"type": "scatter", "mode": "lines", "x": span, "y": [v, v], "hoverinfo": "skip",
+              "line": {"color": theme.SIAGA_COLOUR[n], "width": max(1, width // 2), "dash": "dot"}}
+             for n, v in sorted(drawn.items())] if span else []
+    line = {"type": "scatter", "mode": "lines", "x": times, "y": values,
+            "line": {"color": colour, "width": width}, "hoverinfo": "skip"}
+    return _base(vh_px, lines + [line], margin={"l": 0, "r": 0, "t": 0, "b": 0, "pad": 0},
+                 xaxis=axis(type="date", nticks=3, tickformat="%H:%M", showgrid=False, ticks="outside",
+                            ticklen=4, tickcolor=theme.MUTED),
+                 yaxis=axis(visible=False, range=[low - pad, top + pad]))
+
+
+def _local(iso: str, zone: ZoneInfo) -> str:
+    """A payload time as a local wall-clock time Plotly draws as is."""
+    when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _hour_label(iso: str, zone: ZoneInfo) -> str:

@@ -9,34 +9,42 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import dash_leaflet as dl
+import orjson
 from dash import dcc, html
 
 from dashboard.config import Settings
 from dashboard.health import STORE, WORKER, Health
 from dashboard.i18n import gettext, language
-from dashboard.models import STATUS_ORDER
-from layouts import components, figures, ids, theme
+from dashboard.models import OPEN, STATUS_ORDER
+from layouts import components, figures, geo, ids
 
 #: Mainland Jakarta; the map starts here and is never moved by a refresh.
 JAKARTA_CENTER = [-6.2075, 106.83]
-JAKARTA_BOUNDS = [[-6.375, 106.68], [-6.04, 106.98]]  # north edge leaves sea room for the legend
-AGENCY_ROWS = 9  # what fits the panel at wall type sizes; the payload has up to 12
+JAKARTA_BOUNDS = [[-6.373, 106.685], [-6.088, 106.974]]  # the kelurahan polygons' extent
+AGENCY_ROWS = 8  # what fits the panel at wall type sizes; the payload has up to 12
+GATES, GATES_FLOOD = 3, 5  # gate tiles that fit at wall type sizes (flood mode: two panels wide)
 FIGURE_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
 
 
 def layout(settings: Settings, lang: str | None = None, agency: str | None = None, **_query) -> html.Div:
     """The wall frame; the first poll fills it. ``?lang=en`` switches language,
-    ``?agency=<code>`` pins the focus instead of rotating."""
+    ``?agency=<code>`` pins the focus zone instead of rotating.
+
+    Two scopes, never mixed: the city frame (header, map, the city column, agencies,
+    leaderboard, gates, ticker) is the whole city and never changes; the focus zone is one
+    agency at a time, titled with its name, with a draining bar until the next one."""
     lang = language(lang)
     _ = gettext(lang)
     query = {"lang": lang, "agency": agency or None, "poll": settings.poll_seconds,
              "rotate": settings.agency_rotate_seconds, "all": _("All agencies")}
     return html.Div([
         dcc.Interval(id=ids.WALL_TICK, interval=settings.poll_seconds * 1000),
+        dcc.Interval(id=ids.WALL_ROTATE, interval=1000),  # clientside only: the focus rotation
         dcc.Store(id=ids.WALL_VERSION), dcc.Store(id=ids.WALL_VIEWS),
         dcc.Store(id=ids.WALL_VIEWPORT), dcc.Store(id=ids.WALL_QUERY, data=query), dcc.Store(id=ids.WALL_FRESHNESS),
         _header(_, settings), _banners(_),
-        _map_panel(_, settings), _stats_panel(_), _agencies_panel(_),
+        html.Div(id=ids.WALL_FLOOD, className="floodbar", role="alert"),
+        _map_panel(_, settings), _stats_panel(_), _focus_zone(_, agency), _agencies_panel(_),
         html.Section([html.H2(_("Kelurahan leaderboard"), className="panel__title"),
                       html.Div(id=ids.WALL_BOARD, className="board-grid")],
                      className="panel panel--board", id="wall-board-panel"),
@@ -53,8 +61,6 @@ def _header(_, settings: Settings) -> html.Header:
     return html.Header([
         html.Div([html.Span("PANTAU", className="brand"), html.Span(_("Jakarta citizen reports"), className="brand__sub")],
                  className="head__brand"),
-        html.Div([html.Span(_("Focus") + ": ", className="head__focus-key"),
-                  html.Span("–", id=ids.WALL_FOCUS_LABEL, className="head__focus")], className="head__focusbox"),
         html.Div("–", id=ids.WALL_DATA_AS_OF, className="head__asof"),
         # painted by 41_wall_live.js from the polls (never LIVE before one has succeeded)
         html.Div("…", id=ids.WALL_BADGE, className="badge badge--wait", **{"data-error": _("server error")}),
@@ -71,45 +77,80 @@ def _banners(_) -> html.Div:
 
 
 def _map_panel(_, settings: Settings) -> html.Section:
+    """The backlog map: open reports only, clustered (letter = the cluster's most common
+    status, ring = its reports' ages against the 6 h / 7 d targets), kelurahan shaded by
+    their open reports, and a legend beside the map (never over a marker). ``data-map``
+    hands the page's vocabulary to 40_wall_map.js."""
+    vocabulary = geo.map_vocabulary(_)
     layers = [dl.TileLayer(url=settings.tile_url)] if settings.tile_url else []
     layers += [
-        dl.GeoJSON(id=ids.WALL_AREAS, url="/wall/areas.json", style={"variable": "pantau.map.areaStyle"},
+        dl.GeoJSON(id=ids.WALL_AREAS, url="/wall/areas.json", style={"variable": "pantau.map.backlogStyle"},
                    onEachFeature={"variable": "pantau.map.trackView"},
                    hideout={"backlog": {}, "max": 1}, interactive=False),
         dl.GeoJSON(id=ids.WALL_KOTA, url="/wall/kota.json", style={"variable": "pantau.map.kotaStyle"},
                    interactive=False),
         dl.GeoJSON(id=ids.WALL_POINTS, cluster=True, zoomToBoundsOnClick=True,
-                   superClusterOptions={"radius": 70, "maxZoom": 16},
-                   pointToLayer={"variable": "pantau.map.pointToLayer"},
-                   clusterToLayer={"variable": "pantau.map.clusterToLayer"},
+                   superClusterOptions={"radius": 80, "extent": 256, "maxZoom": 16},
+                   pointToLayer={"variable": "pantau.map.wallPoint"},
+                   clusterToLayer={"variable": "pantau.map.wallCluster"},
                    hideout={"flood": []}),
     ]
     return html.Section([
-        # center/zoom are given too: dash-leaflet compares them on every move (undefined -> TypeError)
-        dl.Map(layers, id=ids.WALL_MAP, bounds=JAKARTA_BOUNDS, center=JAKARTA_CENTER, zoom=11,
-               zoomSnap=0.25, zoomControl=False,
-               attributionControl=False, className="map", style={"width": "100%", "height": "100%"}),
-        _legend(_),
-    ], className="panel panel--map", id=ids.WALL_MAP_PANEL)
+        html.Div(
+            # center/zoom are given too: dash-leaflet compares them on every move (undefined -> TypeError)
+            dl.Map(layers, id=ids.WALL_MAP, bounds=JAKARTA_BOUNDS, center=JAKARTA_CENTER, zoom=11,
+                   zoomSnap=0.25, zoomControl=False,
+                   attributionControl=False, className="map", style={"width": "100%", "height": "100%"}),
+            className="mapbox"),
+        _legend(_, vocabulary),
+    ], className="panel panel--map", id=ids.WALL_MAP_PANEL, **{"data-map": orjson.dumps(vocabulary).decode()})
 
 
-def _legend(_) -> html.Div:
-    items = [html.Span([html.Span(theme.STATUS_LETTER[s], className=f"pt pt--{s.value}"), _(s.label)],
-                       className="legend__item") for s in STATUS_ORDER]
-    return html.Div(items + [html.Span(_("ring = age vs 6 h / 7 d target"), className="legend__item")],
-                    className="legend")
+def _legend(_, vocabulary: dict) -> html.Div:
+    """What the map counts, in the page's language: the letters of the open statuses, the
+    age ring's bands and the shading's bins with their unit."""
+    letters = [html.Div([html.Span(vocabulary["letters"][s.value], className=f"maplegend__chip maplegend__chip--{s.value}"),
+                         _(s.label)], className="maplegend__row") for s in STATUS_ORDER if s in OPEN]
+    ages = [html.Div([html.Span(className=f"maplegend__ring maplegend__ring--{band}"), _(label)],
+                     className="maplegend__row") for band, label in geo.AGE_BANDS]
+    bins = [html.Div([html.Span(className="maplegend__swatch", style={"background": colour}), label],
+                     className="maplegend__row") for colour, label in reversed(geo.backlog_scale())]
+    return html.Div([
+        html.H2(_("Open reports"), className="panel__title maplegend__title"),
+        html.Div(letters, className="maplegend__group"),
+        html.Div([html.H3(_("Ring: age"), className="maplegend__head")] + ages, className="maplegend__group"),
+        html.Div([html.H3(_("open reports per kelurahan"), className="maplegend__head maplegend__unit")] + bins,
+                 className="maplegend__group"),
+    ], id=ids.WALL_MAP_LEGEND, className="maplegend")
 
 
 def _stats_panel(_) -> html.Section:
+    """The city column: the whole city, whatever the focus zone shows."""
     return html.Section([
-        components.kpi_strip(_),
-        html.H2(_("Status today"), className="panel__title"),
-        dcc.Graph(id=ids.WALL_STATUS_FIG, config=FIGURE_CONFIG, className="fig fig--status"),
-        html.H2(_("Open backlog by age"), className="panel__title"),
-        dcc.Graph(id=ids.WALL_BACKLOG_FIG, config=FIGURE_CONFIG, className="fig fig--backlog"),
-        html.H2(_("New vs done, last 24 h"), className="panel__title"),
+        html.H2(_("All Jakarta · all agencies"), id=ids.WALL_CITY, className="panel__title scope scope--city"),
+        components.kpi_strip(_, components.KPI_KEYS, "wall-kpi", ids.WALL_KPIS),
+        html.H2(_("New today by current status"), className="panel__title"),
+        html.Div(id=ids.WALL_STATUS_FIG, className="statuses"),
+        # the title is the legend: each word underlined like its line
+        html.H2([html.Span(_("New"), className="key key--new"), " vs ", html.Span(_("Closed"), className="key key--closed"),
+                 ", " + _("last 24 h")], className="panel__title"),
         dcc.Graph(id=ids.WALL_FLOW_FIG, config=FIGURE_CONFIG, className="fig fig--flow"),
     ], className="panel panel--stats", id=ids.WALL_STATS)
+
+
+def _focus_zone(_, agency: str | None) -> html.Section:
+    """One agency at a time: its name as the zone's title, a bar draining until the next
+    agency (hidden when ``?agency=`` pins the zone), its backlog numbers and ages."""
+    return html.Section([
+        html.Div([html.Span(_("Agency in focus"), className="focus__key"),
+                  html.H2("–", id=ids.WALL_FOCUS_LABEL, className="focus__name scope scope--focus")],
+                 className="focus__head"),
+        html.Div(html.Div(id=ids.WALL_FOCUS_BAR, className="focus__bar-fill"),
+                 className="focus__bar" + (" is-pinned" if agency else "")),
+        components.kpi_strip(_, components.FOCUS_KPI_KEYS, "wall-focus-kpi", ids.WALL_FOCUS_KPIS),
+        html.H2(_("Open backlog by age"), className="panel__title"),
+        dcc.Graph(id=ids.WALL_BACKLOG_FIG, config=FIGURE_CONFIG, className="fig fig--backlog"),
+    ], className="panel panel--focus", id=ids.WALL_FOCUS)
 
 
 def _agencies_panel(_) -> html.Section:
@@ -121,18 +162,18 @@ def _agencies_panel(_) -> html.Section:
 
 
 def focus_views(payload: dict, _, vh_px: float | None) -> dict:
-    """Per focus ("" = all agencies): KPI texts and the two figures the rotation swaps in."""
+    """Per agency in the rotation: its KPI texts, status level and backlog-by-age figure
+    (the focus zone; the city column is rendered apart and never rotates)."""
     def view(part: dict) -> dict:
         kpis = part.get("kpis", {})
-        return {"kpis": components.kpi_values(kpis, _), "level": kpis.get("status", "ok"),
-                "status": figures.status_bar(part.get("status_today", []), _, vh_px),
+        return {"kpis": components.kpi_values(kpis, _, components.FOCUS_KPI_KEYS), "level": kpis.get("status", "ok"),
                 "backlog": figures.backlog_bar(part.get("backlog_by_age", []), _, vh_px)}
     focus = payload.get("focus", {})
     names = {a["code"]: components.agency_name(a, _) for a in payload.get("agencies", [])}
-    by = {"": view(payload)} | {code: view(part) for code, part in focus.items()}
+    by = {code: view(part) for code, part in focus.items()}
     shown = [c for c in names if c in focus][:AGENCY_ROWS]  # rotate over the rows on screen
     backlog = payload.get("kelurahan_backlog", {})
-    return {"order": [""] + shown, "names": names, "by": by, "version": payload.get("version"),
+    return {"order": shown, "names": names, "by": by, "version": payload.get("version"),
             "areas": {"backlog": backlog, "max": max(list(backlog.values()) + [1]), "version": payload.get("version")}}
 
 
@@ -146,21 +187,27 @@ def render(payload: dict, lang: str, zone: ZoneInfo, vh_px: float | None,
     coords = gate_coords or {}
     flood_at = [list(coords[g["code"]]) for g in payload.get("gates", [])
                 if g.get("river") in flood_rivers and g.get("code") in coords]
+    flood = payload.get("flood") if payload.get("flood_mode") else None
+    kpis = payload.get("kpis", {})
     return (
         version, focus_views(payload, _, vh_px) | {"flood": flood_at},
+        *components.kpi_values(kpis, _), "kpis kpis--" + kpis.get("status", "ok"),
+        components.status_rows(payload.get("status_today", []), _),
         figures.flow_lines(payload.get("flow_24h", {}), _, zone, vh_px),
         components.agency_rows(payload.get("agencies", [])[:AGENCY_ROWS], _),
         components.leaderboard(payload.get("leaderboard", {}), _, lang),
-        components.gate_tiles(_gates_in_order(payload.get("gates", [])), _, zone, version, vh_px),
+        components.gate_tiles(_gates_in_order(payload.get("gates", []), GATES_FLOOD if flood else GATES),
+                              _, lang, zone, version, vh_px),
         components.ticker(payload.get("ticker", []), _),
         {"flood": flood_at},
-        "view-wall wall wall--flood" if payload.get("flood_mode") else "view-wall wall",
+        components.flood_banner(flood, _, lang, zone),
+        "view-wall wall wall--flood" if flood else "view-wall wall",
     )
 
 
-def _gates_in_order(gates: list[dict], limit: int = 7) -> list[dict]:
+def _gates_in_order(gates: list[dict], limit: int) -> list[dict]:
     """The most alarming gates first: siaga 1 before 4, then the level nearest its Siaga 3
-    threshold (``alert_ratio``); at most ``limit`` tiles fit the panel."""
+    threshold (``alert_ratio``); ``limit`` tiles fit the panel at wall type sizes."""
     return sorted(gates, key=lambda g: (int(g.get("siaga") or 4), -float(g.get("alert_ratio") or 0),
                                         g.get("name", "")))[:limit]
 

@@ -20,7 +20,7 @@ def used_msgids() -> set[str]:
         for path in (ROOT / folder).glob("*.py"):
             found |= set(MSGID.findall(path.read_text()))
     from layouts import components
-    found |= set(components.KPI_LABELS.values()) | set(components.SIAGA_WORDS.values())
+    found |= set(components.KPI_LABELS.values())
     found |= {f"part:{k}" for k in components.PART_KEYS} | {s.label for s in Status}
     return found | {label for label, _ in AGE_BUCKETS} | supervisor_msgids()
 

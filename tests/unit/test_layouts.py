@@ -42,8 +42,11 @@ def sample_payload(flood: bool = False) -> dict:
         "gates": [{"code": "pa-2", "name": "Pintu Air Manggarai", "river": "Ciliwung", "level_cm": 950.0,
                    "siaga": 2 if flood else 4, "observed_at": "2026-11-27T02:50:00Z",
                    "trend": [["2026-11-27T02:00:00Z", 900.0], ["2026-11-27T02:50:00Z", 950.0]],
+                   "thresholds": {"3": 750, "2": 850, "1": 950},
                    "camera": {"ok": False, "last_ok_at": "2026-11-27T01:15:00Z"}}],
         "flood_mode": flood, "flood_rivers": ["Ciliwung"] if flood else [],
+        "flood": {"gate": "pa-2", "name": "Pintu Air Manggarai", "siaga": 2, "since": "2026-11-27T17:40:00Z",
+                  "calm_since": None} if flood else None,
         "kelurahan_backlog": {"31.71.01.1001": 12},
     }
 
@@ -85,19 +88,53 @@ def test_wall_layout_pins_agency_and_switches_language():
 
 def test_render_outputs_everything_in_order():
     out = wall.render(sample_payload(), "id", WIB, 1080, {"pa-2": (-6.2, 106.85)})
-    version, views, flow, agencies, board, gates, ticker, points, cls = out
+    version, views, *kpis, kpi_cls, status, flow, agencies, board, gates, ticker, points, flood, cls = out
     assert version == 42
-    assert views["order"] == ["", "sudin-sda-31.71"] and views["by"][""]["kpis"][0] == "1.234"
+    assert kpis == ["1.234", "1.000", "5.000", "300", "40"] and kpi_cls == "kpis kpis--warning"  # the city, always
+    assert views["order"] == ["sudin-sda-31.71"] and "" not in views["by"]  # the focus zone rotates agencies only
+    assert views["by"]["sudin-sda-31.71"]["kpis"] == ["5.000", "300", "40"]
+    assert [r.children[0].children for r in status][0] == "Menunggu" and status[4].children[2].children == "40"
     assert len(flow["data"]) == 2 and go.Figure(flow)  # a valid Plotly figure
     assert getattr(agencies[0], "data-agency") == "sudin-sda-31.71"
     assert len(board) == 3 and "Skor = ..." in str(board[2].children)
+    assert len(board[0].children[1].children[1].children) == components.BOARD_ROWS
     assert views["areas"] == {"backlog": {"31.71.01.1001": 12}, "max": 12, "version": 42}
-    assert points == {"flood": []} and cls == "view-wall wall"
+    assert points == {"flood": []} and flood == "" and cls == "view-wall wall"
 
 
-def test_flood_mode_class_and_highlight():
-    _v, views, *_, points, cls = wall.render(sample_payload(flood=True), "id", WIB, 1080, {"pa-2": (-6.2, 106.85)})
+def test_flood_mode_class_banner_and_highlight():
+    out = wall.render(sample_payload(flood=True), "id", WIB, 1080, {"pa-2": (-6.2, 106.85)})
+    views, points, banner, cls = out[1], out[-3], out[-2], out[-1]
     assert "wall--flood" in cls and points == {"flood": [[-6.2, 106.85]]} == {"flood": views["flood"]}
+    assert banner == "MODE BANJIR · Manggarai Siaga 2 sejak 00:40"
+    en = wall.render(sample_payload(flood=True) | {"flood": sample_payload(True)["flood"] | {
+        "siaga": 1, "calm_since": "2026-11-27T18:10:00Z"}}, "en", WIB, 1080)[-2]
+    assert en == "FLOOD MODE · Manggarai Siaga 1 (Danger) since 00:40 · all gates below Siaga 2 since 01:10"
+
+
+def test_one_vocabulary_for_statuses_and_siaga_per_language():
+    en = gettext("en")
+    rows = components.status_rows(sample_payload()["status_today"], en)
+    assert [r.children[0].children for r in rows] == ["Waiting", "Coordinating", "Referred", "In progress", "Done"]
+    assert [components.siaga_text(n, "en") for n in (4, 3, 2, 1)] == [
+        "Siaga 4 (Normal)", "Siaga 3 (Alert)", "Siaga 2 (Standby)", "Siaga 1 (Danger)"]
+    assert [components.siaga_text(n, "id") for n in (4, 3, 2, 1)] == [
+        "Siaga 4 (Normal)", "Siaga 3 (Waspada)", "Siaga 2", "Siaga 1 (Awas)"]
+    labels = {k: _(v) for k, v in components.KPI_LABELS.items()}
+    assert labels["today_done"] == "Diselesaikan hari ini" and labels["today_new"] == "Masuk hari ini"
+    assert "Masuk hari ini menurut status" in str(wall.layout(Settings()))
+
+
+def test_gate_tile_reads_like_an_instrument():
+    gate = sample_payload(flood=True)["gates"][0] | {"camera": {"ok": True, "simulated": True}}
+    tile = components.gate_tiles([gate], gettext("en"), "en", WIB, 42, 1080)[0]
+    text = str(tile)
+    assert "950 cm" in text and "Siaga 2 (Standby)" in text and "09:50" in text and "SIMULATION" in text
+    trend = tile.children[-1].figure
+    assert trend["layout"]["xaxis"]["type"] == "date" and trend["layout"]["xaxis"]["tickformat"] == "%H:%M"
+    assert [t["y"] for t in trend["data"][:-1]] == [[950.0, 950.0], [850.0, 850.0], [750.0, 750.0]]
+    assert trend["data"][-1]["x"][0] == "2026-11-27 09:00:00"  # local time
+    go.Figure(trend)
 
 
 def test_ticker_keeps_report_text_as_plain_text():
@@ -135,10 +172,9 @@ def test_freshness_gives_the_browser_age_reason_and_texts():
 
 def test_figure_fonts_follow_the_viewport():
     for vh in (1080, 2160):
-        fig = figures.status_bar(sample_payload()["status_today"], _, vh)
-        assert fig["layout"]["font"]["size"] >= 0.009 * vh
+        fig = figures.backlog_bar(sample_payload()["backlog_by_age"], _, vh)
+        assert fig["layout"]["font"]["size"] >= 0.018 * vh
         assert fig["data"][0]["textfont"]["size"] >= 0.018 * vh
-        assert fig["data"][0]["marker"]["color"][0] == theme.STATUS_COLOUR[STATUS_ORDER[0]]
         go.Figure(fig)  # valid
 
 
@@ -147,7 +183,7 @@ def test_flow_hours_are_local():
     assert fig["data"][0]["x"][0] == "07:00"
     go.Figure(fig)
     go.Figure(figures.backlog_bar(sample_payload()["backlog_by_age"], _, 1080))
-    go.Figure(figures.sparkline([["2026-11-27T02:00:00Z", 1.0]], "#fff", 1080))
+    go.Figure(figures.gate_trend([["2026-11-27T02:00:00Z", 1.0]], {"3": 10}, "#fff", WIB, 1080))
 
 
 def test_agency_names_keep_the_kota_in_a_narrow_column():
@@ -208,7 +244,7 @@ def test_wall_numbers_are_grouped_the_page_language_way():
     payload = sample_payload() | {"kpis": {"today_new": 12345, "open": 1234567, "status": "ok"},
                                   "status_today": [{"status": "menunggu", "n": 23456}]}
     for lang, thousands in (("id", "."), ("en", ",")):
-        by = wall.render(payload, lang, WIB, 1080)[1]["by"][""]
-        assert by["kpis"][0] == f"12{thousands}345"
-        assert f"1{thousands}234{thousands}567" in by["kpis"]
-        assert by["status"]["data"][0]["text"] == [f"23{thousands}456"]
+        out = wall.render(payload, lang, WIB, 1080)
+        assert out[2] == f"12{thousands}345"
+        assert f"1{thousands}234{thousands}567" in out[2:7]
+        assert out[8][0].children[2].children == f"23{thousands}456"

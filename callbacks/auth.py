@@ -17,7 +17,9 @@ Both form posts carry the session's CSRF token (``csrf_token``, rendered by
 wrong token gets 400 and changes nothing. ``POST /login`` then refuses with 429 and a
 ``Retry-After`` header, *before* any password check, once the client IP or the username
 has ``settings.login_max_failures`` failed sign-ins within ``settings.login_window_minutes``
-(counted in Redis when configured, else in the store: shared by every web process).
+(counted in Redis when configured, else in the store: shared by every web process). Each
+attempt counts as a failure from before its password check until it succeeds, so parallel
+attempts cannot all pass the check at once.
 Refusals are short pages in the form's language (its ``lang`` field). Dash's own JSON
 callback POSTs need no token: the session cookie is SameSite=Lax (not sent on cross-site
 POSTs) and :func:`guard` only accepts JSON bodies, which a cross-site form cannot send.
@@ -106,14 +108,14 @@ def _routes(server, deps) -> None:  # noqa: ANN001
         if not csrf_valid(session, form.get("csrf_token")):
             return refusal(400, lang)
         keys = failure_keys(request.remote_addr, form.get("username"))
-        wait = limiter.retry_after(keys)
+        wait = limiter.attempt(keys)  # counted as a failure now, before the slow check
         if wait > 0:  # refused before the password is even looked at
             return refusal(429, lang, wait)
         user = authenticate(deps.engine, form.get("username", ""), form.get("password", ""))
         if user is None:
-            limiter.record(keys)
             return redirect(login_url(lang, target, error=True), code=303)
-        limiter.reset(keys[1])  # the account's owner got in; the IP keeps its count
+        limiter.forgive(keys[0])  # not a failure after all: the IP keeps only its real ones
+        limiter.reset(keys[1])  # the account's owner got in
         end_session(deps.engine, session.get(SESSION_KEY))  # rotation: the old id ends here
         session.clear()  # no fixation: a fresh session for the signed-in user
         session.permanent = True

@@ -35,8 +35,15 @@ CSRF_KEY = "_csrf"
 
 
 class FailureLimiter(Protocol):
+    """``attempt`` is what ``POST /login`` calls: it counts the attempt as a failure
+    *before* the (slow) password check, in one step with the check of the limit, so
+    parallel attempts cannot all slip under it; ``forgive`` takes it back when the password
+    was right. ``retry_after`` and ``record`` are the two halves, for tests and tools."""
+
     def retry_after(self, keys: Iterable[str], now: float | None = None) -> float: ...
     def record(self, keys: Iterable[str], now: float | None = None) -> None: ...
+    def attempt(self, keys: Iterable[str], now: float | None = None) -> float: ...
+    def forgive(self, key: str) -> None: ...
     def reset(self, key: str) -> None: ...
 
 
@@ -63,10 +70,31 @@ class FailureWindow:
     def record(self, keys: Iterable[str], now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         with self._lock:
-            for key in keys:
-                self._times.setdefault(key, deque(maxlen=self.limit)).append(now)
-            if len(self._times) > self.max_keys:
-                self._forget(now)
+            self._add(keys, now)
+
+    def attempt(self, keys: Iterable[str], now: float | None = None) -> float:
+        """0.0 and the attempt counted on every key as a failure (until :meth:`forgive`),
+        or the seconds to wait when a key is blocked (then nothing is counted)."""
+        now = time.monotonic() if now is None else now
+        keys = list(keys)
+        with self._lock:
+            wait = max((self._wait(self._times.get(k), now) for k in keys), default=0.0)
+            if wait == 0.0:
+                self._add(keys, now)
+        return wait
+
+    def _add(self, keys: Iterable[str], now: float) -> None:
+        for key in keys:
+            self._times.setdefault(key, deque(maxlen=self.limit)).append(now)
+        if len(self._times) > self.max_keys:
+            self._forget(now)
+
+    def forgive(self, key: str) -> None:
+        """Take back the key's latest counted failure (that attempt succeeded)."""
+        with self._lock:
+            times = self._times.get(key)
+            if times:
+                times.pop()
 
     def reset(self, key: str) -> None:
         with self._lock:
@@ -82,9 +110,14 @@ class FailureWindow:
                 del self._times[key]
 
 
+#: Decrement a counter that exists and is positive (never create one without a TTL).
+_FORGIVE = "local n = tonumber(redis.call('GET', KEYS[1]) or '0') if n > 0 then redis.call('DECR', KEYS[1]) end"
+
+
 class RedisFailures:
     """Failure counts shared by every web process: ``INCR`` on a key that expires
-    ``window`` seconds after its first failure (a fixed window per key)."""
+    ``window`` seconds after its first failure (a fixed window per key). ``INCR`` returns
+    the new count atomically, so :meth:`attempt` is exact under any concurrency."""
 
     def __init__(self, redis: Any, limit: int, window: float, prefix: str = "pantau:login:") -> None:
         self.redis, self.limit, self.window, self.prefix = redis, limit, int(window), prefix
@@ -115,6 +148,36 @@ class RedisFailures:
         except Exception:  # noqa: BLE001
             self.fallback.record(keys, now)
 
+    def attempt(self, keys: Iterable[str], now: float | None = None) -> float:
+        keys = list(keys)
+        held = self.fallback.retry_after(keys, now)  # failures counted while Redis was down
+        if held > 0:
+            return held
+        try:
+            pipe = self.redis.pipeline()
+            for key in keys:
+                pipe.set(self.prefix + key, 0, ex=self.window, nx=True)
+                pipe.incr(self.prefix + key)
+                pipe.ttl(self.prefix + key)
+            found = pipe.execute()
+        except Exception:  # noqa: BLE001 - Redis down: still limited, per process
+            return self.fallback.attempt(keys, now)
+        waits = [float(max(ttl, 1)) for count, ttl in zip(found[1::3], found[2::3]) if int(count) > self.limit]
+        if not waits:
+            return 0.0
+        with contextlib.suppress(Exception):  # a refused attempt is not a failure
+            pipe = self.redis.pipeline()
+            for key in keys:
+                pipe.decr(self.prefix + key)
+            pipe.execute()
+        return max(waits)
+
+    def forgive(self, key: str) -> None:
+        try:
+            self.redis.eval(_FORGIVE, 1, self.prefix + key)
+        except Exception:  # noqa: BLE001 - Redis down: the attempt was counted here
+            self.fallback.forgive(key)
+
     def reset(self, key: str) -> None:
         self.fallback.reset(key)
         with contextlib.suppress(Exception):  # the key expires by itself anyway
@@ -126,6 +189,12 @@ class NoLimit:
         return 0.0
 
     def record(self, keys: Iterable[str], now: float | None = None) -> None:
+        return None
+
+    def attempt(self, keys: Iterable[str], now: float | None = None) -> float:
+        return 0.0
+
+    def forgive(self, key: str) -> None:
         return None
 
     def reset(self, key: str) -> None:

@@ -1,6 +1,10 @@
 """Failed sign-ins counted in the store, on SQLite and PostgreSQL: the same sliding window
 as the in-process ``FailureWindow`` (checked side by side), shared by two limiters on two
-engines (two web processes), and the table swept as failures age out."""
+engines (two web processes), exact when attempts race (threads on their own engines), and
+the table swept as failures age out."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
@@ -56,6 +60,38 @@ def test_two_processes_share_the_count(db_url):
         two.dispose()
 
 
+def test_attempt_counts_before_the_check_and_forgive_takes_it_back(engine):
+    store, memory = StoreFailures(engine, limit=3, window=WINDOW), FailureWindow(limit=3, window=WINDOW)
+    keys = ("ip:10.0.0.1", "user:ani")
+    for limiter in (store, memory):
+        assert [limiter.attempt(keys, now=T0 + t) for t in (0, 1, 2)] == [0.0] * 3
+        assert limiter.attempt(keys, now=T0 + 3) == WINDOW - 3  # the 4th: refused, not counted
+        limiter.forgive("ip:10.0.0.1")  # the 3rd attempt's password was right after all
+        assert limiter.attempt(["ip:10.0.0.1", "user:budi"], now=T0 + 4) == 0.0
+        assert limiter.attempt(["ip:10.0.0.1", "user:budi"], now=T0 + 5) == WINDOW - 5
+        assert limiter.attempt(["ip:10.0.0.9", "user:ani"], now=T0 + 6) == WINDOW - 6
+    assert rows(engine) == 3 + 3 + 1  # ip (3), ani (3), budi (1): refused attempts left none
+
+
+def test_racing_attempts_let_exactly_the_limit_through(db_url):
+    """40 attempts at once from 8 threads, each with its own engine (a process's pool):
+    exactly 10 go ahead, as gunicorn's processes would see it."""
+    engines = [make_engine(db_url) for _ in range(8)]
+    local = threading.local()
+    try:
+        def attempt(i: int) -> float:
+            if not hasattr(local, "limiter"):
+                local.limiter = StoreFailures(engines[i % len(engines)], limit=10, window=WINDOW)
+            return local.limiter.attempt(["ip:10.9.9.9", f"user:u{i}"])
+
+        with ThreadPoolExecutor(8) as pool:
+            waits = list(pool.map(attempt, range(40)))
+        assert waits.count(0.0) == 10 and all(w >= 1 for w in waits if w != 0.0)
+    finally:
+        for e in engines:
+            e.dispose()
+
+
 def test_recording_sweeps_rows_that_left_the_window_a_bounded_number_at_a_time(engine):
     limiter = StoreFailures(engine, limit=10, window=WINDOW)
     for i in range(SWEEP_ROWS):  # 2 rows per failure, distinct keys never seen again
@@ -65,6 +101,8 @@ def test_recording_sweeps_rows_that_left_the_window_a_bounded_number_at_a_time(e
     assert rows(engine) == SWEEP_ROWS + 2  # the oldest SWEEP_ROWS went
     limiter.record(["ip:z", "user:z"], now=T0 + WINDOW + SWEEP_ROWS + 1)
     assert rows(engine) == 4  # the rest went; the new ones stay
+    limiter.attempt(["ip:z", "user:z"], now=T0 + 3 * WINDOW)
+    assert rows(engine) == 2  # an attempt sweeps too
 
 
 def test_the_store_is_the_limiter_without_redis(engine):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
@@ -81,12 +82,38 @@ def test_redis_outage_falls_back_to_the_in_process_window():
     assert limiter.retry_after(["ip:a"], now=2.0) == 0.0
 
 
-def test_redis_failures_are_shared_between_processes():
-    redis = pytest.importorskip("redis").Redis.from_url("redis://127.0.0.1:6379/0")
+def test_redis_outage_attempts_fall_back_too():
+    limiter = RedisFailures(BrokenRedis(), limit=2, window=WINDOW)
+    assert limiter.attempt(["ip:a"], now=0.0) == 0.0 and limiter.attempt(["ip:a"], now=1.0) == 0.0
+    assert limiter.attempt(["ip:a"], now=2.0) > 0
+    limiter.forgive("ip:a")
+    assert limiter.attempt(["ip:a"], now=3.0) == 0.0
+
+
+@pytest.fixture
+def redis():
+    client = pytest.importorskip("redis").Redis.from_url("redis://127.0.0.1:6379/0")
     try:
-        redis.ping()
+        client.ping()
     except Exception:  # noqa: BLE001
         pytest.skip("no Redis on 127.0.0.1:6379")
+    return client
+
+
+def test_redis_attempts_are_exact_when_they_race(redis):
+    key = f"ip:race-{datetime.now().timestamp()}"
+    limiters = [RedisFailures(redis, 10, WINDOW) for _ in range(4)]  # four processes
+    with ThreadPoolExecutor(8) as pool:
+        waits = list(pool.map(lambda i: limiters[i % 4].attempt([key]), range(40)))
+    assert waits.count(0.0) == 10 and int(redis.get("pantau:login:" + key)) == 10
+    limiters[0].forgive(key)
+    assert int(redis.get("pantau:login:" + key)) == 9
+    limiters[1].reset(key)
+    limiters[2].forgive(key)  # nothing to forgive: no key is created (it would never expire)
+    assert redis.get("pantau:login:" + key) is None
+
+
+def test_redis_failures_are_shared_between_processes(redis):
     key = f"ip:test-{datetime.now().timestamp()}"
     one, two = RedisFailures(redis, 2, WINDOW), RedisFailures(redis, 2, WINDOW)
     one.record([key])

@@ -22,10 +22,12 @@ config, ``-c python:dashboard.serving``, for the hooks :func:`on_starting`, :fun
 and :func:`child_exit`). A bound per process was not enough: 4 processes x 6 let one
 address keep 24 wall polls running on 2 cores, and another address's poll p99 was 1.4 s.
 A bigger body than ``max_request_bytes`` is
-refused by waitress (413) before it is buffered. Measured on this 2-core machine (numbers
-in ``tests/integration/test_serve_slow_clients.py`` and the README): with 16 slowloris
+refused by waitress (413) before it is buffered. Measured on a shared 2-core machine
+(``tests/integration/test_serve_slow_clients.py``, load average about 10): with 16 slowloris
 sockets and 100 connections flooding wall polls from one address, another address's wall
-polls kept a p99 under 1 s, where the gthread server answered none of them.
+polls had a median of 72 ms and a p99 of 0.72 s; under the gthread server 4 of 5 timed out
+(5 s). Supervisor filter changes (``bench.supervisor_served``, alternating the two servers)
+were as fast as under gthread within that machine's noise.
 """
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ makes before it forks and gives each worker a row of (this module is also gunico
 config, ``-c python:dashboard.serving``, for the hooks :func:`on_starting`, :func:`pre_fork`
 and :func:`child_exit`). A bound per process was not enough: 4 processes x 6 let one
 address keep 24 wall polls running on 2 cores, and another address's poll p99 was 1.4 s.
-A bigger body than ``max_request_bytes`` is
-refused by waitress (413) before it is buffered. Measured on a shared 2-core machine
+A bigger body than ``max_request_bytes`` is refused by waitress (413) before it is read.
+
+Measured on a shared 2-core machine
 (``tests/integration/test_serve_slow_clients.py``, load average about 10): with 16 slowloris
 sockets and 100 connections flooding wall polls from one address, another address's wall
 polls had a median of 72 ms and a p99 of 0.72 s; under the gthread server 4 of 5 timed out

@@ -1,7 +1,7 @@
 """Supervisor filter changes through the deployed server, end to end.
 
 ``bench.supervisor`` times the reads of a filter change. This module times everything
-the server does for one: ``pantau serve``'s gunicorn (its default workers and threads,
+the server does for one: ``pantau serve``'s server (gunicorn over waitress processes, its default workers and threads,
 started with :func:`dashboard.runner.gunicorn_command`) on the seeded store, an admin account
 signed in through the login form, and per filter the three data callbacks of a filter
 change — overview, insights and a first grid block — POSTed to
@@ -75,7 +75,7 @@ def measure(engine, url: str, backend: str, now: datetime, runs: int, data_dir: 
 
                 rows.append(Row("supervisor-served", f"{label}: filter change over HTTP (3 callbacks, map points)",
                                 backend, round(median_ms(change, runs), 1), "ms",
-                                f"target ≤ 300 ms; gunicorn {WORKERS} workers x {THREADS} threads"))
+                                f"target ≤ 300 ms; gunicorn + waitress, {WORKERS} processes x {THREADS} threads"))
         return rows
     finally:
         stop(server)
@@ -108,7 +108,8 @@ def signed_in(base: str) -> requests.Session:
 
 def start(url: str, data_dir: Path) -> tuple[subprocess.Popen, str]:
     """gunicorn as ``pantau serve`` runs it, on a free loopback port (its log in
-    ``data_dir``): (process, base URL) once /health answers."""
+    ``data_dir``): (process, base URL) once it answers (``/build-id``: ``/health`` is 503
+    without a worker, and none runs here)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -123,7 +124,7 @@ def start(url: str, data_dir: Path) -> tuple[subprocess.Popen, str]:
     try:
         while time.monotonic() < deadline and server.poll() is None:
             try:
-                if requests.get(f"{base}/health", timeout=2).ok:
+                if requests.get(f"{base}/build-id", timeout=2).ok:
                     return server, base
             except requests.RequestException:  # not listening yet, or busy starting its workers
                 time.sleep(0.2)

@@ -114,11 +114,14 @@ def run_ingest(settings: Settings, kind: str, target: str) -> IngestResult:
 
 
 def run_water_levels(settings: Settings) -> int:
-    """Record the simulator's gate levels for now; returns how many readings were new."""
+    """Record the simulator's gate levels for now; returns how many readings were new.
+    New readings re-render the stills at once, so a still never shows an older level
+    than its tile (the cameras job alone could lag a reading by up to a minute)."""
     readings = simulate_levels(_ref().gates.values(), _now(), settings.sim_seed)
     with _engine(settings.resolved_database_url).begin() as conn:
         n = record_levels(conn, readings)
     if n:
+        run_cameras(settings)
         refresh_wall(settings)
     return n
 

@@ -153,3 +153,14 @@ def test_second_worker_refuses_and_a_killed_leader_is_replaced(settings, engine,
             _stop(third)
     finally:
         _stop(first)
+
+
+def test_new_water_readings_re_render_the_stills_at_once(settings, engine):
+    """A still never shows an older level than its tile: recording simulated readings
+    renders the stills in the same run (before, only the cameras job did, up to 60 s later)."""
+    assert run_water_levels(settings) > 0
+    with engine.connect() as conn:
+        newest = conn.execute(select(func.max(schema.water_level.c.observed_at))).scalar_one()
+        stills = conn.execute(select(schema.camera_still.c.gate_code, schema.camera_still.c.last_ok_at)).all()
+    assert stills, "no still rendered with the new readings"
+    assert all(at is not None and at >= newest for _, at in stills)

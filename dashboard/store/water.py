@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from dashboard.store import counters
 from dashboard.store.schema import flood_gate, water_level
 
 
@@ -27,14 +28,19 @@ class Reading:
 
 
 def record_levels(conn: Connection, readings: list[Reading]) -> int:
-    """Store readings not stored yet; returns how many were new."""
+    """Store readings not stored yet; returns how many were new. New readings bump the
+    store's change cursor (as a report batch does), so the wall snapshot saved after them
+    has a new version and every wall fetches it (flood mode follows a reading at once)."""
     if not readings:
         return 0
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     rows = [vars(r) for r in readings]
     stmt = dialect.insert(water_level).on_conflict_do_nothing(
         index_elements=["gate_code", "observed_at"])
-    return len(conn.execute(stmt.returning(water_level.c.id), rows).all())
+    new = len(conn.execute(stmt.returning(water_level.c.id), rows).all())
+    if new:
+        counters.bump(conn)
+    return new
 
 
 def latest_levels(conn: Connection) -> list[Reading]:

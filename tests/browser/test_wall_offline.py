@@ -84,12 +84,13 @@ def live(driver) -> bool:
 
 
 def focus_label_uncovered(driver) -> bool:
-    """No banner box overlaps the scope label ("Fokus: ...")."""
+    """No banner box overlaps a scope label (the city frame's, the focus zone's)."""
     return driver.execute_script("""
-        var f = document.querySelector('.head__focusbox').getBoundingClientRect();
+        return arguments[0].every(id => { var f = document.getElementById(id).getBoundingClientRect();
         return [...document.querySelectorAll('.banner')].filter(b => b.offsetParent !== null).every(b => {
             var r = b.getBoundingClientRect();
-            return r.right <= f.left || f.right <= r.left || r.bottom <= f.top || f.bottom <= r.top; });""")
+            return r.right <= f.left || f.right <= r.left || r.bottom <= f.top || f.bottom <= r.top; }); });""",
+        list(ids.WALL_SCOPES))
 
 
 def test_offline001_badge_offline_within_two_polls_of_the_server_stopping_then_live(wall, browser):

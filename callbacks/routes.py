@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from datetime import timedelta
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -21,7 +20,6 @@ from dashboard.store.wall_points import point_rows
 from dashboard.store.snapshots import snapshot_version
 from layouts import geo
 
-POINTS_WINDOW = timedelta(days=30)
 POINTS_CACHED = 16  # (version, focus) bodies kept per process: the focus rotates over ~12 rows
 LONG_CACHE = "public, max-age=86400, immutable"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -72,12 +70,12 @@ def geojson_response(body: bytes, cache: str) -> Response:
 
 
 def points_rows(deps, agency: str | None) -> list[tuple]:  # noqa: ANN001
-    """The focus agency's map points of the last 30 days (all when ``agency`` is None);
-    the agencies panel's one kelurahan row means every ``kel-*`` office."""
-    since, limit = deps.now() - POINTS_WINDOW, deps.settings.max_map_points
+    """The map's points: the open backlog (``models.OPEN``, any age, newest first, at most
+    ``max_map_points``) of the focus agency (all when ``agency`` is None); the agencies
+    panel's one kelurahan row means every ``kel-*`` office."""
     prefix = KELURAHAN_AGENCY_PREFIX if agency == KELURAHAN else None
     with deps.engine.connect() as conn:
-        return point_rows(conn, since, limit, agency=None if prefix else agency, prefix=prefix)
+        return point_rows(conn, deps.settings.max_map_points, agency=None if prefix else agency, prefix=prefix)
 
 
 def camera_image(engine, gate_code: str) -> tuple[bytes, str] | None:  # noqa: ANN001

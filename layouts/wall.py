@@ -96,10 +96,11 @@ def _map_panel(_, settings: Settings) -> html.Section:
                    hideout={"flood": []}),
     ]
     return html.Section([
+        html.H2(_("Open reports · whole city"), className="panel__title"),
         html.Div(
             # center/zoom are given too: dash-leaflet compares them on every move (undefined -> TypeError)
             dl.Map(layers, id=ids.WALL_MAP, bounds=JAKARTA_BOUNDS, center=JAKARTA_CENTER, zoom=11,
-                   zoomSnap=0.25, zoomControl=False,
+                   zoomSnap=0.1, zoomControl=False,
                    attributionControl=False, className="map", style={"width": "100%", "height": "100%"}),
             className="mapbox"),
         _legend(_, vocabulary),
@@ -109,17 +110,18 @@ def _map_panel(_, settings: Settings) -> html.Section:
 def _legend(_, vocabulary: dict) -> html.Div:
     """What the map counts, in the page's language: the letters of the open statuses, the
     age ring's bands and the shading's bins with their unit."""
-    letters = [html.Div([html.Span(vocabulary["letters"][s.value], className=f"maplegend__chip maplegend__chip--{s.value}"),
-                         _(s.label)], className="maplegend__row") for s in STATUS_ORDER if s in OPEN]
-    ages = [html.Div([html.Span(className=f"maplegend__ring maplegend__ring--{band}"), _(label)],
-                     className="maplegend__row") for band, label in geo.AGE_BANDS]
-    bins = [html.Div([html.Span(className="maplegend__swatch", style={"background": colour}), label],
-                     className="maplegend__row") for colour, label in reversed(geo.backlog_scale())]
+    def item(mark: html.Span, text: str) -> html.Span:
+        return html.Span([mark, text], className="maplegend__item")
+    letters = [item(html.Span(vocabulary["letters"][s.value], className=f"maplegend__chip maplegend__chip--{s.value}"),
+                    _(s.label)) for s in STATUS_ORDER if s in OPEN]
+    ages = [item(html.Span(className=f"maplegend__ring maplegend__ring--{band}"), _(label))
+            for band, label in geo.AGE_BANDS]
+    scale = html.Span([html.Span(label, className="maplegend__bin", style={"background": colour})
+                       for colour, label in geo.backlog_scale()], className="maplegend__scale")
     return html.Div([
-        html.H2(_("Open reports"), className="panel__title maplegend__title"),
         html.Div(letters, className="maplegend__group"),
-        html.Div([html.H3(_("Ring: age"), className="maplegend__head")] + ages, className="maplegend__group"),
-        html.Div([html.H3(_("open reports per kelurahan"), className="maplegend__head maplegend__unit")] + bins,
+        html.Div([html.Span(_("Ring: age"), className="maplegend__head")] + ages, className="maplegend__group"),
+        html.Div([html.Span(_("open reports per kelurahan"), className="maplegend__head maplegend__unit"), scale],
                  className="maplegend__group"),
     ], id=ids.WALL_MAP_LEGEND, className="maplegend")
 

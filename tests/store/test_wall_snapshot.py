@@ -140,7 +140,7 @@ def test_flood_mode_when_a_gate_reaches_siaga_2(engine, reference, settings):
     assert p["flood_mode"] is True and p["flood_rivers"] == [gate.river]
     g = p["gates"][0]
     assert g["siaga"] <= 2 and g["level_cm"] == level and len(g["trend"]) == 2
-    assert g["camera"] == {"ok": False, "last_ok_at": None}
+    assert g["camera"] == {"ok": False, "last_ok_at": None, "simulated": False}
 
 
 def test_redis_mirror_when_redis_url_is_set(engine, reference, settings):

@@ -87,12 +87,20 @@ window.pantau.map = (function () {
         return age < targets[0] ? "fresh" : (age < targets[1] ? "late" : "overdue");
     }
 
-    /* Supercluster map/reduce: every cluster counts its reports per status and per age band. */
+    /* Supercluster map/reduce: every cluster counts its reports per status and per age band
+       (reduce runs for every merge at every zoom: no allocation in it). Above zoom 14 the
+       reports show one by one, ringed the same way. */
     function wallClusterOptions(radius) {
-        return {radius: radius, extent: 256, maxZoom: 16,
-                map: function (p) { var o = {}; o[p.s] = 1; o[ageBand(p.t)] = 1; return o; },
+        var keys = Object.keys(conf().letters).concat(AGES), t = conf().targets;
+        return {radius: radius, extent: 256, maxZoom: 14,
+                map: function (p) {
+                    var o = {}, age = Date.now() / 1000 - (p.t || 0);
+                    o[p.s] = 1;
+                    o[age < t[0] ? "fresh" : (age < t[1] ? "late" : "overdue")] = 1;
+                    return o;
+                },
                 reduce: function (acc, p) {
-                    Object.keys(conf().letters).concat(AGES).forEach(function (k) { acc[k] = (acc[k] || 0) + (p[k] || 0); });
+                    for (var i = 0; i < keys.length; i++) { acc[keys[i]] = (acc[keys[i]] || 0) + (p[keys[i]] || 0); }
                 }};
     }
 

@@ -90,7 +90,7 @@ def _map_panel(_, settings: Settings) -> html.Section:
         dl.GeoJSON(id=ids.WALL_KOTA, url="/wall/kota.json", style={"variable": "pantau.map.kotaStyle"},
                    interactive=False),
         dl.GeoJSON(id=ids.WALL_POINTS, cluster=True, zoomToBoundsOnClick=True,
-                   superClusterOptions={"radius": 80, "extent": 256, "maxZoom": 16},
+                   superClusterOptions={"radius": 80, "extent": 256, "maxZoom": 14},
                    pointToLayer={"variable": "pantau.map.wallPoint"},
                    clusterToLayer={"variable": "pantau.map.wallCluster"},
                    hideout={"flood": []}),

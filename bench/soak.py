@@ -94,7 +94,7 @@ def watch(trial: Trial, stop: threading.Event) -> None:
     options.binary_location = "/usr/bin/chromium"
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     try:
-        driver.get(trial.base + "/wall")
+        driver.get(trial.base + "/wall")  # the wall is served: wait_for_wall came first
         while not stop.wait(5):
             try:
                 code = requests.get(trial.base + "/health", timeout=5).status_code
@@ -108,6 +108,19 @@ def watch(trial: Trial, stop: threading.Event) -> None:
             trial.badges.append((trial.at(), badge))
     finally:
         driver.quit()
+
+
+def wait_for_wall(base: str, demo: subprocess.Popen, limit: float = 900) -> None:
+    """Until /wall answers (migrating and seeding come first; slow on a busy machine)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and demo.poll() is None:
+        try:
+            if requests.get(base + "/wall", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(2)
+    raise RuntimeError(f"the demo did not serve /wall within {limit:.0f} s")
 
 
 def worker_pid(demo: subprocess.Popen) -> int | None:
@@ -151,13 +164,8 @@ def run(minutes: float, outage: float) -> int:
                             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     trial, stop, counts = Trial(f"http://127.0.0.1:{port}"), threading.Event(), {"files": 0, "open311": 0}
     try:
-        for _ in range(120):
-            try:
-                if requests.get(trial.base + "/wall", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(1)
+        wait_for_wall(trial.base, demo)
+        trial.t0 = time.monotonic()  # the schedule runs from the first served wall
         trial.note("demo serving")
         threads = [threading.Thread(target=feed, args=(drop, upstream, stop, counts), daemon=True),
                    threading.Thread(target=watch, args=(trial, stop), daemon=True)]

@@ -115,14 +115,12 @@ window.pantau.map = (function () {
             stops.push("var(--age-" + k + ") " + at.toFixed(1) + "% " + end.toFixed(1) + "%");
             at = end;
         });
-        return stops.length ? "conic-gradient(" + stops.join(",") + ")" : "var(--age-fresh)";
+        return "conic-gradient(" + stops.join(",") + ")";
     }
 
-    /* The most common open status (null before the clusters carry counts: the first paint
-       can come before fit() hands supercluster its map/reduce). */
     function dominant(counts) {
         var top = null;
-        Object.keys(conf().letters).forEach(function (k) { if ((counts[k] || 0) > (counts[top] || 0)) { top = k; } });
+        Object.keys(conf().letters).forEach(function (k) { if (!top || (counts[k] || 0) > (counts[top] || 0)) { top = k; } });
         return top;
     }
 
@@ -131,7 +129,7 @@ window.pantau.map = (function () {
     function icon(counts, n, flood) {
         var top = dominant(counts), letters = conf().letters;
         var html = '<span class="cluster__ring" style="background:' + ageRing(counts) + '"></span>' +
-                   '<span class="cluster__body"><b class="cluster__letter">' + (letters[top] || "") + "</b>" +
+                   '<span class="cluster__body"><b class="cluster__letter">' + letters[top] + "</b>" +
                    (n > 1 ? '<span class="cluster__count">' + countText(n) + "</span>" : "") + "</span>";
         return L.divIcon({html: html, iconSize: null, className: "cluster cluster--mix cluster--wall cluster--top-" + top +
                           (n > 1 ? "" : " cluster--one") + (flood ? " cluster--flood" : "")});
@@ -192,11 +190,15 @@ window.pantau.map = (function () {
         });
     }
 
+    /* Nothing is drawn before fit() has sized the clusters for this screen (the layout's
+       first options know neither the screen nor the per-status counts). */
     function wallCluster(feature, latlng) {
+        if (!window.pantau.map.home) { return L.layerGroup(); }
         return marker(latlng, feature.properties, feature.properties.point_count, false);
     }
 
     function wallPoint(feature, latlng, context) {
+        if (!window.pantau.map.home) { return L.layerGroup(); }
         var p = feature.properties || {}, counts = {};
         counts[p.s] = 1;
         counts[ageBand(p.t)] = 1;

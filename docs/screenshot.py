@@ -38,6 +38,7 @@ from dashboard.reference import load_reference  # noqa: E402
 from dashboard.seed import seed  # noqa: E402
 from dashboard.store import schema  # noqa: E402
 from dashboard.store.engine import make_engine  # noqa: E402
+from dashboard.store.heartbeat import WORKER_JOB, beat_start  # noqa: E402
 from dashboard.store.refdata import store_reference  # noqa: E402
 
 SIZES = ((1920, 1080), (3840, 2160))
@@ -51,7 +52,7 @@ def flood(engine, ref, now: datetime) -> None:  # noqa: ANN001
     """Manggarai (Ciliwung) at Siaga 1, with flood reports near it: the wall's flood mode."""
     gate = ref.gates["pa-2"]
     with engine.begin() as conn:
-        record_levels(conn, [Reading("pa-2", now + timedelta(minutes=m), gate.siaga1_cm + 10 + 5 * m, 1)
+        record_levels(conn, [Reading("pa-2", now - timedelta(minutes=2 * (3 - m)), gate.siaga1_cm + 10 + 5 * m, 1)
                              for m in range(1, 4)])
         upsert_reports(conn, [make_flood_report(i, gate, now) for i in range(12)], now)
 
@@ -79,6 +80,8 @@ def prepare(settings: Settings, n_reports: int, now: datetime, with_flood: bool 
     if with_flood:
         flood(engine, ref, now)
     refresh_cameras(engine, ref, now, settings)
+    with engine.begin() as conn:  # the wall is LIVE only with a worker heartbeat, as in the demo
+        beat_start(conn, WORKER_JOB, "screenshot", now)
     refresh_wall_snapshot(engine, ref, now + timedelta(minutes=5), settings)
     engine.dispose()
 

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,12 +30,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import requests
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from sqlalchemy import create_engine, text
 
+from bench.trial import chromium, free_port, wait_for_wall
 from dashboard.config import ROOT
 from tests.factories import iso, make_raw
 from tests.integration.fake_open311 import FakeOpen311
@@ -62,11 +60,6 @@ class Trial:
         print(f"[{self.at():7.1f} s] {what}", flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def feed(drop: Path, upstream: FakeOpen311, stop: threading.Event, counts: dict) -> None:
     """Every FEED_SECONDS: one file of PER_BATCH records and PER_BATCH upstream records."""
@@ -87,12 +80,7 @@ def feed(drop: Path, upstream: FakeOpen311, stop: threading.Event, counts: dict)
 
 def watch(trial: Trial, stop: threading.Event) -> None:
     """Poll /health and read the wall badge every 5 s."""
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--window-size=1920,1080"):
-        options.add_argument(flag)
-    options.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver = chromium()
     try:
         driver.get(trial.base + "/wall")  # the wall is served: wait_for_wall came first
         while not stop.wait(5):
@@ -109,18 +97,6 @@ def watch(trial: Trial, stop: threading.Event) -> None:
     finally:
         driver.quit()
 
-
-def wait_for_wall(base: str, demo: subprocess.Popen, limit: float = 900) -> None:
-    """Until /wall answers (migrating and seeding come first; slow on a busy machine)."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline and demo.poll() is None:
-        try:
-            if requests.get(base + "/wall", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(2)
-    raise RuntimeError(f"the demo did not serve /wall within {limit:.0f} s")
 
 
 def worker_pid(demo: subprocess.Popen) -> int | None:

@@ -8,6 +8,7 @@ snapshot comes from the real :func:`dashboard.aggregate.refresh_wall_snapshot`.
 from __future__ import annotations
 
 import socket
+from contextlib import contextmanager
 import threading
 import time
 from dataclasses import dataclass, field
@@ -120,23 +121,32 @@ class Wall:
         refresh_wall_snapshot(self.engine, load_reference(), now + timedelta(seconds=1), self.settings)
 
 
-@pytest.fixture(scope="module")
-def wall(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("wall")
-    settings = Settings.from_env({}, data_dir=data_dir, database_url="", poll_seconds=1,
-                                 agency_rotate_seconds=3, stale_after_seconds=120, sources="simulator")
+@contextmanager
+def served_wall(settings: Settings, n_reports: int, days: int, seed_no: int):
+    """A wall app on a free port over a fresh store at ``settings``' URL: reference data, a
+    seeded history, camera stills, one recorded ingest (with the worker's heartbeat)."""
     engine = make_engine(settings.resolved_database_url)
     ref, now = load_reference(), datetime.now(timezone.utc)
     schema.create_all(engine)
     store_reference(engine, ref)
-    seed(engine, ref, n_reports=3000, days=10, seed=3, now=now, progress=False)
+    seed(engine, ref, n_reports=n_reports, days=days, seed=seed_no, now=now, progress=False)
     refresh_cameras(engine, ref, now, settings)
     w = Wall(settings, engine, Clock(), free_port())
     w.record_ingest()
     w.start()
-    yield w
-    w.stop()
-    engine.dispose()
+    try:
+        yield w
+    finally:
+        w.stop()
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def wall(tmp_path_factory):
+    settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("wall"), database_url="", poll_seconds=1,
+                                 agency_rotate_seconds=3, stale_after_seconds=120, sources="simulator")
+    with served_wall(settings, n_reports=3000, days=10, seed_no=3) as w:
+        yield w
 
 
 @pytest.fixture(scope="module")

@@ -7,22 +7,16 @@ polling every 3 s. Also: no page breaks its Content-Security-Policy.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
-from dashboard.cameras import refresh_cameras
 from dashboard.config import Settings
-from dashboard.reference import load_reference
-from dashboard.seed import seed
-from dashboard.store import schema
-from dashboard.store.engine import make_engine
-from dashboard.store.refdata import store_reference
 from layouts import ids
-from tests.browser.conftest import KEEP_ERRORS, Clock, Wall, chrome_options, free_port, wait_for
+from tests.browser.conftest import KEEP_ERRORS, chrome_options, served_wall, wait_for
 from tests.pg_cluster import PgCluster
 from tests.supervisor_server import PASSWORD, start as start_supervisor
 
@@ -46,18 +40,8 @@ def cluster():
 def wall(cluster, tmp_path_factory):
     settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("wall-pg"), database_url=cluster.url,
                                  poll_seconds=POLL, stale_after_seconds=120)
-    engine = make_engine(settings.resolved_database_url)
-    ref, now = load_reference(), datetime.now(timezone.utc)
-    schema.create_all(engine)
-    store_reference(engine, ref)
-    seed(engine, ref, n_reports=300, days=3, seed=5, now=now, progress=False)
-    refresh_cameras(engine, ref, now, settings)
-    w = Wall(settings, engine, Clock(), free_port())
-    w.record_ingest()
-    w.start()
-    yield w
-    w.stop()
-    engine.dispose()
+    with served_wall(settings, n_reports=300, days=3, seed_no=5) as w:
+        yield w
 
 
 @pytest.fixture(scope="module")

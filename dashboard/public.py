@@ -150,6 +150,15 @@ def siaga_levels(lang: str) -> tuple[tuple[int, str, str], ...]:
     return tuple((int(r["level"]), r["name_en"], r["meaning_en"]) for r in rows)
 
 
+def siaga_text(level: int, lang: str) -> str:
+    """A siaga level as every view (and every simulated still) says it: "Siaga 2",
+    "Siaga 1 (Awas)", "Siaga 2 (Standby)". The words are BPBD's (:func:`siaga_levels`, as
+    the visitor view's legend shows them), shortened to their first name."""
+    name = {n: word for n, word, _meaning in siaga_levels(lang)}.get(level, "")
+    word = name.split(" (")[0].split("/")[0].strip()
+    return f"Siaga {level}" if not word or word == "Siaga" else f"Siaga {level} ({word})"
+
+
 def _csv(name: str) -> list[dict[str, str]]:
     with (REFERENCE_DIR / name).open(encoding="utf-8", newline="") as fh:
         return sorted(csv.DictReader(fh), key=lambda r: -int(r["level"]))

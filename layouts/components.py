@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from dash import dcc, html
 
 from dashboard.models import Status
-from dashboard.public import siaga_levels
+from dashboard.public import siaga_text
 from layouts import figures, theme
 from layouts.numbers import number
 
@@ -64,15 +64,6 @@ def kpi_strip(_, keys: tuple[str, ...], prefix: str, strip_id: str) -> html.Div:
 def kpi_values(kpis: dict, _, keys: tuple[str, ...] = KPI_KEYS) -> list[str]:  # noqa: ANN001
     """The KPI tile texts in ``keys`` order."""
     return [number(kpis.get(key), _) for key in keys]
-
-
-def siaga_text(level: int, lang: str) -> str:
-    """A siaga level as every view says it: "Siaga 2", "Siaga 1 (Awas)", "Siaga 2
-    (Standby)". The words are BPBD's (``data/reference/status_siaga_banjir*.csv``, as the
-    visitor view's legend shows them), shortened to their first name."""
-    name = {n: word for n, word, _meaning in siaga_levels(lang)}.get(level, "")
-    word = name.split(" (")[0].split("/")[0].strip()
-    return f"Siaga {level}" if not word or word == "Siaga" else f"Siaga {level} ({word})"
 
 
 def flood_banner(flood: dict | None, _, lang: str, zone: ZoneInfo) -> str:

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from dashboard.public import siaga_text
+
 SIZE = (640, 360)
 MARK = "SIMULASI"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-SIAGA_WORDS = {4: "Normal", 3: "Waspada", 2: "Siaga", 1: "Awas"}
 SIAGA_COLOURS = {4: (46, 160, 67), 3: (230, 190, 0), 2: (240, 120, 0), 1: (210, 30, 30)}
 #: Where the water line sits (share of the channel filled) at each siaga level.
 FILL = {4: 0.35, 3: 0.58, 2: 0.72, 1: 0.86}
@@ -84,8 +85,7 @@ def _overlay(draw: ImageDraw.ImageDraw, name: str, level: float, siaga: int, now
     colour = SIAGA_COLOURS.get(siaga, (120, 120, 120))
     draw.rectangle([12, h - 60, 360, h - 14], fill=(0, 0, 0))
     draw.rectangle([12, h - 60, 24, h - 14], fill=colour)
-    word = SIAGA_WORDS.get(siaga, "?")
-    label = f"TMA {level_text(level)} cm  " + (word if siaga == 4 else f"Siaga {siaga} ({word})")
+    label = f"TMA {level_text(level)} cm  {siaga_text(siaga, 'id')}"  # the wall's words
     draw.text((34, h - 52), label, font=_font(22, bold=True), fill=colour)
 
 

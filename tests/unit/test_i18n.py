@@ -58,3 +58,12 @@ def test_translations_differ_where_they_should():
 def test_dashboard_i18n_does_not_import_dash():
     source = (ROOT / "dashboard" / "i18n.py").read_text()
     assert "import dash" not in source and "plotly" not in source
+
+
+def test_no_message_is_translated_twice():
+    """A msgid entered twice leaves one of its translations unused (babel keeps one), so
+    two views could each believe they say different words for the same thing."""
+    for lang in i18n.LANGUAGES:
+        text = (ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+        msgids = re.findall(r'^msgid "(.+)"$', text, re.M)
+        assert sorted({m for m in msgids if msgids.count(m) > 1}) == [], lang

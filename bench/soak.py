@@ -184,6 +184,16 @@ def run(minutes: float, outage: float) -> int:
     return report(trial, faults, counts, got, work)
 
 
+def changes(series: list[tuple[float, object]]) -> str:
+    """"0 s LIVE, 183 s STALE, 245 s LIVE": the series' value each time it changed."""
+    out, last = [], object()
+    for at, value in series:
+        if value != last:
+            out.append(f"{at:.0f} s {value}")
+            last = value
+    return ", ".join(out)
+
+
 def report(trial: Trial, faults: list, counts: dict, got: dict, work: Path) -> int:
     ok = True
     print("\n| fault | ended at | /health 200 after | wall LIVE after |\n|---|---:|---:|---:|")
@@ -193,9 +203,8 @@ def report(trial: Trial, faults: list, counts: dict, got: dict, work: Path) -> i
         ok &= h is not None and b is not None
         fmt = lambda v: "never" if v is None else f"{v:.0f} s"  # noqa: E731
         print(f"| {kind} | {at:.0f} s | {fmt(h)} | {fmt(b)} |")
-    words = sorted({b for _, b in trial.badges})
-    print(f"\nbadge words seen: {', '.join(words)}")
-    print(f"/health answers: {sorted({c for _, c in trial.health})}")
+    print(f"\nbadge, as it changed: {changes(trial.badges)}")
+    print(f"/health, as it changed (0: no answer within 5 s): {changes(trial.health)}")
     print("\n| source | sent | stored | distinct |\n|---|---:|---:|---:|")
     for name, prefix in (("files", "F-"), ("open311", "O-")):
         n, distinct = got[prefix]

@@ -57,7 +57,7 @@ def size(driver, width: int, height: int) -> None:  # noqa: ANN001
 def smallest_text(driver, width: int, height: int) -> tuple[float, str]:  # noqa: ANN001
     """(smallest font as a share of the height, its text) at that size."""
     size(driver, width, height)
-    time.sleep(4)  # the viewport callback and Plotly's resize
+    time.sleep(2 * POLL_SECONDS + 5)  # the wall reads its viewport on a poll tick, then redraws
     nodes = driver.execute_script(VISIBLE_TEXT)
     px, text, _ = min(nodes)
     return px / height, text
@@ -169,6 +169,7 @@ def run(minutes: float) -> int:
                     if share < 0.018:
                         watch.fail(f"text {text!r} is {share:.2%} of {height} px")
                 size(driver, 1920, 1080)
+                time.sleep(2 * POLL_SECONDS + 5)
                 next_type += 300
             if outages and watch.at() >= outages[0]:
                 outages.pop(0)

@@ -32,6 +32,7 @@ bench: $(VENV)/.installed services
 
 ## screenshots: docs/wall-*.png, docs/wall-flood-*.png and docs/supervisor-*.png (1920x1080, 3840x2160) from a seeded store
 screenshots: $(VENV)/.installed browser-deps
+	rm -rf var/screenshot  # a fresh store: a flood from the last run would still hold (30 min hysteresis)
 	$(PY) docs/screenshot.py
 	$(PY) docs/screenshot.py --flood --out wall-flood
 	$(PY) docs/screenshot.py --view supervisor

@@ -1,8 +1,9 @@
 """Screenshots of the demo wall: ``python docs/screenshot.py [--reports 50000]``.
 
-Seeds a store (SQLite under ``var/screenshot``; reused when present), renders camera
-stills with the simulator, refreshes the wall snapshot, serves the app on a free port and
-saves ``docs/wall-1920x1080.png`` and ``docs/wall-3840x2160.png`` from headless Chromium.
+Seeds a store (SQLite under ``var/screenshot``; reused when present, ``make screenshots``
+starts afresh), renders camera stills with the simulator, refreshes the wall snapshot,
+serves the app on a free port and saves ``docs/wall-1920x1080.png`` and
+``docs/wall-3840x2160.png`` from headless Chromium.
 ``--view supervisor`` signs in as a screenshot-only admin first and saves
 ``docs/supervisor-*.png``. ``--serve`` keeps the server running instead (for looking at
 the wall by hand).

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from dashboard.store import dialect
 from dashboard.store.schema import camera_still, flood_gate
 
 
@@ -21,11 +22,8 @@ def store_frame(conn: Connection, gate_code: str, now: datetime, image: bytes | 
     values: dict[str, Any] = {"last_try_at": now, "error": None if image else (error or "no frame")}
     if image is not None:
         values.update(image=image, content_type=content_type, last_ok_at=now)
-    mine = camera_still.c.gate_code == gate_code
-    if conn.execute(select(camera_still.c.gate_code).where(mine)).first():
-        conn.execute(camera_still.update().where(mine).values(**values))
-    else:
-        conn.execute(camera_still.insert().values(gate_code=gate_code, **values))
+    stmt = dialect.insert(conn, camera_still).values(gate_code=gate_code, **values)  # two jobs may store at once
+    conn.execute(stmt.on_conflict_do_update(index_elements=["gate_code"], set_=values))
 
 
 def camera_gates(conn: Connection) -> list[tuple[str, str, str | None]]:

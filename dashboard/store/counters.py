@@ -5,8 +5,8 @@ so a view can ask "anything since N?" with one indexed read."""
 from __future__ import annotations
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from dashboard.store import dialect
 from dashboard.store.schema import counter
 
 CHANGES = "changes"
@@ -15,8 +15,8 @@ CHANGES = "changes"
 def bump(conn: Connection, name: str = CHANGES) -> int:
     """Increment counter ``name`` inside the caller's transaction; return the new value.
     On PostgreSQL the row lock serializes concurrent writers until they commit."""
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(counter)
-    conn.execute(insert.values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"]))
+    conn.execute(dialect.insert(conn, counter).values(name=name, value=0)
+                 .on_conflict_do_nothing(index_elements=["name"]))
     return conn.execute(
         update(counter).where(counter.c.name == name).values(value=counter.c.value + 1)
         .returning(counter.c.value)

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from dashboard.store import dialect
 from dashboard.store.schema import worker_heartbeat
 
 WORKER_JOB = "worker"  # the leader's own row: renewed with the leader lock
@@ -23,8 +23,7 @@ MAX_ROWS = 200  # bound on the read (one row per job; a store has a handful)
 
 
 def _upsert(conn: Connection, values: dict[str, Any], update: dict[str, Any]) -> None:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(worker_heartbeat).values(**values)
+    stmt = dialect.insert(conn, worker_heartbeat).values(**values)
     conn.execute(stmt.on_conflict_do_update(index_elements=["job"], set_=update))
 
 

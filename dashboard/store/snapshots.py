@@ -18,8 +18,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from dashboard.store import dialect
 from dashboard.store.schema import snapshot
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,7 @@ def save_snapshot(engine: Engine, widget_id: str, payload: Any, version: int, co
     """Insert or replace the snapshot of ``widget_id``; mirror it to Redis if given."""
     body = encode(payload)
     values = dict(widget_id=widget_id, payload=body.decode(), version=int(version), computed_at=computed_at)
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(snapshot).values(**values)
+    stmt = dialect.insert(engine, snapshot).values(**values)
     stmt = stmt.on_conflict_do_update(index_elements=["widget_id"], set_={
         "payload": stmt.excluded.payload, "version": stmt.excluded.version,
         "computed_at": stmt.excluded.computed_at})

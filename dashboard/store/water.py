@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from dashboard.store import dialect
 from dashboard.store import counters
 from dashboard.store.schema import flood_gate, water_level
 
@@ -33,9 +33,8 @@ def record_levels(conn: Connection, readings: list[Reading]) -> int:
     has a new version and every wall fetches it (flood mode follows a reading at once)."""
     if not readings:
         return 0
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     rows = [vars(r) for r in readings]
-    stmt = dialect.insert(water_level).on_conflict_do_nothing(
+    stmt = dialect.insert(conn, water_level).on_conflict_do_nothing(
         index_elements=["gate_code", "observed_at"])
     new = len(conn.execute(stmt.returning(water_level.c.id), rows).all())
     if new:

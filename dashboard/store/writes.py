@@ -29,8 +29,9 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import Connection, String, and_, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
+from dashboard.store import dialect
 from dashboard.models import RESPONDED, Report, Status
 from dashboard.store import counters
 from dashboard.store.schema import (counter, ingest_run, quarantine as quarantine_table, report,
@@ -207,7 +208,7 @@ def _upsert_reporters(conn: Connection, pairs: list[tuple[int, Report]]) -> None
     rows = [{"report_id": i, **vars(r.reporter)} for i, r in pairs if not r.reporter.is_empty()]
     if not rows:
         return
-    stmt = _dialect_insert(conn)(reporter)
+    stmt = dialect.insert(conn, reporter)
     names = [c.name for c in reporter.c if c.name != "report_id"]
     stmt = stmt.on_conflict_do_update(index_elements=["report_id"],
                                       set_={n: stmt.excluded[n] for n in names})
@@ -241,17 +242,13 @@ def _add_counts(conn: Connection, table: Any, key: tuple[str, ...], delta: Count
     rows = [dict(zip(key, k), n=n) for k, n in sorted(delta.items()) if n]
     if not rows:
         return
-    stmt = _dialect_insert(conn)(table)
+    stmt = dialect.insert(conn, table)
     conn.execute(stmt.on_conflict_do_update(index_elements=list(key),
                                             set_={"n": table.c.n + stmt.excluded.n}), rows)
     emptied = [r for r in rows if r["n"] < 0]
     if emptied:
         where = and_(*(table.c[k] == bindparam("k_" + k) for k in key), table.c.n == 0)
         conn.execute(delete(table).where(where), [{"k_" + k: r[k] for k in key} for r in emptied])
-
-
-def _dialect_insert(conn: Connection):  # noqa: ANN202
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
 # --- quarantine, runs, cursors ----------------------------------------------------------
@@ -296,7 +293,7 @@ def load_cursor(conn: Connection, source: str) -> str | None:
 
 
 def save_cursor(conn: Connection, source: str, watermark: str | None, now: datetime) -> None:
-    stmt = _dialect_insert(conn)(source_cursor).values(source=source, watermark=watermark, updated_at=now)
+    stmt = dialect.insert(conn, source_cursor).values(source=source, watermark=watermark, updated_at=now)
     conn.execute(stmt.on_conflict_do_update(index_elements=["source"],
                                             set_={"watermark": watermark, "updated_at": now}))
 
@@ -305,4 +302,4 @@ def mark_files_seen(conn: Connection, source: str, files: Iterable[Any], now: da
     """Record dropped files (objects with ``sha256`` and ``name``) as seen."""
     rows = [{"sha256": f.sha256, "source": source, "name": _clean(f.name, 1000), "seen_at": now} for f in files]
     if rows:
-        conn.execute(_dialect_insert(conn)(seen_file).on_conflict_do_nothing(index_elements=["sha256"]), rows)
+        conn.execute(dialect.insert(conn, seen_file).on_conflict_do_nothing(index_elements=["sha256"]), rows)

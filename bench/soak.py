@@ -34,8 +34,7 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from sqlalchemy import create_engine, text
 
-from bench.trial import chromium, free_port, wait_for_wall
-from dashboard.config import ROOT
+from bench.trial import chromium, free_port, start_demo, stop_demo, wait_for_wall
 from tests.factories import iso, make_raw
 from tests.integration.fake_open311 import FakeOpen311
 from tests.pg_cluster import PgCluster
@@ -135,9 +134,7 @@ def run(minutes: float, outage: float) -> int:
     env = dict(os.environ, PANTAU_DATABASE_URL=cluster.url, PANTAU_DATA_DIR=str(work),
                PANTAU_SOURCES=f"simulator,files={drop},open311={upstream.base_url}",
                PANTAU_INGEST_SECONDS="10", PANTAU_POLL_SECONDS="5", PANTAU_PORT=str(port))
-    log = open(work / "demo.log", "w")
-    demo = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "demo", "--seed-reports", "3000", "--days", "3"],
-                            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    demo = start_demo(env, work, "--seed-reports", "3000", "--days", "3")
     trial, stop, counts = Trial(f"http://127.0.0.1:{port}"), threading.Event(), {"files": 0, "open311": 0}
     try:
         wait_for_wall(trial.base, demo)
@@ -173,14 +170,9 @@ def run(minutes: float, outage: float) -> int:
             t.join(timeout=30)
     finally:
         stop.set()
-        os.killpg(demo.pid, signal.SIGTERM)
-        try:
-            demo.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(demo.pid, signal.SIGKILL)
+        stop_demo(demo)
         upstream.stop()
         cluster.destroy()
-        log.close()
     return report(trial, faults, counts, got, work)
 
 

@@ -29,8 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.trial import chromium, free_port, wait_for_wall
-from dashboard.config import ROOT
+from bench.trial import chromium, free_port, start_demo, stop_demo, wait_for_wall
 from dashboard.models import OPEN
 from tests.browser.test_wall_type import VISIBLE_TEXT
 
@@ -155,9 +154,7 @@ def run(minutes: float) -> int:
     port = free_port()
     env = dict(os.environ, PANTAU_DATA_DIR=str(work), PANTAU_PORT=str(port))
     env.pop("PANTAU_DATABASE_URL", None)
-    log = open(work / "demo.log", "w")
-    demo = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "demo"], env=env, cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    demo = start_demo(env, work)
     base, watch, driver = f"http://127.0.0.1:{port}", Watch(), None
     try:
         wait_for_wall(base, demo)
@@ -183,12 +180,7 @@ def run(minutes: float) -> int:
     finally:
         if driver is not None:
             driver.quit()
-        os.killpg(demo.pid, signal.SIGTERM)
-        try:
-            demo.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(demo.pid, signal.SIGKILL)
-        log.close()
+        stop_demo(demo)
     return report(watch, work)
 
 

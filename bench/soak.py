@@ -100,7 +100,8 @@ def watch(trial: Trial, stop: threading.Event) -> None:
 
 def worker_pid(demo: subprocess.Popen) -> int | None:
     """The demo's worker child (not gunicorn, whose command line says ``--workers``)."""
-    out = subprocess.run(["pgrep", "-P", str(demo.pid), "-f", "dashboard.cli worker"], capture_output=True, text=True).stdout
+    out = subprocess.run(["pgrep", "-P", str(demo.pid), "-f", "dashboard.cli worker"],
+                         capture_output=True, text=True).stdout
     pids = [int(p) for p in out.split()]
     return pids[0] if pids else None
 

@@ -41,7 +41,7 @@ screenshots: $(VENV)/.installed browser-deps
 browser-deps:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	  $$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq && $$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium chromium-driver; \
 	fi
 
 # PostgreSQL (tests create and drop their own database) and Redis on 127.0.0.1.

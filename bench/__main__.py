@@ -2,7 +2,7 @@
 
 It seeds one fresh store per backend — a SQLite file in a temporary directory and a new
 PostgreSQL database ``bench_<pid>`` (created here, dropped at the end) — with N reports
-through :func:`dashboard.seed.seed`, then runs every benchmark module and prints one
+through :func:`dashboard.simulator.seed.seed`, then runs every benchmark module and prints one
 markdown table: the machine, then one row per measurement with a column per backend.
 
 Adding a benchmark: write ``bench/<name>.py`` with ``run(ctx: bench.common.Ctx) ->
@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, text
 
 from bench.common import Ctx, Row
 from dashboard.reference import load_reference
-from dashboard.seed import seed
+from dashboard.simulator.seed import seed
 from dashboard.store import schema
 from dashboard.store.engine import make_engine
 from dashboard.store.refdata import store_reference

@@ -43,7 +43,7 @@ class Ctx:
     urls: dict[str, str]  # backend name -> SQLAlchemy URL
     workdir: Path  # a temporary directory, removed at the end
     runs: int = 5  # repetitions for medians (at least 5)
-    seeded: dict[str, Any] = field(default_factory=dict)  # backend -> dashboard.seed.SeedResult
+    seeded: dict[str, Any] = field(default_factory=dict)  # backend -> dashboard.simulator.seed.SeedResult
 
 
 def median_ms(fn: Callable[[], Any], runs: int, warm_up: bool = True) -> float:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bench.common import Ctx, Row, median_ms
-from dashboard.filters import Filters
+from dashboard.supervisor.filters import Filters
 from dashboard.reference import load_reference
 from dashboard.store import supervisor_cube as cube
 from dashboard.store import supervisor_insights as insights

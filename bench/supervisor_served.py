@@ -2,7 +2,7 @@
 
 ``bench.supervisor`` times the reads of a filter change. This module times everything
 the server does for one: ``pantau serve``'s server (gunicorn over waitress processes, its default workers and threads,
-started with :func:`dashboard.runner.gunicorn_command`) on the seeded store, an admin account
+started with :func:`dashboard.processes.runner.gunicorn_command`) on the seeded store, an admin account
 signed in through the login form, and per filter the three data callbacks of a filter
 change — overview, insights and a first grid block — POSTed to
 ``/_dash-update-component`` — and the map's points (``/supervisor/points.json`` with the
@@ -31,8 +31,8 @@ import requests
 from bench.common import Ctx, Row, median_ms
 from bench.supervisor import filters_for
 from dashboard.config import Settings
-from dashboard.filters import to_query
-from dashboard.runner import THREADS, WORKERS, gunicorn_command
+from dashboard.supervisor.filters import to_query
+from dashboard.processes.runner import THREADS, WORKERS, gunicorn_command
 from dashboard.store.engine import make_engine
 from dashboard.store.users import add_user, remove_user
 from layouts import supervisor as ids

@@ -44,7 +44,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from bench.wall_meters import CpuMeter, StatementCount, median_ms, medians, timed
-from dashboard.aggregate import WIDGET, redis_client, refresh_wall_snapshot
+from dashboard.wall.aggregate import WIDGET, redis_client, refresh_wall_snapshot
 from dashboard.models import OPEN_VALUES, Report, Status
 from dashboard.reference import Reference
 from dashboard.store import snapshots

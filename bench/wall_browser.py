@@ -15,7 +15,7 @@
   collection, with the 100k points on the map. Target ≤ 100 MB.
 
 The store is its own SQLite file in the bench directory: :data:`POINTS` reports seeded
-over the last :data:`DAYS` days with :func:`dashboard.seed.seed`, then every closed one set
+over the last :data:`DAYS` days with :func:`dashboard.simulator.seed.seed`, then every closed one set
 back to Proses so all of them are open points (the tally is not rebuilt: the wall's KPI
 tiles in this store are not what is measured). Only 127.0.0.1 is used (the RECIPES
 Chromium flags map every other host to an error); every wait has a timeout, and the
@@ -79,7 +79,7 @@ def wait_for(predicate, timeout: float = TIMEOUT_S, interval: float = 0.05):  # 
 def build_store(workdir: Path, ref):  # noqa: ANN001, ANN201
     """(settings, engine) of a SQLite store with POINTS open reports in the map window."""
     from dashboard.config import Settings
-    from dashboard.seed import seed
+    from dashboard.simulator.seed import seed
     from dashboard.store import schema
     from dashboard.store.engine import make_engine
     from dashboard.store.refdata import store_reference
@@ -124,7 +124,7 @@ def chrome():  # noqa: ANN201
 def commit(engine, ref, settings, tag: str) -> int:  # noqa: ANN001
     """One report with the text ``tag`` through the ingest write path, then the worker's
     refresh; returns the new snapshot version."""
-    from dashboard.aggregate import refresh_wall_snapshot
+    from dashboard.wall.aggregate import refresh_wall_snapshot
     from dashboard.models import Report, Status
     from dashboard.store import counters
     from dashboard.store.writes import finish_run, start_run, upsert_reports
@@ -187,7 +187,7 @@ def measure(workdir: Path, ref) -> list[tuple[str, float, str, str]]:  # noqa: A
     """(name, value, unit, target) rows; see the module docstring."""
     import logging
 
-    from dashboard.aggregate import refresh_wall_snapshot
+    from dashboard.wall.aggregate import refresh_wall_snapshot
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
 
     settings, engine = build_store(workdir, ref)

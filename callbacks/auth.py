@@ -13,7 +13,7 @@ password changed, the account disabled or removed) is refused at once, whoever h
 copy of the cookie. A sign-in ends the session the browser held before (rotation).
 
 Both form posts carry the session's CSRF token (``csrf_token``, rendered by
-``layouts.login`` and the supervisor header; :mod:`dashboard.login_guard`): a missing or
+``layouts.login`` and the supervisor header; :mod:`dashboard.access.login_guard`): a missing or
 wrong token gets 400 and changes nothing. ``POST /login`` then refuses with 429 and a
 ``Retry-After`` header, *before* any password check, once the client IP or the username
 has ``settings.login_max_failures`` failed sign-ins within ``settings.login_window_minutes``
@@ -48,9 +48,9 @@ from urllib.parse import quote, urlencode, urlsplit
 from flask import Response, abort, redirect, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
 
-from dashboard.auth import User
+from dashboard.access.auth import User
 from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
-from dashboard.login_guard import (
+from dashboard.access.login_guard import (
     csrf_valid,
     failure_keys,
     make_failure_limiter,

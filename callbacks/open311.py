@@ -3,7 +3,7 @@ request passes: a request-size cap (413) and a per-client-IP rate limit (429) on
 and on Dash callbacks.
 
 ``register_api(server, deps)`` installs both. Data comes only from
-:class:`dashboard.public.PublicStore`; the spec mapping is :mod:`dashboard.open311_api`.
+:class:`dashboard.public.query.PublicStore`; the spec mapping is :mod:`dashboard.public.open311`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import orjson
 from flask import Blueprint, Response, request
 
-from dashboard import open311_api as api
-from dashboard.public import PublicStore
-from dashboard.ratelimit import make_limiter
+from dashboard.public import open311 as api
+from dashboard.public.query import PublicStore
+from dashboard.access.ratelimit import make_limiter
 
 PREFIX = "/open311/v2"
 #: Path prefix -> limiter group. Page loads and assets are not limited.

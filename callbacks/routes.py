@@ -11,8 +11,8 @@ from pathlib import Path
 
 import orjson
 from flask import Response, abort, request
-from dashboard.health import assess
-from dashboard.wall_agencies import KELURAHAN
+from dashboard.processes.health import assess
+from dashboard.wall.agencies import KELURAHAN
 from dashboard.reference import KELURAHAN_AGENCY_PREFIX
 from dashboard.store.health import read_facts
 from dashboard.store.cameras import camera_frame

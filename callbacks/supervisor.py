@@ -16,9 +16,9 @@ from flask import abort
 
 from callbacks import supervisor_routes
 from callbacks.auth import init_auth, protect, require_supervisor
-from dashboard.auth import User
-from dashboard.filters import FilterError, Filters, allowed_for, parse, to_query
-from dashboard.grid import parse_rows_request
+from dashboard.access.auth import User
+from dashboard.supervisor.filters import FilterError, Filters, allowed_for, parse, to_query
+from dashboard.supervisor.grid import parse_rows_request
 from dashboard.i18n import gettext
 from dashboard.models import STATUS_ORDER
 from dashboard.store import supervisor_cube as cube

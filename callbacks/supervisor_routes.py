@@ -10,7 +10,7 @@ GeoJSON, gzipped: out of the overview callback, whose JSON they were most of (ab
 700 KB for 5,000 points, uncompressed). ``GET /supervisor/areas.json`` serves the
 kelurahan polygons of the drill-down map (public shapes; here so a wall token does not
 lock supervisors out). ``GET /supervisor/media/<report id>`` proxies the report's
-media (``dashboard.media``: fetched server-side, raster images only, cached in
+media (``dashboard.public.media``: fetched server-side, raster images only, cached in
 ``<data_dir>/media``), in scope only; the outside URL never reaches the browser. A link
 to a host or address the proxy must not reach (``PANTAU_MEDIA_HOSTS``,
 ``PANTAU_MEDIA_ALLOW_PRIVATE``) gets 403; when the process's few fetch slots
@@ -28,8 +28,8 @@ from flask import Response, request, stream_with_context
 
 from callbacks.auth import require_supervisor
 from callbacks.routes import geojson_response
-from dashboard.export import csv_chunks
-from dashboard.media import RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, media_for
+from dashboard.supervisor.export import csv_chunks
+from dashboard.public.media import RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, media_for
 from dashboard.store.supervisor_queries import MAX_POINTS, iter_export, map_points, media_url
 from dashboard.store.users import record_export
 from layouts import geo

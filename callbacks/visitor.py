@@ -14,7 +14,7 @@ from dash import Input, Output, State
 from flask import Response
 
 from dashboard.i18n import language
-from dashboard.public import PublicStore, local_day_start
+from dashboard.public.query import PublicStore, local_day_start
 from layouts import geo
 from layouts import visitor as view
 

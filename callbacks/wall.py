@@ -10,7 +10,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.health import assess
+from dashboard.processes.health import assess
 from dashboard.i18n import language
 from dashboard.store.health import read_facts
 from dashboard.store.snapshots import snapshot_version

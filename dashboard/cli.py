@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from getpass import getpass
 
 from dashboard.config import Settings
-from dashboard.runner import THREADS, WORKERS
-from dashboard.worker_options import add_arguments as add_worker_arguments, options_from
+from dashboard.processes.runner import THREADS, WORKERS
+from dashboard.processes.worker_options import add_arguments as add_worker_arguments, options_from
 
 log = logging.getLogger("pantau")
 
@@ -50,7 +50,7 @@ def cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     from dashboard.reference import load_reference
-    from dashboard.seed import seed
+    from dashboard.simulator.seed import seed
 
     result = seed(_engine(settings), load_reference(), args.reports, args.days, args.seed, _now(),
                   progress=not args.quiet)
@@ -59,7 +59,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.runner import simulate
+    from dashboard.processes.runner import simulate
 
     return simulate(settings.with_(sim_seed=args.seed, sim_speed=args.speed), args.interval,
                     iterations=args.iterations)
@@ -81,19 +81,19 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.worker import finish, run_worker
+    from dashboard.processes.worker import finish, run_worker
 
     return finish(run_worker(settings, options=options_from(args)))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.runner import serve
+    from dashboard.processes.runner import serve
 
     return serve(settings, workers=args.workers)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.runner import demo
+    from dashboard.processes.runner import demo
 
     return demo(settings, seed_reports=args.seed_reports, days=args.days, workers=args.workers)
 
@@ -116,7 +116,7 @@ def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard import auth
+    from dashboard.access import auth
 
     engine = _engine(settings)
     if args.action == "add":
@@ -142,7 +142,7 @@ DONE = {"remove": "removed {} (signed out everywhere)", "password": "new passwor
 def _change_user(engine, args: argparse.Namespace) -> int:  # noqa: ANN001
     """``pantau user remove|password|disable|enable NAME``: each one but ``enable`` also
     ends the account's sign-in sessions."""
-    from dashboard import auth
+    from dashboard.access import auth
 
     try:
         if args.action == "password":

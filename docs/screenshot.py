@@ -26,9 +26,9 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
-from dashboard.aggregate import refresh_wall_snapshot  # noqa: E402
-from dashboard.auth import add_user, remove_user  # noqa: E402
-from dashboard.cameras import refresh_cameras  # noqa: E402
+from dashboard.wall.aggregate import refresh_wall_snapshot  # noqa: E402
+from dashboard.access.auth import add_user, remove_user  # noqa: E402
+from dashboard.ingest.cameras import refresh_cameras  # noqa: E402
 from dashboard.ingest.run import ingest_once  # noqa: E402
 from dashboard.models import Report, Status  # noqa: E402
 from dashboard.store.water import Reading, record_levels  # noqa: E402
@@ -36,7 +36,7 @@ from dashboard.store.writes import upsert_reports  # noqa: E402
 from dashboard.simulator.source import SimulatorSource  # noqa: E402
 from dashboard.config import Settings  # noqa: E402
 from dashboard.reference import load_reference  # noqa: E402
-from dashboard.seed import seed  # noqa: E402
+from dashboard.simulator.seed import seed  # noqa: E402
 from dashboard.store import schema  # noqa: E402
 from dashboard.store.engine import make_engine  # noqa: E402
 from dashboard.store.heartbeat import WORKER_JOB, beat_start  # noqa: E402

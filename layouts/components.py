@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from dash import dcc, html
 
 from dashboard.models import Status
-from dashboard.public import siaga_text
+from dashboard.public.query import siaga_text
 from layouts import figures, theme
 from layouts.numbers import number
 

@@ -9,7 +9,7 @@ import orjson
 from shapely.geometry import mapping, shape
 
 from dashboard.models import OPEN, RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER
-from dashboard.public import GRID_DECIMALS
+from dashboard.public.query import GRID_DECIMALS
 from dashboard.reference import Reference
 
 #: Simplification tolerance in degrees (~30 m): the base layer is a backdrop, not a survey.
@@ -28,7 +28,7 @@ def reports_geojson_bytes(rows: list[tuple]) -> bytes:
     """Map point rows (id, lat, lon, status, category, requested_at as datetime or epoch
     seconds) as a GeoJSON FeatureCollection; properties are short: s=status, c=category,
     t=epoch seconds. Points are coarsened to the public ~100 m grid
-    (``dashboard.public.coarsen``, inlined), as the wall is public. Written directly as
+    (``dashboard.public.query.coarsen``, inlined), as the wall is public. Written directly as
     JSON text: at 100k points building dicts first cost ~4x more (the wall's and the
     supervisor's map routes serve it). Status and category codes are JSON-encoded once per
     distinct value."""

@@ -16,7 +16,7 @@ from flask import session
 
 from dashboard.config import Settings
 from dashboard.i18n import gettext, language
-from dashboard.login_guard import csrf_token
+from dashboard.access.login_guard import csrf_token
 
 LOGIN_ROOT = "login-root"
 LOGIN_FORM = "login-form"

@@ -22,9 +22,9 @@ from flask import session
 from flask_login import current_user
 
 from dashboard.config import Settings
-from dashboard.filters import Allowed, allowed_for
+from dashboard.supervisor.filters import Allowed, allowed_for
 from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
-from dashboard.login_guard import csrf_token
+from dashboard.access.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER
 from dashboard.reference import Reference, load_reference
 from dashboard.store.supervisor_queries import MAX_POINTS
@@ -67,7 +67,7 @@ def layout(settings: Settings | None = None, lang: str | None = None, **_query) 
 
 def skeleton(settings: Settings | None = None) -> html.Main:
     """Every component of the view, empty, for ``app.validation_layout`` (no request needed)."""
-    from dashboard.auth import Role, User
+    from dashboard.access.auth import Role, User
     return view_for(User(0, "-", Role.ADMIN), load_reference(), DEFAULT_LANGUAGE, "")
 
 
@@ -204,7 +204,7 @@ def report_grid(_) -> dag.AgGrid:  # noqa: ANN001
     """dash-ag-grid, infinite row model: the browser asks for blocks of 100 rows
     (``getRowsRequest``) and ``callbacks.supervisor`` answers from the scoped, paged query.
     Cells are plain text (no HTML renderer); sort and filter only where the server allows
-    (``dashboard.grid``)."""
+    (``dashboard.supervisor.grid``)."""
     def col(field: str, header: str, sortable: bool = True, **extra) -> dict:
         return {"field": field, "colId": field, "headerName": header, "sortable": sortable, **extra}
     equals = {"filterOptions": ["equals"], "maxNumConditions": 1}

@@ -69,7 +69,7 @@ def grid_row(r: dict, ref: Reference, zone: ZoneInfo, _=_same, lang: str = "id")
 
 def rows_request_in(request, _):  # noqa: ANN001, ANN201
     """The grid's rows request with a status typed in the page language (``Waiting``)
-    read back as its code, which ``dashboard.grid`` accepts; anything else unchanged."""
+    read back as its code, which ``dashboard.supervisor.grid`` accepts; anything else unchanged."""
     try:
         typed = request["filterModel"]["status"]["filter"]
         codes = {_(s.label).lower(): s.value for s in STATUS_ORDER}

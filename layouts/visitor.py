@@ -6,7 +6,7 @@ at once; ``assets/32_visitor.js`` shows one at a time (rotation, pause, arrow ke
 so stepping costs no server request. One Interval refreshes the numbers.
 
 Every string goes through the Babel catalogs (``dashboard.i18n``); data come only from
-:class:`dashboard.public.PublicStore` (coarse points, redacted text). Pure builders.
+:class:`dashboard.public.query.PublicStore` (coarse points, redacted text). Pure builders.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dash import dcc, html
 from dashboard.config import Settings
 from dashboard.i18n import LANGUAGES, gettext, language
 from dashboard.models import STATUS_ORDER, Status
-from dashboard.public import siaga_levels
+from dashboard.public.query import siaga_levels
 from layouts.numbers import number
 
 # component ids (``<view>-<thing>``)

@@ -13,7 +13,7 @@ import orjson
 from dash import dcc, html
 
 from dashboard.config import Settings
-from dashboard.health import STORE, WORKER, Health
+from dashboard.processes.health import STORE, WORKER, Health
 from dashboard.i18n import gettext, language
 from dashboard.models import OPEN, STATUS_ORDER
 from layouts import components, figures, geo, ids

@@ -5,7 +5,7 @@ numbers that must survive."""
 
 from __future__ import annotations
 
-from dashboard.redact import MASK
+from dashboard.public.redact import MASK
 
 M = MASK
 

@@ -1,7 +1,7 @@
 """Vectorised history: ``n`` reports over the last ``days`` with their full status
 history, drawn from the same distributions as the live simulator (:mod:`.model`).
 
-Column arrays only (numpy); :mod:`dashboard.seed` validates and stores them. Times are
+Column arrays only (numpy); :mod:`dashboard.simulator.seed` validates and stores them. Times are
 integer epoch seconds (UTC); an event counts only if it happened at or before ``now``.
 """
 

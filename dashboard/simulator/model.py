@@ -1,5 +1,5 @@
 """The distributions behind simulated reports, shared by the live simulator
-(:mod:`dashboard.simulator.source`) and the history seeder (:mod:`dashboard.seed`), so
+(:mod:`dashboard.simulator.source`) and the history seeder (:mod:`dashboard.simulator.seed`), so
 both produce the same Jakarta: category mix, daily rhythm, where reports come from, and
 how fast each agency answers.
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from dashboard.public import siaga_text
+from dashboard.public.query import siaga_text
 
 SIZE = (640, 360)
 MARK = "SIMULASI"

@@ -1,6 +1,6 @@
 """The ``camera_still`` table: one row per gate with its last good frame and last attempt.
 
-Written by the worker (:func:`store_frame`, from ``dashboard.cameras.refresh_cameras``),
+Written by the worker (:func:`store_frame`, from ``dashboard.ingest.cameras.refresh_cameras``),
 read by the wall snapshot (:func:`camera_states`, no image bytes) and by the app's
 ``/camera/<gate_code>.png`` route (:func:`camera_frame`, one primary-key read).
 """

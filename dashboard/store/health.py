@@ -3,7 +3,7 @@ heartbeat rows, and the last successful ingest (overall, and per source for ``/h
 
 Bounded so a health check answers quickly in an outage: on PostgreSQL the probe has its
 own small pool (never queued behind the views' connections), a connect timeout and a
-statement timeout. Errors are caught and named by class only (:class:`dashboard.health.Facts`).
+statement timeout. Errors are caught and named by class only (:class:`dashboard.processes.health.Facts`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.health import Facts
+from dashboard.processes.health import Facts
 from dashboard.store.engine import is_postgres
 from dashboard.store.heartbeat import read_heartbeats
 from dashboard.store.queries_ops import data_as_of, last_ingest

@@ -1,9 +1,9 @@
 """Failed sign-ins in the store (``login_failure``), shared by every web process.
 
-:class:`StoreFailures` has the interface of ``dashboard.login_guard.FailureWindow``
+:class:`StoreFailures` has the interface of ``dashboard.access.login_guard.FailureWindow``
 (``retry_after``, ``record``, ``attempt``, ``forgive``, ``reset``) and the same rule: a key
 is blocked while it has ``limit`` failures within ``window`` seconds, until the oldest of
-its last ``limit`` failures leaves the window. ``dashboard.login_guard.make_failure_limiter``
+its last ``limit`` failures leaves the window. ``dashboard.access.login_guard.make_failure_limiter``
 uses it when there is no Redis. ``POST /login`` calls :meth:`StoreFailures.attempt`, which
 counts the attempt and checks the limit in one serialized step (so parallel attempts in
 several processes cannot all slip under it), and :meth:`StoreFailures.forgive` when the

@@ -1,4 +1,4 @@
-"""SQL of the public query layer (:mod:`dashboard.public` wraps it).
+"""SQL of the public query layer (:mod:`dashboard.public.query` wraps it).
 
 Every statement here selects from an allow-list of columns (:data:`ALLOWED`), never from
 the ``reporter`` table, ``quarantine`` (raw records), ``media_url``, ``address``,

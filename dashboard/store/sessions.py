@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Engine, delete, insert, select
 
-from dashboard.auth import User
+from dashboard.access.auth import User
 from dashboard.store.schema import app_user, web_session
 from dashboard.store.users import user_of_row
 

@@ -30,8 +30,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy import Connection, func, select
 
-from dashboard.auth import ScopeKind
-from dashboard.filters import window
+from dashboard.access.auth import ScopeKind
+from dashboard.supervisor.filters import window
 from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
 from dashboard.store.queries_sql import cap
 from dashboard.store.schema import report, tally, tally_day, tally_day_of, tally_day_start

@@ -1,5 +1,5 @@
 """Filtered reads of the supervisor view. Every read takes a :class:`View`: validated
-:class:`~dashboard.filters.Filters` + the account's scope + ``now``. The scope is ANDed
+:class:`~dashboard.supervisor.filters.Filters` + the account's scope + ``now``. The scope is ANDed
 into every statement by :meth:`View.where`, so a scoped supervisor's reads can never
 reach rows outside it, whatever the filters say.
 
@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, case, func, literal_column, select
 from sqlalchemy.sql import ColumnElement
 
-from dashboard.auth import Scope, ScopeKind
-from dashboard.filters import Filters, window
+from dashboard.access.auth import Scope, ScopeKind
+from dashboard.supervisor.filters import Filters, window
 from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
 from dashboard.store.queries_sql import MAX_DAYS, cap, day_key, days_between, parse_day
 from dashboard.store.schema import report, reporter, status_change

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from dashboard.auth import (
+from dashboard.access.auth import (
     Role,
     Scope,
     ScopeKind,

@@ -1,4 +1,4 @@
-"""Bounded reads behind the wall's incremental refresh (:mod:`dashboard.wall_delta`).
+"""Bounded reads behind the wall's incremental refresh (:mod:`dashboard.wall.delta`).
 
 * :func:`young_reports` — the rows the incremental state starts from: open reports
   younger than the resolve target and every report requested since the start of today

@@ -1,8 +1,8 @@
 """Browser fixtures: Debian Chromium headless with the RECIPES flags, and ONE wall app per
 module served from a thread on a free port (not 8050) that tests can stop and restart.
 
-The store is a real SQLite file seeded with :func:`dashboard.seed.seed`; the wall
-snapshot comes from the real :func:`dashboard.aggregate.refresh_wall_snapshot`.
+The store is a real SQLite file seeded with :func:`dashboard.simulator.seed.seed`; the wall
+snapshot comes from the real :func:`dashboard.wall.aggregate.refresh_wall_snapshot`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from selenium.common.exceptions import WebDriverException
 from werkzeug.serving import make_server
 
 from app import create_app
-from dashboard.aggregate import refresh_wall_snapshot
-from dashboard.cameras import refresh_cameras
+from dashboard.wall.aggregate import refresh_wall_snapshot
+from dashboard.ingest.cameras import refresh_cameras
 from dashboard.config import Settings
 from dashboard.reference import load_reference
-from dashboard.seed import seed
+from dashboard.simulator.seed import seed
 from dashboard.store import schema
 from dashboard.store.engine import make_engine
 from dashboard.store.heartbeat import WORKER_JOB, beat_start

@@ -11,7 +11,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from dashboard.public import siaga_levels
+from dashboard.public.query import siaga_levels
 from tests.browser.conftest import chrome_options, wait_for
 
 pytestmark = pytest.mark.browser

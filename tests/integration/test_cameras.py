@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from dashboard.store.wall_aggregates import camera_frame, camera_states
-from dashboard.cameras import CameraError, fetch_still, refresh_cameras
+from dashboard.ingest.cameras import CameraError, fetch_still, refresh_cameras
 from dashboard.store.schema import camera_still, flood_gate
 from tests.conftest import NOW
 from tests.fake_camera import FakeCamera, png_frame

@@ -49,7 +49,7 @@ def canary_app(engine, reference, tmp_path, db_url):
 
 def _refresh_wall(engine, reference, now, tmp_path, db_url):  # noqa: ANN001, ANN202
     """The wall snapshot as the worker computes it (its ticker holds report text)."""
-    from dashboard.aggregate import refresh_wall_snapshot
+    from dashboard.wall.aggregate import refresh_wall_snapshot
 
     refresh_wall_snapshot(engine, reference, now, Settings.from_env({}, data_dir=tmp_path, database_url=db_url))
 

@@ -18,7 +18,7 @@ import requests
 
 import callbacks.auth
 from dashboard.config import Settings
-from dashboard.runner import gunicorn_command
+from dashboard.processes.runner import gunicorn_command
 from dashboard.store.engine import make_engine
 from dashboard.store.schema import login_failure
 from dashboard.store.users import add_user

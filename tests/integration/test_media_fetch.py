@@ -1,4 +1,4 @@
-"""dashboard.media.fetch against a fake media server speaking real HTTP (and HTTPS) on
+"""dashboard.public.media.fetch against a fake media server speaking real HTTP (and HTTPS) on
 127.0.0.1: the SSRF guard refuses loopback, private, link-local and mapped addresses by
 default (before any byte reaches them), allows loopback/private when asked, checks every
 redirect hop, honours the host allow-list and connects only to the address it checked.
@@ -19,9 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from dashboard import media
+from dashboard.public import media
 from dashboard.config import Settings
-from dashboard.media import FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, address_refusal, fetch
+from dashboard.public.media import FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, address_refusal, fetch
 from tests.fake_media import TrickleServer
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

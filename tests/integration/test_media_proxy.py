@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from dashboard import media
+from dashboard.public import media
 from dashboard.reference import load_reference
 from dashboard.store import supervisor_queries as sq
 from layouts import supervisor_parts as parts
@@ -117,13 +117,13 @@ def strict(setup, tmp_path_factory):
 def test_loopback_and_metadata_links_are_refused_by_default(strict, caplog):
     srv, (loopback, metadata), base = strict
     hits = len(Handler.hits)
-    with caplog.at_level(logging.WARNING, logger="dashboard.media"):
+    with caplog.at_level(logging.WARNING, logger="dashboard.public.media"):
         for report_id in (loopback, metadata):
             r = get(srv, srv.session("sup"), report_id)
             assert r.status_code == 403 and r.text == "Media unavailable: media address not allowed\n"
             assert PNG not in r.content and base not in r.text and "169.254" not in r.text
     assert len(Handler.hits) == hits  # the fake was never asked
-    logged = [rec.getMessage() for rec in caplog.records if rec.name == "dashboard.media"]
+    logged = [rec.getMessage() for rec in caplog.records if rec.name == "dashboard.public.media"]
     assert any(f"report {loopback} refused" in m and "127.0.0.1" in m for m in logged)
     assert any(f"report {metadata} refused" in m and "169.254.169.254" in m for m in logged)
     assert not (srv.settings.data_dir / "media").exists()  # nothing cached

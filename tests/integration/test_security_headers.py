@@ -10,7 +10,7 @@ import pytest
 
 from app import create_app
 from callbacks.guards import TOKEN_COOKIE, content_security_policy, tile_source
-from dashboard.aggregate import refresh_wall_snapshot
+from dashboard.wall.aggregate import refresh_wall_snapshot
 from dashboard.reference import load_reference
 from tests.conftest import NOW
 from tests.supervisor_server import callback_body

@@ -1,5 +1,5 @@
 """``pantau serve`` under slow and greedy clients: the real server process (gunicorn over
-waitress workers, started with :func:`dashboard.runner.gunicorn_command`) on a free port of
+waitress workers, started with :func:`dashboard.processes.runner.gunicorn_command`) on a free port of
 127.0.0.1 with a seeded SQLite store.
 
 16 slowloris sockets (a partial request, then a header line every 2 s) and 100 connections
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.config import Settings
-from dashboard.runner import gunicorn_command, prepare_store
+from dashboard.processes.runner import gunicorn_command, prepare_store
 
 SLOWLORIS, FLOOD = 16, 100
 PROBE_SECONDS = 20.0

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.ingest.run import ingest_once
-from dashboard.seed import seed
+from dashboard.simulator.seed import seed
 from dashboard.simulator import model
 from dashboard.simulator.source import DAILY_REPORTS, WIB, SimulatorSource, replay_lead
 from dashboard.store.schema import report

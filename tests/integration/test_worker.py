@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard.config import ROOT, Settings
-from dashboard.leader import LeaseLeader, make_leader
+from dashboard.processes.leader import LeaseLeader, make_leader
 from dashboard.store import schema
 from dashboard.store.snapshots import read_snapshot
-from dashboard.worker import (EXIT_NO_STORE, EXIT_NOT_LEADER, build_scheduler, parse_sources, refresh_wall, run_cameras,
+from dashboard.processes.worker import (EXIT_NO_STORE, EXIT_NOT_LEADER, build_scheduler, parse_sources, refresh_wall, run_cameras,
                               run_guarded, run_ingest, run_water_levels, run_worker)
 
 LEASE = 2.0
@@ -104,7 +104,7 @@ def test_lease_is_taken_over_only_after_expiry(tmp_path):
 def _start(settings: Settings, drop: Path) -> subprocess.Popen:
     env = dict(os.environ, PANTAU_DATABASE_URL=settings.resolved_database_url,
                PANTAU_DATA_DIR=str(settings.data_dir), PANTAU_SOURCES=f"files={drop}", PANTAU_INGEST_SECONDS="1")
-    return subprocess.Popen([sys.executable, "-m", "dashboard.worker", "--lease-seconds", str(LEASE)],
+    return subprocess.Popen([sys.executable, "-m", "dashboard.processes.worker", "--lease-seconds", str(LEASE)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -18,7 +18,7 @@ from dashboard.store import schema
 from dashboard.store.engine import make_engine
 from dashboard.store.heartbeat import WORKER_JOB
 from dashboard.store.refdata import store_reference
-from dashboard.worker_options import EXIT_LOST_LEADER, EXIT_NO_STORE_CONNECTION
+from dashboard.processes.worker_options import EXIT_LOST_LEADER, EXIT_NO_STORE_CONNECTION
 from tests.integration import worker_procs as wp
 from tests.pg_cluster import PgCluster
 

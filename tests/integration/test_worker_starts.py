@@ -37,7 +37,7 @@ def cpu_burner():
 def test_every_start_ingests_within_two_intervals(cpu_burner, db_url, engine, tmp_path):
     for n in range(STARTS[engine.dialect.name]):
         proc = wp.start(db_url, tmp_path, "--lease-seconds", "6", ingest_seconds=INTERVAL,
-                        module="dashboard.cli" if n % 2 else "dashboard.worker")
+                        module="dashboard.cli" if n % 2 else "dashboard.processes.worker")
         try:
             leader = wp.wait_for(lambda: wp.leader_row(engine, proc.pid), 60, f"start {n}: leadership", proc)
             began = leader["last_start"]

@@ -10,12 +10,12 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, text
 
-from dashboard.leader import make_leader
+from dashboard.processes.leader import make_leader
 from dashboard.store import schema
 from dashboard.store.heartbeat import WORKER_JOB
 from dashboard.store.takeover import ORPHAN_ERROR
 from dashboard.store.writes import start_run
-from dashboard.worker_options import EXIT_JOB_FAILING, EXIT_LOST_LEADER
+from dashboard.processes.worker_options import EXIT_JOB_FAILING, EXIT_LOST_LEADER
 from tests.integration import worker_procs as wp
 
 LEASE = 3.0  # heartbeat every second; a leader silent 3 s is replaced

@@ -19,7 +19,7 @@ from dashboard.store.heartbeat import WORKER_JOB, read_heartbeats
 
 
 def start(url: str, data_dir: Path, *args: str, sources: str = "simulator", ingest_seconds: int = 1,
-          module: str = "dashboard.worker") -> subprocess.Popen:
+          module: str = "dashboard.processes.worker") -> subprocess.Popen:
     """``python -m <module> [worker] <args>`` on ``url``; stdout/stderr to files in ``data_dir``."""
     env = dict(os.environ, PANTAU_DATABASE_URL=url, PANTAU_DATA_DIR=str(data_dir), PANTAU_SOURCES=sources,
                PANTAU_INGEST_SECONDS=str(ingest_seconds), PANTAU_REDIS_URL="")

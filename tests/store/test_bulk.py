@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from dashboard import seed as seeding
+from dashboard.simulator import seed as seeding
 from dashboard.models import RESPONDED, Status
 from dashboard.simulator import model
 from dashboard.store import bulk, counters

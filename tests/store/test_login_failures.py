@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from dashboard.login_guard import FailureWindow, make_failure_limiter
+from dashboard.access.login_guard import FailureWindow, make_failure_limiter
 from dashboard.store.engine import make_engine
 from dashboard.store.login_failures import SWEEP_ROWS, StoreFailures
 from dashboard.store.schema import login_failure

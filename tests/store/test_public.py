@@ -8,7 +8,7 @@ from datetime import timedelta
 import orjson
 import pytest
 
-from dashboard.public import PublicStore, coarsen, local_day_start
+from dashboard.public.query import PublicStore, coarsen, local_day_start
 from dashboard.store import public as sql
 from dashboard.store.snapshots import save_snapshot
 from tests.public_data import EXACT_LAT, EXACT_LON, NOW, canary_text, leaks, seed

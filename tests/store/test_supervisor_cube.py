@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from dashboard.auth import Scope, ScopeKind
-from dashboard.filters import Filters
+from dashboard.access.auth import Scope, ScopeKind
+from dashboard.supervisor.filters import Filters
 from dashboard.store import supervisor_cube as cube
 from dashboard.store import supervisor_queries as sq
 from dashboard.models import Status

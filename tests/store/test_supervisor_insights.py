@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import and_, case, func, insert, select
 
-from dashboard.auth import Scope, ScopeKind
-from dashboard.filters import Filters
+from dashboard.access.auth import Scope, ScopeKind
+from dashboard.supervisor.filters import Filters
 from dashboard.reference import load_reference
 from dashboard.store import supervisor_insights as ins
 from dashboard.store import supervisor_queries as sq

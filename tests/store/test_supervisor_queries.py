@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboard.auth import Scope, ScopeKind
-from dashboard.filters import Filters
+from dashboard.access.auth import Scope, ScopeKind
+from dashboard.supervisor.filters import Filters
 from dashboard.store import supervisor_queries as sq
 from tests.supervisor_data import NOW, SECRET, insert_reports, kelurahan_in, many_reports, row, two_kota
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard import cli
-from dashboard.auth import Role, Scope, ScopeKind
+from dashboard.access.auth import Role, Scope, ScopeKind
 from dashboard.store.schema import app_user
 from dashboard.store.sessions import session_user, start_session
 from dashboard.store.users import (
@@ -94,8 +94,8 @@ def test_export_audit(engine):
 
 
 def test_cli_entry_points_in_dashboard_auth(engine):
-    """``pantau user`` calls dashboard.auth.add_user/remove_user/list_users with a tuple scope."""
-    from dashboard import auth
+    """``pantau user`` calls dashboard.access.auth.add_user/remove_user/list_users with a tuple scope."""
+    from dashboard.access import auth
     user = auth.add_user(engine, "dina", "rahasia-123", "supervisor", scope=("agency", "tj"))
     assert user.scope == Scope(ScopeKind.AGENCY, "tj")
     assert [u.username for u in auth.list_users(engine)] == ["dina"]

@@ -7,8 +7,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from dashboard.store import wall_aggregates as reads
-from dashboard import wall_delta
-from dashboard.aggregate import today_start
+from dashboard.wall import delta as wall_delta
+from dashboard.wall.aggregate import today_start
 from dashboard.models import Status
 from dashboard.store import counters
 from dashboard.store.writes import upsert_reports

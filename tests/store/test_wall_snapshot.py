@@ -7,7 +7,7 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from dashboard.aggregate import KELURAHAN, WIDGET, build_wall_payload, read_wall_inputs, refresh_wall_snapshot
+from dashboard.wall.aggregate import KELURAHAN, WIDGET, build_wall_payload, read_wall_inputs, refresh_wall_snapshot
 from dashboard.models import Status
 from dashboard.store import counters, snapshots
 from dashboard.store.schema import ingest_run
@@ -189,7 +189,7 @@ def test_leaderboard_counts_by_hand(engine, reference):
 
 
 def test_flow_hours_are_carried_between_full_recomputes(engine, reference, settings):
-    from dashboard.aggregate import LEADERBOARD_MAX_AGE
+    from dashboard.wall.aggregate import LEADERBOARD_MAX_AGE
 
     seed(engine)
     refresh_wall_snapshot(engine, reference, NOW, settings)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dashboard.aggregate import (
+from dashboard.wall.aggregate import (
     KELURAHAN,
     WallInputs,
     agency_rows,

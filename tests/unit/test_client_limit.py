@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from dashboard.client_limit import ClientLimit, InFlight
+from dashboard.processes.client_limit import ClientLimit, InFlight
 
 
 class Blocking:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.runner import FIRST_DELAY, HEALTHY_AFTER, MAX_DELAY, restart_delay
+from dashboard.processes.runner import FIRST_DELAY, HEALTHY_AFTER, MAX_DELAY, restart_delay
 
 
 def test_quick_exits_double_the_wait_up_to_the_cap():

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboard.export import COLUMNS, csv_chunks, escape_cell, format_value
+from dashboard.supervisor.export import COLUMNS, csv_chunks, escape_cell, format_value
 
 WIB = ZoneInfo("Asia/Jakarta")
 

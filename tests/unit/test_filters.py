@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboard.filters import FilterError, Filters, allowed_for, parse, to_query, window
+from dashboard.supervisor.filters import FilterError, Filters, allowed_for, parse, to_query, window
 
 PUSAT, SELATAN = "31.71", "31.74"
 

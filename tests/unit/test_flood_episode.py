@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from dashboard.aggregate import FLOOD_CALM, WallInputs, flood_episode, gate_rows, trend_points
+from dashboard.wall.aggregate import FLOOD_CALM, WallInputs, flood_episode, gate_rows, trend_points
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 S3, S2, S1 = 750, 850, 950

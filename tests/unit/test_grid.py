@@ -2,8 +2,8 @@
 
 import pytest
 
-from dashboard.filters import FilterError
-from dashboard.grid import RowsRequest, parse_rows_request
+from dashboard.supervisor.filters import FilterError
+from dashboard.supervisor.grid import RowsRequest, parse_rows_request
 
 
 def test_valid_request():

@@ -1,11 +1,11 @@
-"""``dashboard.health.assess``: ok or not, and why, from facts alone (no store, no server)."""
+"""``dashboard.processes.health.assess``: ok or not, and why, from facts alone (no store, no server)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from dashboard.config import Settings
-from dashboard.health import INGEST, STORE, WORKER, Facts, assess, public_name, worker_deadline
+from dashboard.processes.health import INGEST, STORE, WORKER, Facts, assess, public_name, worker_deadline
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 SETTINGS = Settings.from_env({}, ingest_seconds=30)  # stale after 90 s

@@ -155,7 +155,7 @@ def test_dead_camera_says_no_signal_since_local_time():
 def test_freshness_gives_the_browser_age_reason_and_texts():
     from datetime import datetime, timedelta, timezone
 
-    from dashboard.health import STORE, WORKER, Health
+    from dashboard.processes.health import STORE, WORKER, Health
     now = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
     ok = Health(True, {}, None, now - timedelta(seconds=30))
     live = wall.freshness(ok, now, 90, "id", WIB, 7)

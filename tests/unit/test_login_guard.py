@@ -1,4 +1,4 @@
-"""Failed sign-in limits and CSRF tokens (dashboard.login_guard), without Flask."""
+"""Failed sign-in limits and CSRF tokens (dashboard.access.login_guard), without Flask."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from dashboard.login_guard import (
+from dashboard.access.login_guard import (
     FailureWindow,
     NoLimit,
     RedisFailures,

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboard import open311_api as api
+from dashboard.public import open311 as api
 from dashboard.models import OPEN_VALUES
-from dashboard.ratelimit import TokenBucket, make_limiter, Unlimited
+from dashboard.access.ratelimit import TokenBucket, make_limiter, Unlimited
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.redact import MASK, redact
+from dashboard.public.redact import MASK, redact
 
 M = MASK
 

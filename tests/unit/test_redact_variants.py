@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from dashboard.redact import normalise, redact
+from dashboard.public.redact import normalise, redact
 from tests.redact_cases import NEGATIVES, VARIANTS
 
 

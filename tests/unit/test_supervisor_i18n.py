@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 from flask import Flask
 
-from dashboard.auth import Role, User
+from dashboard.access.auth import Role, User
 from dashboard.i18n import catalog, gettext
 from dashboard.reference import load_reference
 from dashboard.store.supervisor_insights import (
@@ -182,7 +182,7 @@ def test_grid_status_filter_in_the_page_language():
     request = {"startRow": 0, "endRow": 100, "filterModel": {"status": {"filterType": "text", "type": "equals",
                                                                         "filter": " waiting "}}}
     assert parts.rows_request_in(request, gettext("en"))["filterModel"]["status"]["filter"] == "menunggu"
-    assert parts.rows_request_in(request, gettext("id")) == request  # left for dashboard.grid to refuse
+    assert parts.rows_request_in(request, gettext("id")) == request  # left for dashboard.supervisor.grid to refuse
     assert parts.rows_request_in("rows please", gettext("en")) == "rows please"
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.config import Settings
 from dashboard.i18n import LANGUAGES, catalog
-from dashboard.public import siaga_levels
+from dashboard.public.query import siaga_levels
 from layouts import visitor as view
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -8,7 +8,7 @@ Privacy by construction:
 - **Points** are snapped to a 0.001° grid (:func:`coarsen`): about 111 m north-south and
   110 m east-west at Jakarta's latitude, so a point says which block, not which house.
   The "address" shown is the kelurahan and kota, never the reporter's street address.
-- **Text** goes through :func:`dashboard.redact.redact` (phones, e-mails, NIKs, plates).
+- **Text** goes through :func:`dashboard.public.redact.redact` (phones, e-mails, NIKs, plates).
 - **Snapshot** fields are copied by name (:func:`public_board`, :func:`public_gates`);
   the wall snapshot's ticker text never passes through here.
 """
@@ -26,7 +26,7 @@ from typing import Any, Callable
 from sqlalchemy import Engine
 
 from dashboard.models import CLOSED, STATUS_ORDER
-from dashboard.redact import redact
+from dashboard.public.redact import redact
 from dashboard.reference import REFERENCE_DIR
 from dashboard.store import public as sql
 from dashboard.store.snapshots import read_snapshot

@@ -2,14 +2,14 @@
 (``getRowsRequest``: startRow, endRow, sortModel, filterModel). Pure; never trusts the
 client: sort columns come from :data:`SORTABLE`, filters from :data:`FILTERS` (exact
 report id, exact status), block size is bounded. Anything else raises
-:class:`~dashboard.filters.FilterError` (the callback answers 400, no data).
+:class:`~dashboard.supervisor.filters.FilterError` (the callback answers 400, no data).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.filters import FilterError
+from dashboard.supervisor.filters import FilterError
 from dashboard.models import STATUS_ORDER
 
 MAX_BLOCK = 500  # rows per request (the grid asks for cacheBlockSize = 100)

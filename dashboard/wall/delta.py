@@ -1,7 +1,7 @@
 """The wall's incremental refresh: open-backlog ages, today's counts and today's Selesai
 moves kept up to date from the changes since the last refresh, in the worker's memory.
 
-Between two full recomputes (:data:`dashboard.aggregate.LEADERBOARD_MAX_AGE`) the worker
+Between two full recomputes (:data:`dashboard.wall.aggregate.LEADERBOARD_MAX_AGE`) the worker
 keeps :class:`YoungState`: every open report younger than the resolve target (7 days)
 and every report requested today, as ``id -> (agency, status, requested_at)``, plus the
 counts the payload needs. :func:`advance` brings it from (cursor c0, time t0) to

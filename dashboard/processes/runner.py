@@ -1,6 +1,6 @@
 """Process orchestration for ``pantau serve``, ``pantau simulate`` and ``pantau demo``.
 
-The deployed shape is web worker processes under gunicorn (:mod:`dashboard.serving`) beside
+The deployed shape is web worker processes under gunicorn (:mod:`dashboard.processes.serving`) beside
 ONE worker process that runs the scheduler (APScheduler FAQ: a dedicated process). ``demo``
 starts exactly that shape as child processes, so the demo runs what production runs, and
 restarts a child that exits, as systemd does in a deployment (``deploy/systemd/``).
@@ -31,16 +31,16 @@ log = logging.getLogger(__name__)
 #: 1M on SQLite: 2 x 4 threads 270 ms, 4 x 2 threads 156 ms; ``bench.supervisor_served``).
 #: 8 threads, not 2: one address may have ``max_requests_per_client`` (6) requests in
 #: flight in all, so a browser's six parallel requests fit even when they meet in one
-#: process, and a greedy address leaves two threads of every process free (:mod:`dashboard.serving`).
+#: process, and a greedy address leaves two threads of every process free (:mod:`dashboard.processes.serving`).
 WORKERS, THREADS = 4, 8
-WORKER_CLASS = "dashboard.serving.WaitressWorker"
+WORKER_CLASS = "dashboard.processes.serving.WaitressWorker"
 
 
 def gunicorn_command(settings: Settings, workers: int = WORKERS) -> list[str]:
     """``pantau serve``: gunicorn's arbiter over ``workers`` waitress processes (see
-    :mod:`dashboard.serving` for why)."""
+    :mod:`dashboard.processes.serving` for why)."""
     return [
-        sys.executable, "-m", "gunicorn", "--config", "python:dashboard.serving", "--worker-class", WORKER_CLASS,
+        sys.executable, "-m", "gunicorn", "--config", "python:dashboard.processes.serving", "--worker-class", WORKER_CLASS,
         "--workers", str(workers), "--threads", str(THREADS), "--bind", f"{settings.host}:{settings.port}",
         "--chdir", str(ROOT), "--no-control-socket", "app:server()",
     ]
@@ -56,7 +56,7 @@ def serve(settings: Settings, workers: int = WORKERS) -> int:
 def simulate(settings: Settings, interval: float, iterations: int = 0) -> int:
     """Run the simulator in the foreground: a batch every ``interval`` seconds goes through
     the same ingest pipeline as any feed, then the water levels are recorded."""
-    from dashboard.worker import run_ingest, run_water_levels
+    from dashboard.processes.worker import run_ingest, run_water_levels
 
     settings = settings.with_(sources="simulator")
     done = 0
@@ -72,7 +72,7 @@ def simulate(settings: Settings, interval: float, iterations: int = 0) -> int:
 def prepare_store(settings: Settings, seed_reports: int, days: int) -> None:
     """Migrate, load reference data, and seed a history when the store has no reports."""
     from dashboard.reference import load_reference
-    from dashboard.seed import seed
+    from dashboard.simulator.seed import seed
     from dashboard.simulator.source import replay_lead
     from dashboard.store.engine import make_engine
     from dashboard.store.migrate import upgrade

@@ -1,5 +1,5 @@
 """The worker: ONE process per store runs every scheduled job (APScheduler 3, its own
-process; never inside gunicorn). ``pantau worker`` or ``python -m dashboard.worker``.
+process; never inside gunicorn). ``pantau worker`` or ``python -m dashboard.processes.worker``.
 
 Jobs (module-level functions taking plain arguments, explicit ids, ``max_instances=1``,
 ``coalesce=True``):
@@ -7,18 +7,18 @@ Jobs (module-level functions taking plain arguments, explicit ids, ``max_instanc
 * ``ingest:<kind>`` per entry of ``settings.sources`` (``simulator``, ``open311=URL``, ``open311-updated=URL``,
   ``files=DIR``) every ``ingest_seconds``; a run that changed reports refreshes the wall;
 * ``water-levels`` (only with the simulator): simulated gate levels into ``water_level``;
-* ``cameras``: flood-gate stills (``dashboard.cameras.refresh_cameras``);
-* ``wall-snapshot``: ``dashboard.aggregate.refresh_wall_snapshot`` (a no-op when the saved
+* ``cameras``: flood-gate stills (``dashboard.ingest.cameras.refresh_cameras``);
+* ``wall-snapshot``: ``dashboard.wall.aggregate.refresh_wall_snapshot`` (a no-op when the saved
   snapshot is current), so age-based numbers move even when no report does.
 
 Everything a job uses is imported at the top of this module, in the main thread, before
 the scheduler starts: imports racing in the scheduler's threads left workers that were
-alive but failed every run. Every run goes through :class:`dashboard.worker_guard.JobGuard`
+alive but failed every run. Every run goes through :class:`dashboard.processes.worker_guard.JobGuard`
 (heartbeat row per job, retries of transient store errors, a worker that stops when a job
 keeps failing).
 
 Before scheduling anything the worker waits for the store (at most ``--reconnect-seconds``)
-and takes the leader lock (:mod:`dashboard.leader`); then it writes its heartbeat row
+and takes the leader lock (:mod:`dashboard.processes.leader`); then it writes its heartbeat row
 (``job='worker'``, renewed with the lock every ``lease/3``) and closes the ``ingest_run``
 rows a dead worker left unfinished. A second worker says who holds the lock and exits 3,
 or with ``--standby`` waits and takes over when the lock frees or when the leader's
@@ -50,12 +50,12 @@ from typing import Any, Callable
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.aggregate import refresh_wall_snapshot
-from dashboard.cameras import refresh_cameras
+from dashboard.wall.aggregate import refresh_wall_snapshot
+from dashboard.ingest.cameras import refresh_cameras
 from dashboard.config import Settings
 from dashboard.ingest.run import IngestResult, ingest_once
 from dashboard.ingest.sources import build_source, parse_sources
-from dashboard.leader import make_leader
+from dashboard.processes.leader import make_leader
 from dashboard.reference import Reference, load_reference
 from dashboard.simulator.source import SimulatorSource
 from dashboard.simulator.water import simulate_levels
@@ -63,8 +63,8 @@ from dashboard.store.engine import make_engine
 from dashboard.store.heartbeat import WORKER_JOB, stale_leader
 from dashboard.store.takeover import close_orphan_runs, has_worker_tables
 from dashboard.store.water import record_levels
-from dashboard.worker_guard import JobGuard, Stop
-from dashboard.worker_options import (EXIT_JOB_FAILING, EXIT_LOST_LEADER, EXIT_NO_STORE,
+from dashboard.processes.worker_guard import JobGuard, Stop
+from dashboard.processes.worker_options import (EXIT_JOB_FAILING, EXIT_LOST_LEADER, EXIT_NO_STORE,
                                       EXIT_NO_STORE_CONNECTION, EXIT_NOT_LEADER, EXIT_ONCE_FAILED, LEASE_SECONDS,
                                       WorkerOptions, add_arguments, options_from)
 
@@ -294,7 +294,7 @@ def stand_by(leader, engine, stop: Stop, lease_seconds: float) -> bool:  # noqa:
 def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LEASE_SECONDS,
                options: WorkerOptions | None = None) -> int:
     """Wait for the store, take the leader lock, then run the jobs forever (or once).
-    Returns an exit code (:data:`dashboard.worker_options.EXIT_CODES`)."""
+    Returns an exit code (:data:`dashboard.processes.worker_options.EXIT_CODES`)."""
     opts = options or WorkerOptions(once=once, lease_seconds=lease_seconds)
     parse_sources(settings.sources)  # fail fast on a bad PANTAU_SOURCES
     stop = Stop()
@@ -368,7 +368,7 @@ def finish(code: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.worker", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m dashboard.processes.worker", description=__doc__.split("\n\n")[0])
     add_arguments(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

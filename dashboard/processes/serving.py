@@ -15,10 +15,10 @@ process (the GIL; README "Benchmarks"), so gunicorn still forks and watches the 
 them runs :class:`WaitressWorker` (gunicorn's documented custom worker class) on the
 listening socket gunicorn bound: every process accepts from the same socket.
 
-Each process also wraps the application in :class:`~dashboard.client_limit.ClientLimit`,
+Each process also wraps the application in :class:`~dashboard.processes.client_limit.ClientLimit`,
 counting one address's requests in flight across all processes in a table the master
 makes before it forks and gives each worker a row of (this module is also gunicorn's
-config, ``-c python:dashboard.serving``, for the hooks :func:`on_starting`, :func:`pre_fork`
+config, ``-c python:dashboard.processes.serving``, for the hooks :func:`on_starting`, :func:`pre_fork`
 and :func:`child_exit`). A bound per process was not enough: 4 processes x 6 let one
 address keep 24 wall polls running on 2 cores, and another address's poll p99 was 1.4 s.
 A bigger body than ``max_request_bytes`` is refused by waitress (413) before it is read.
@@ -43,7 +43,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
-from dashboard.client_limit import ClientLimit, InFlight
+from dashboard.processes.client_limit import ClientLimit, InFlight
 from dashboard.config import Settings
 
 #: Open connections per process before it stops accepting (the other processes still

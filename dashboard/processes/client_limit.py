@@ -10,7 +10,7 @@ request counts until its response has been sent whole (the WSGI iterable's ``clo
 not only until the application returned.
 
 The count covers all web processes: :class:`InFlight` is a table in shared memory, made
-by gunicorn's master before it forks (:mod:`dashboard.serving`), with one row per
+by gunicorn's master before it forks (:mod:`dashboard.processes.serving`), with one row per
 process and one column per address hash. Only its own process writes a row (under a
 thread lock), an address's count is its column's sum, and the master zeroes a process's
 row when the process exits, so a killed process leaks no counts. Two processes admitting

@@ -1,4 +1,4 @@
-"""The worker's options, limits and exit codes, shared by ``python -m dashboard.worker``
+"""The worker's options, limits and exit codes, shared by ``python -m dashboard.processes.worker``
 and ``pantau worker`` (this module imports nothing heavy, so ``pantau --help`` stays fast).
 
 Exit codes (:data:`EXIT_CODES`): 0 stopped (SIGTERM/SIGINT); 1 a ``--once`` job failed;
@@ -46,7 +46,7 @@ class WorkerOptions:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The worker's options (``python -m dashboard.worker`` and ``pantau worker``)."""
+    """The worker's options (``python -m dashboard.processes.worker`` and ``pantau worker``)."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = "exit codes:\n" + "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
     parser.add_argument("--once", action="store_true", help="run every job once, then exit")

@@ -30,7 +30,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from dashboard.ingest.run import IngestResult
 from dashboard.store.heartbeat import beat_end, beat_start
-from dashboard.worker_options import EXIT_JOB_FAILING, FAILING_SECONDS, MAX_FAILED_RUNS
+from dashboard.processes.worker_options import EXIT_JOB_FAILING, FAILING_SECONDS, MAX_FAILED_RUNS
 
 log = logging.getLogger("pantau.worker")
 

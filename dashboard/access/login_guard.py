@@ -8,7 +8,7 @@ its counts between processes (:func:`make_failure_limiter`): :class:`RedisFailur
 ``settings.redis_url`` is set) keeps one counter per key that lives ``window`` seconds from
 its first failure, and falls back to the in-process window if Redis fails; without Redis,
 ``dashboard.store.login_failures.StoreFailures`` keeps the same sliding window in the
-store. ``dashboard.ratelimit`` does not fit here: its buckets spend a token on every
+store. ``dashboard.access.ratelimit`` does not fit here: its buckets spend a token on every
 request and cannot say "blocked for N more seconds" without one.
 
 **CSRF.** :func:`csrf_token` keeps one random token per session (any mutable mapping:

@@ -34,13 +34,14 @@ from functools import lru_cache
 from typing import Any
 
 from dashboard.store import wall_aggregates as reads
-from dashboard import scoring, wall_delta
+from dashboard import scoring
+from dashboard.wall import delta as wall_delta
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
-from dashboard.redact import redact
+from dashboard.public.redact import redact
 from dashboard.reference import Reference
 from dashboard.store import counters, snapshots
 from dashboard.store.queries_sql import floor_hour
-from dashboard.wall_agencies import KELURAHAN, agency_label, grouped  # noqa: F401 - KELURAHAN re-exported
+from dashboard.wall.agencies import KELURAHAN, agency_label, grouped  # noqa: F401 - KELURAHAN re-exported
 
 WIDGET = "wall"
 MAX_AGE = timedelta(seconds=60)
@@ -166,7 +167,7 @@ def agency_rows(inputs: WallInputs, ref: Reference, limit: int = AGENCIES) -> li
 
 def ticker_rows(rows: list[dict[str, Any]], now: datetime, limit: int = TICKER) -> list[dict[str, Any]]:
     """Latest changes as ticker items. The wall is public: the text has personal data
-    redacted (:func:`dashboard.redact.redact`, on the whole text, then cut to 140 chars);
+    redacted (:func:`dashboard.public.redact.redact`, on the whole text, then cut to 140 chars);
     otherwise it is raw (the UI escapes it)."""
     out = []
     for r in rows[:limit]:
@@ -370,7 +371,7 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
             cameras=reads.camera_states(conn))
 
 
-#: the worker's incremental state per store URL (:mod:`dashboard.wall_delta`)
+#: the worker's incremental state per store URL (:mod:`dashboard.wall.delta`)
 _STATES: dict[str, wall_delta.YoungState] = {}
 
 

@@ -1,0 +1,1 @@
+"""Pantau's processes: the worker and its leader lock, the web server and the demo runner, health."""

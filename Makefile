@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 N      ?= 1000000
 
-.PHONY: demo test test-fast bench browser-deps services screenshots clean
+.PHONY: demo lint test test-fast bench browser-deps services screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(VENV)/bin/pantau demo
 
-## test: the whole suite on SQLite and PostgreSQL, browser tests included
-test: $(VENV)/.installed browser-deps services
+## lint: ruff with the rules in pyproject.toml ([tool.ruff]); `make test` runs it first
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+## test: lint, then the whole suite on SQLite and PostgreSQL, browser tests included
+test: $(VENV)/.installed lint browser-deps services
 	$(PY) -m pytest --headless -q
 
 ## test-fast: skip the browser tests (local development only; CI runs `make test`)

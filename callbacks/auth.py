@@ -193,7 +193,7 @@ def require_supervisor() -> User:
     every supervisor callback and route)."""
     if not is_supervisor():
         abort(status_for_anonymous_or_not())
-    return current_user._get_current_object()  # noqa: SLF001 - the real User, not the proxy
+    return current_user._get_current_object()  # the real User, not the proxy
 
 
 def guard(app, update_path: str) -> Response | None:  # noqa: ANN001

@@ -21,26 +21,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from werkzeug.serving import make_server
 
-from app import create_app  # noqa: E402
-from dashboard.wall.aggregate import refresh_wall_snapshot  # noqa: E402
-from dashboard.access.auth import add_user, remove_user  # noqa: E402
-from dashboard.ingest.cameras import refresh_cameras  # noqa: E402
-from dashboard.ingest.run import ingest_once  # noqa: E402
-from dashboard.models import Report, Status  # noqa: E402
-from dashboard.store.water import Reading, record_levels  # noqa: E402
-from dashboard.store.writes import upsert_reports  # noqa: E402
-from dashboard.simulator.source import SimulatorSource  # noqa: E402
-from dashboard.config import Settings  # noqa: E402
-from dashboard.reference import load_reference  # noqa: E402
-from dashboard.simulator.seed import seed  # noqa: E402
-from dashboard.store import schema  # noqa: E402
-from dashboard.store.engine import make_engine  # noqa: E402
-from dashboard.store.heartbeat import WORKER_JOB, beat_start  # noqa: E402
-from dashboard.store.refdata import store_reference  # noqa: E402
+from app import create_app
+from dashboard.wall.aggregate import refresh_wall_snapshot
+from dashboard.access.auth import add_user, remove_user
+from dashboard.ingest.cameras import refresh_cameras
+from dashboard.ingest.run import ingest_once
+from dashboard.models import Report, Status
+from dashboard.store.water import Reading, record_levels
+from dashboard.store.writes import upsert_reports
+from dashboard.simulator.source import SimulatorSource
+from dashboard.config import Settings
+from dashboard.reference import load_reference
+from dashboard.simulator.seed import seed
+from dashboard.store import schema
+from dashboard.store.engine import make_engine
+from dashboard.store.heartbeat import WORKER_JOB, beat_start
+from dashboard.store.refdata import store_reference
 
 SIZES = ((1920, 1080), (3840, 2160))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

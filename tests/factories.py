@@ -67,7 +67,7 @@ class ListSource:
         self.batches = list(batches)
         self.seen_cursors: list[str | None] = []
 
-    def fetch(self, cursor, now):  # noqa: ANN001, ANN201
+    def fetch(self, cursor, now):
         from dashboard.ingest.sources import Batch
         self.seen_cursors.append(cursor)
         records = self.batches.pop(0) if self.batches else []

@@ -25,11 +25,11 @@ class TrickleServer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 fake.connections += 1
                 fake.answer(self)
 
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -65,13 +65,13 @@ class TrickleServer:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:  # noqa: ANN002
+    def __exit__(self, *exc) -> None:
         self._stop.set()
         self.server.shutdown()
         self.server.server_close()
 
 
-def wait_for(predicate, timeout: float = 10.0) -> bool:  # noqa: ANN001
+def wait_for(predicate, timeout: float = 10.0) -> bool:
     """Poll ``predicate`` every 50 ms until it is true or ``timeout`` passes."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:

@@ -87,7 +87,7 @@ def callback_body(dep: dict, values: Mapping[str, Any], overrides: Mapping[tuple
             "changedPropIds": []}
 
 
-def find_prop(tree, component_id: str, prop: str):  # noqa: ANN001, ANN201
+def find_prop(tree, component_id: str, prop: str):
     """``prop`` of the component ``component_id`` anywhere in a Dash JSON response."""
     stack = [tree]
     while stack:

@@ -108,7 +108,7 @@ class JobGuard:
         for attempt in range(self.retries + 1):
             try:
                 result: Any = func(*args)
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded and counted
+            except Exception as exc:  # every failure is recorded and counted
                 if is_transient(exc) and attempt < self.retries and not self.stop.event.is_set():
                     delay = BACKOFF_SECONDS * 2 ** attempt
                     log.warning("job %s: transient store error, retry %d/%d in %.1f s: %s",

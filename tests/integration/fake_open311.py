@@ -77,11 +77,11 @@ class FakeOpen311:
         body = json.dumps(chosen[(page - 1) * size: page * size]).encode()
         return 200, "application/json; charset=utf-8", body
 
-    def _handler(self):  # noqa: ANN202
+    def _handler(self):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 url = urlsplit(self.path)
                 if url.path != f"{BASE_PATH}/requests.json":
                     status, kind, body = _error(404, f"no such endpoint {url.path}")
@@ -96,7 +96,7 @@ class FakeOpen311:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout fault)
 
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args) -> None:
                 pass
 
         return Handler

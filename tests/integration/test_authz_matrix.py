@@ -123,7 +123,7 @@ def test_unscoped_supervisor_does_see_the_secret_rows(server, sessions, callback
     assert hidden <= map_ids(sessions["sup"], server) and not hidden & map_ids(sessions["scoped"], server)
 
 
-def map_ids(session: requests.Session, server) -> set[int]:  # noqa: ANN001
+def map_ids(session: requests.Session, server) -> set[int]:
     r = session.get(server.base + "/supervisor/points.json", timeout=30)
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/geo+json"
     return {f["id"] for f in r.json()["features"]}

@@ -40,7 +40,7 @@ def feed_settings(settings):
     return settings.with_(sources="open311=http://127.0.0.1:9/")  # no simulator stills
 
 
-def still(engine, code):  # noqa: ANN001, ANN201
+def still(engine, code):
     with engine.connect() as conn:
         return conn.execute(select(camera_still).where(camera_still.c.gate_code == code)).one()._mapping
 

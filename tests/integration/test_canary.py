@@ -47,14 +47,14 @@ def canary_app(engine, reference, tmp_path, db_url):
     return app, ids
 
 
-def _refresh_wall(engine, reference, now, tmp_path, db_url):  # noqa: ANN001, ANN202
+def _refresh_wall(engine, reference, now, tmp_path, db_url):
     """The wall snapshot as the worker computes it (its ticker holds report text)."""
     from dashboard.wall.aggregate import refresh_wall_snapshot
 
     refresh_wall_snapshot(engine, reference, now, Settings.from_env({}, data_dir=tmp_path, database_url=db_url))
 
 
-def crawl(app, ids, *, only: tuple[str, ...] | None = None) -> dict[str, list[str]]:  # noqa: ANN001
+def crawl(app, ids, *, only: tuple[str, ...] | None = None) -> dict[str, list[str]]:
     """{what was fetched: canaries found} for every fetch that leaked."""
     client = app.server.test_client()
     found: dict[str, list[str]] = {}
@@ -81,7 +81,7 @@ def _check(found: dict, what: str, body: str) -> None:
         found[what] = hits
 
 
-def _urls(app, ids) -> list[str]:  # noqa: ANN001
+def _urls(app, ids) -> list[str]:
     urls = [*ROUTES, "/visitor?lang=en", "/wall?lang=en", "/_dash-layout", "/_dash-dependencies",
             "/wall/points.json", "/wall/points.json?v=1", "/supervisor/export.csv",
             "/open311/v2/requests.json", "/open311/v2/requests.xml", "/open311/v2/services.json",
@@ -94,7 +94,7 @@ def _urls(app, ids) -> list[str]:  # noqa: ANN001
     return urls + [u for u in plain if u not in urls]
 
 
-def _payloads(dep: dict, ids: list[int]):  # noqa: ANN202
+def _payloads(dep: dict, ids: list[int]):
     """Request bodies for one callback: all inputs empty, then each input (and state) set
     to each made-up value in turn; pattern-matching inputs name every report id."""
     slots = [("inputs", i) for i in dep["inputs"]] + [("state", s) for s in dep["state"]]
@@ -114,7 +114,7 @@ def _body(dep: dict, values: dict, ids: list[int]) -> dict:
     return body
 
 
-def _slot(slot: dict, value, ids: list[int]):  # noqa: ANN001, ANN202
+def _slot(slot: dict, value, ids: list[int]):
     if slot["id"].startswith("{"):
         pattern = json.loads(slot["id"])
         return [{"id": {k: (i if isinstance(v, list) else v) for k, v in pattern.items()},
@@ -122,7 +122,7 @@ def _slot(slot: dict, value, ids: list[int]):  # noqa: ANN001, ANN202
     return {"id": slot["id"], "property": slot["property"], "value": value}
 
 
-def _outputs(output: str):  # noqa: ANN202
+def _outputs(output: str):
     if output.startswith(".."):
         parts = output.strip(".").split("...")
         return [dict(zip(("id", "property"), p.rsplit(".", 1))) for p in parts]

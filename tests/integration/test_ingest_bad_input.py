@@ -19,7 +19,7 @@ T0 = NOW - timedelta(hours=1)  # after make_raw()'s requested time (NOW - 2 h)
 GOOD = make_raw(service_request_id="GOOD")
 
 
-def case(id_, records, reason=None, stored=0, preload=(), feed_tz=None, unchanged=0):  # noqa: ANN001, ANN201
+def case(id_, records, reason=None, stored=0, preload=(), feed_tz=None, unchanged=0):
     return pytest.param(records, reason, stored, list(preload), feed_tz, unchanged, id=id_)
 
 

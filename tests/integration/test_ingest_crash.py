@@ -55,7 +55,7 @@ print("not killed")
 """
 
 
-def counts(engine) -> dict[str, int]:  # noqa: ANN001
+def counts(engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {t.name: conn.execute(select(func.count()).select_from(t)).scalar()
                 for t in (report, status_change, quarantine, seen_file)} | {

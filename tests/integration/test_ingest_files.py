@@ -21,18 +21,18 @@ from tests.factories import NOW, iso, make_raw
 FIELDS = list(make_raw(jakarta_status="proses", first_name="Ani"))
 
 
-def write(path, data: bytes, age: float = 10.0):  # noqa: ANN001, ANN201
+def write(path, data: bytes, age: float = 10.0):
     path.write_bytes(data)
     old = time.time() - age
     os.utime(path, (old, old))
     return path
 
 
-def jsonl(*records) -> bytes:  # noqa: ANN002
+def jsonl(*records) -> bytes:
     return "".join(json.dumps(r) + "\n" for r in records).encode()
 
 
-def csv_bytes(*records) -> bytes:  # noqa: ANN002
+def csv_bytes(*records) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")
     writer.writeheader()
@@ -40,7 +40,7 @@ def csv_bytes(*records) -> bytes:  # noqa: ANN002
     return out.getvalue().encode()
 
 
-def counts(engine):  # noqa: ANN001, ANN201
+def counts(engine):
     with engine.connect() as conn:
         n = lambda t: conn.execute(select(func.count()).select_from(t)).scalar()  # noqa: E731
         reasons = conn.execute(select(quarantine.c.reason).order_by(quarantine.c.id)).scalars().all()

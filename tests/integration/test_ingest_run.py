@@ -31,7 +31,7 @@ def mixed_feed(n: int, seed: int = 3) -> list[dict]:
     return records
 
 
-def snapshot(engine):  # noqa: ANN001, ANN201
+def snapshot(engine):
     with engine.connect() as conn:
         reports = conn.execute(select(report).order_by(report.c.id)).all()
         changes = conn.execute(select(status_change).order_by(status_change.c.id)).all()
@@ -90,7 +90,7 @@ def test_status_progression_across_runs(engine, reference):
 class FailingSource:
     name = "test"
 
-    def fetch(self, cursor, now):  # noqa: ANN001, ANN201
+    def fetch(self, cursor, now):
         raise SourceError("upstream down")
 
 
@@ -101,7 +101,7 @@ def test_concurrent_ingests_of_the_same_feed_store_each_report_once(engine, refe
     results = []
     barrier = threading.Barrier(2)
 
-    def run():  # noqa: ANN202
+    def run():
         barrier.wait()
         results.append(ingest_once(ListSource(feed), engine, reference, NOW))
 

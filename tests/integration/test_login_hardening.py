@@ -211,7 +211,7 @@ def served(db_url, tmp_path):
                PANTAU_PORT=str(port), PANTAU_LOGIN_MAX_FAILURES=str(SHARED_LIMIT), PANTAU_LOGIN_WINDOW_MINUTES="15",
                PANTAU_MAX_REQUESTS_PER_CLIENT="0")  # the burst below reaches /login whole
     settings = Settings.from_env(env)
-    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed in finally
+    log = open(tmp_path / "serve.log", "wb")  # closed in finally
     proc = subprocess.Popen(gunicorn_command(settings, PROCESSES), env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

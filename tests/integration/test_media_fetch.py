@@ -37,7 +37,7 @@ class Fake:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 fake.hits.append((self.path, self.headers.get("Host", "")))
                 if self.path.startswith("/to?url="):
                     self.answer(302, location=self.path[len("/to?url="):])
@@ -57,7 +57,7 @@ class Fake:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -88,7 +88,7 @@ def fake(fake_server):
 def resolver(table: dict[str, list[str]], calls: list[str] | None = None):
     """getaddrinfo that answers the names in ``table`` and resolves anything else for real
     (IP literals and localhost only in these tests: no network)."""
-    def resolve(host, port, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def resolve(host, port, *args, **kwargs):
         if calls is not None:
             calls.append(host)
         if host not in table:
@@ -100,7 +100,7 @@ def resolver(table: dict[str, list[str]], calls: list[str] | None = None):
 
 def via_fake(port: int, seen: list | None = None):
     """Connector: a connection to PUBLIC_IP reaches the fake server; anything else fails."""
-    def connect(address, timeout=None, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def connect(address, timeout=None, *args, **kwargs):
         if seen is not None:
             seen.append(address)
         assert address[0] == PUBLIC_IP, f"connected to an unchecked address {address}"
@@ -166,7 +166,7 @@ def test_public_host_is_fetched_from_the_checked_address_with_its_name(fake):
 def test_dns_rebinding_cannot_swap_the_address_after_the_check(fake):
     answers = iter([[PUBLIC_IP], ["127.0.0.1"]])  # a rebinding resolver: public first, loopback next
 
-    def rebinding(host, port, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def rebinding(host, port, *args, **kwargs):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in next(answers)]
 
     seen = []

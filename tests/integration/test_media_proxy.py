@@ -32,7 +32,7 @@ FILES = {"/ok.png": (200, "image/png", PNG), "/page": (200, "text/html", b"<scri
 class Handler(BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         Handler.hits.append(self.path)
         status, kind, body = FILES.get(self.path, (404, "text/plain", b"no"))
         self.send_response(status)

@@ -25,11 +25,11 @@ def fake():
     server.stop()
 
 
-def source(fake, **kwargs):  # noqa: ANN001, ANN201
+def source(fake, **kwargs):
     return Open311Source(fake.base_url, timeout=kwargs.pop("timeout", 1.0), **kwargs)
 
 
-def raws(n, minutes=0, **overrides):  # noqa: ANN001, ANN201
+def raws(n, minutes=0, **overrides):
     """``n`` requests made a minute apart from T0 + ``minutes``, not updated since."""
     out = []
     for i in range(n):
@@ -39,12 +39,12 @@ def raws(n, minutes=0, **overrides):  # noqa: ANN001, ANN201
     return out
 
 
-def watermark(engine):  # noqa: ANN001, ANN201
+def watermark(engine):
     with engine.connect() as conn:
         return conn.execute(select(source_cursor.c.watermark)).scalar()
 
 
-def n_reports(engine):  # noqa: ANN001, ANN201
+def n_reports(engine):
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(report)).scalar()
 
@@ -71,7 +71,7 @@ def test_next_pull_overlaps_and_absorbs_refetched_records(engine, reference, fak
     assert (second.n_seen, second.n_new, second.n_updated, second.n_unchanged) == (3, 0, 1, 2)
 
 
-def update_old_request(fake):  # noqa: ANN001, ANN201
+def update_old_request(fake):
     """A request made 20 days ago and a recent one; returns the old one closed just now."""
     old = iso(NOW - timedelta(days=20))
     fake.put(make_raw(service_request_id="OLD", requested_datetime=old, updated_datetime=old), *raws(1))
@@ -161,12 +161,12 @@ def two_fakes():
         server.stop()
 
 
-def cursors(engine) -> dict[str, str]:  # noqa: ANN001
+def cursors(engine) -> dict[str, str]:
     with engine.connect() as conn:
         return dict(conn.execute(select(source_cursor.c.source, source_cursor.c.watermark)).all())
 
 
-def reports_by_source(engine) -> dict[str, int]:  # noqa: ANN001
+def reports_by_source(engine) -> dict[str, int]:
     with engine.connect() as conn:
         return dict(conn.execute(select(report.c.source, func.count()).group_by(report.c.source)).all())
 
@@ -192,7 +192,7 @@ def test_two_endpoints_keep_their_own_cursors_and_records(engine, reference, set
     assert reports_by_source(engine) == {names[0]: 3, names[1]: 5}
 
 
-def legacy_store(engine, reference, fake) -> None:  # noqa: ANN001
+def legacy_store(engine, reference, fake) -> None:
     """A store as earlier versions left it: the one Open311 source called "open311"."""
     fake.put(*raws(3))
     assert ingest_once(source(fake, name="open311"), engine, reference, NOW).n_new == 3

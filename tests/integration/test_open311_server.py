@@ -26,7 +26,7 @@ from tests.public_data import NOW, leaks, make, seed
 
 
 @contextmanager
-def serve(server):  # noqa: ANN001
+def serve(server):
     """Serve a Flask app on an ephemeral 127.0.0.1 port; yields the base URL."""
     httpd = make_server("127.0.0.1", 0, server, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -38,7 +38,7 @@ def serve(server):  # noqa: ANN001
         thread.join(5)
 
 
-def api_server(engine, reference, now=lambda: NOW, **settings):  # noqa: ANN001, ANN201
+def api_server(engine, reference, now=lambda: NOW, **settings):
     server = Flask(__name__)
     conf = Settings.from_env({}, database_url=str(engine.url), **settings)
     register_api(server, Deps(conf, engine, ReportStore(engine), reference, None, now))
@@ -52,7 +52,7 @@ def base(engine, reference):
         yield url + "/open311/v2"
 
 
-def get(url, **params):  # noqa: ANN001, ANN201
+def get(url, **params):
     return requests.get(url, params=params, timeout=10)
 
 
@@ -138,7 +138,7 @@ def second_engine(tmp_path, reference):
     engine.dispose()
 
 
-def _comparable(items):  # noqa: ANN001, ANN202
+def _comparable(items):
     return sorted(({k: v for k, v in i.items() if k != "service_request_id"} for i in items),
                   key=lambda i: (i["requested_datetime"], i["description"]))
 

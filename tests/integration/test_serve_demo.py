@@ -33,7 +33,7 @@ def worker_pid(demo: int) -> int | None:
     return next((pid for pid, cmd in children(demo).items() if "dashboard.cli worker" in cmd), None)
 
 
-def wait_for(condition, seconds: float):  # noqa: ANN001, ANN201
+def wait_for(condition, seconds: float):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         found = condition()

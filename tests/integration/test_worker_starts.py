@@ -42,7 +42,7 @@ def test_every_start_ingests_within_two_intervals(cpu_burner, db_url, engine, tm
             leader = wp.wait_for(lambda: wp.leader_row(engine, proc.pid), 60, f"start {n}: leadership", proc)
             began = leader["last_start"]
 
-            def all_jobs_ran():  # noqa: ANN202
+            def all_jobs_ran():
                 rows = wp.beats(engine)
                 done = {job for job, row in rows.items()
                         if row["worker"].endswith(f":{proc.pid}") and row["last_success"] is not None

@@ -25,7 +25,7 @@ def start(url: str, data_dir: Path, *args: str, sources: str = "simulator", inge
                PANTAU_INGEST_SECONDS=str(ingest_seconds), PANTAU_REDIS_URL="")
     cmd = [sys.executable, "-m", module, *(["worker"] if module == "dashboard.cli" else []), *args]
     n = len(list(data_dir.glob("worker-*.err")))
-    err = open(data_dir / f"worker-{n}.err", "w+")  # noqa: SIM115 - closed by stop()
+    err = open(data_dir / f"worker-{n}.err", "w+")  # closed by stop()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err, text=True)
     proc.err_file = err  # type: ignore[attr-defined]
     return proc
@@ -69,7 +69,7 @@ def wait_for(check: Callable[[], object], timeout: float, what: str, proc: subpr
                          + (f":\n{stderr_of(proc)[-3000:]}" if proc is not None else ""))
 
 
-def ok_runs(engine: Engine, after=None) -> list:  # noqa: ANN001
+def ok_runs(engine: Engine, after=None) -> list:
     """Finished, successful ingest runs (started after ``after``)."""
     stmt = select(schema.ingest_run).where(schema.ingest_run.c.ok.is_(True),
                                            schema.ingest_run.c.finished_at.is_not(None))

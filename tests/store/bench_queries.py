@@ -39,7 +39,7 @@ calls = {
     "last_ingest": lambda: s.last_ingest(),
     "quarantine_list(100)": lambda: s.quarantine_list(100),
 }
-def plan(statement: str, params) -> str:  # noqa: ANN001
+def plan(statement: str, params) -> str:
     with e.connect() as c:
         if e.dialect.name != "postgresql":
             return "; ".join(r[3] for r in c.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params))

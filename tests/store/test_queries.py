@@ -172,13 +172,13 @@ def test_latest_changes_public(store):
     assert full["description"] == LONG and full["address"] == "Jalan R8"
 
 
-def board(engine, since) -> dict:  # noqa: ANN001
+def board(engine, since) -> dict:
     """The leaderboard's named query (``leaderboard_counts``) by kelurahan code."""
     with engine.connect() as conn:
         return {c.code: c for c in leaderboard_counts(conn, since, NOW)}
 
 
-def as_tuple(c) -> tuple:  # noqa: ANN001
+def as_tuple(c) -> tuple:
     return (c.received, c.acted_on, c.responded_6h, c.response_due, c.resolved_7d, c.resolution_due,
             c.overdue_open, c.reopened, c.ever_closed, c.load)
 

@@ -22,13 +22,13 @@ AGES = [0.5, 1, 4.5, 5.5, 8, 23, 25, 70, 73, 100, 24 * 7 - 1.5, 24 * 7 - 0.5, 24
 STATUSES = [Status.MENUNGGU, Status.KOORDINASI, Status.DISPOSISI, Status.PROSES, Status.SELESAI]
 
 
-def report(ext: str, status: Status, requested, updated, i: int, **kw):  # noqa: ANN001, ANN201
+def report(ext: str, status: Status, requested, updated, i: int, **kw):
     lon, lat = POINTS[i % len(POINTS)]
     return make_report(external_id=ext, status=status, requested_at=requested, updated_at=updated,
                        lon=lon, lat=lat, **kw)
 
 
-def seed(engine) -> list:  # noqa: ANN001
+def seed(engine) -> list:
     rows = [report(f"R{i}", STATUSES[i % 4 if i % 5 else 4], NOW - timedelta(hours=h), NOW - timedelta(hours=h), i)
             for i, h in enumerate(AGES)]
     with engine.begin() as conn:
@@ -36,13 +36,13 @@ def seed(engine) -> list:  # noqa: ANN001
     return rows
 
 
-def full(conn, now):  # noqa: ANN001, ANN201
+def full(conn, now):
     start = today_start(now, WIB)
     return (sorted(reads.young_open(conn, now)), sorted(reads.today_by_agency(conn, start)),
             reads.done_by_agency(conn, start))
 
 
-def delta(state):  # noqa: ANN001, ANN201
+def delta(state):
     return sorted(state.young_rows()), sorted(state.today_rows()), state.done_counts()
 
 

@@ -18,7 +18,7 @@ SEED = [  # (external id, status, hours ago): every status, fresh and old
 ]
 
 
-def seed(engine) -> dict[int, str]:  # noqa: ANN001
+def seed(engine) -> dict[int, str]:
     """Store SEED; return report id -> external id."""
     reports = [make_report(external_id=ext, status=status, requested_at=NOW - timedelta(hours=hours),
                            updated_at=NOW - timedelta(hours=hours) + timedelta(minutes=1))

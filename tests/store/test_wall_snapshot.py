@@ -27,7 +27,7 @@ SEED = [  # (external id, status, hours ago)
 ]
 
 
-def report(ext: str, status: Status, hours: float, point: int = 0, **kw):  # noqa: ANN201
+def report(ext: str, status: Status, hours: float, point: int = 0, **kw):
     at = NOW - timedelta(hours=hours)
     updated = at if status is Status.MENUNGGU else at + timedelta(minutes=min(hours * 60 - 1, 120))
     lon, lat = POINTS[point % len(POINTS)]
@@ -35,12 +35,12 @@ def report(ext: str, status: Status, hours: float, point: int = 0, **kw):  # noq
                        lon=lon, lat=lat, **kw)
 
 
-def seed(engine) -> None:  # noqa: ANN001
+def seed(engine) -> None:
     with engine.begin() as conn:
         upsert_reports(conn, [report(e, s, h, i) for i, (e, s, h) in enumerate(SEED)], NOW)
 
 
-def payload(engine):  # noqa: ANN001, ANN201
+def payload(engine):
     saved = snapshots.read_snapshot(engine, WIDGET)
     assert saved is not None
     return saved

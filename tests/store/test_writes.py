@@ -22,12 +22,12 @@ from tests.factories import NOW, make_report
 T1 = NOW - timedelta(hours=2)
 
 
-def upsert(engine, *reports):  # noqa: ANN001, ANN201
+def upsert(engine, *reports):
     with engine.begin() as conn:
         return upsert_reports(conn, list(reports), NOW)
 
 
-def lifecycle(engine):  # noqa: ANN001, ANN201
+def lifecycle(engine):
     with engine.connect() as conn:
         row = conn.execute(select(report)).one()
         changes = conn.execute(select(status_change.c.from_status, status_change.c.to_status,
@@ -104,7 +104,7 @@ def test_duplicate_keys_in_one_call_refused(engine):
         upsert(engine, make_report(), make_report())
 
 
-def recount(conn):  # noqa: ANN001, ANN201
+def recount(conn):
     query = select(func.coalesce(report.c.kelurahan_code, ""), report.c.agency_code, report.c.category_code,
                    report.c.status, func.count()).group_by(
         report.c.kelurahan_code, report.c.agency_code, report.c.category_code, report.c.status)
@@ -141,7 +141,7 @@ def test_tally_equals_group_by_after_mixed_sequence(engine, reference):
         assert len({key[0] for key in per_day}) >= 3  # the reports span several WIB days
 
 
-def recount_per_day(conn):  # noqa: ANN001, ANN201
+def recount_per_day(conn):
     """``tally_day`` recounted in Python from each report's requested_at."""
     c = report.c
     found = Counter()
@@ -151,7 +151,7 @@ def recount_per_day(conn):  # noqa: ANN001, ANN201
     return dict(found)
 
 
-def _without_kelurahan(rep):  # noqa: ANN001, ANN202
+def _without_kelurahan(rep):
     from dataclasses import replace
     return replace(rep, kelurahan_code=None)
 

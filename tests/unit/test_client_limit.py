@@ -20,7 +20,7 @@ class Blocking:
         self.calls = 0
         self.closed = 0
 
-    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204
+    def __call__(self, environ, start_response):
         self.calls += 1
         if environ.get("PATH_INFO") == "/boom":
             raise RuntimeError("boom")
@@ -31,7 +31,7 @@ class Blocking:
         def __init__(self, app: "Blocking") -> None:
             self.app = app
 
-        def __iter__(self):  # noqa: ANN204
+        def __iter__(self):
             assert self.app.release.wait(10)
             yield b"ok"
 
@@ -39,7 +39,7 @@ class Blocking:
             self.app.closed += 1
 
 
-def serve(app, addr: str, path: str = "/") -> tuple[str, dict, bytes]:  # noqa: ANN001
+def serve(app, addr: str, path: str = "/") -> tuple[str, dict, bytes]:
     """One request through ``app`` as a WSGI server runs it: iterate, then close."""
     seen: dict = {}
 

@@ -201,7 +201,7 @@ def test_report_points_are_short_coarse_geojson():
     rows = [(7, -6.20049, 106.80051, "proses", "sampah", datetime(2026, 1, 1, tzinfo=timezone.utc)),
             (8, -6.1, 106.9, "menunggu", 'a "quoted" <code>', 1767225601), (9, -6.3, 106.7, "selesai", None, None)]
 
-    def point(rid, lon, lat, s, c, t):  # noqa: ANN001, ANN202
+    def point(rid, lon, lat, s, c, t):
         return {"type": "Feature", "id": rid, "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 "properties": {"s": s, "c": c, "t": t}}
     assert json.loads(geo.reports_geojson_bytes(rows)) == {"type": "FeatureCollection", "features": [

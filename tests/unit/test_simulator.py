@@ -175,7 +175,7 @@ def test_agencies_differ_fast_closers_and_ignorers(reference):
     office = world.agency_profile[hist.drawn["kel_agency"]]
     local = ~world.routed[hist.drawn["cat"]]  # handled by the kelurahan office itself
 
-    def median_hours(profile: str, until) -> float:  # noqa: ANN001
+    def median_hours(profile: str, until) -> float:
         mask = local & (office == names.index(profile)) & (until >= 0)
         return float(np.median(until[mask] - hist.requested[mask])) / 3600
 

@@ -36,7 +36,7 @@ ENGLISH = {"Waiting > 6 h", "Start Date", "End Date", "Select All", "Deselect Al
 TEXT_PROPS = ("children", "placeholder", "start_date_placeholder_text", "end_date_placeholder_text", "title", "alt")
 
 
-def texts(node) -> set[str]:  # noqa: ANN001
+def texts(node) -> set[str]:
     """Every string a person can read in a component tree (children, placeholders, the
     dropdowns' built-in labels, option labels, grid headers and grid texts)."""
     found: set[str] = set()
@@ -200,7 +200,7 @@ def test_login_page_in_the_page_language():
     assert token and token == _find(en_page, login.LOGIN_CSRF).value  # one token per session
 
 
-def _find(node, component_id: str):  # noqa: ANN001, ANN202
+def _find(node, component_id: str):
     stack = [node]
     while stack:
         n = stack.pop()

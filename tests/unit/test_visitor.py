@@ -24,7 +24,7 @@ SUMMARY = {
 }
 
 
-def ids_in(component) -> set[str]:  # noqa: ANN001
+def ids_in(component) -> set[str]:
     found = set()
     stack = [component]
     while stack:

@@ -17,6 +17,7 @@ from dashboard.config import ROOT
 LOCALES_DIR = ROOT / "locales"
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
+Gettext = Callable[[str], str]  # the ``_`` a page's builders take: msgid -> text in the page's language
 
 
 def language(requested: str | None) -> str:

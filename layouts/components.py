@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from dash import dcc, html
 
+from dashboard.i18n import Gettext
 from dashboard.models import Status
 from dashboard.public.query import siaga_text
 from layouts import figures, theme
@@ -41,7 +42,7 @@ def clock_text(iso: str | None, zone: ZoneInfo, fmt: str = "%H:%M:%S") -> str:
     return when.astimezone(zone).strftime(fmt) if when else "--:--"
 
 
-def age_text(minutes: int | float | None, _) -> str:
+def age_text(minutes: int | float | None, _: Gettext) -> str:
     """Compact age: ``12 mnt``, ``5 j``, ``3 h`` (minutes, hours, days)."""
     m = max(0, int(minutes or 0))
     if m < 60:
@@ -51,7 +52,7 @@ def age_text(minutes: int | float | None, _) -> str:
     return f"{m // 1440} {_('d')}"
 
 
-def kpi_strip(_, keys: tuple[str, ...], prefix: str, strip_id: str) -> html.Div:
+def kpi_strip(_: Gettext, keys: tuple[str, ...], prefix: str, strip_id: str) -> html.Div:
     """KPI tiles for ``keys``, values filled by a callback (ids ``<prefix>-<key>``)."""
     return html.Div([
         html.Div([html.Div("–", id=f"{prefix}-{key}", className="kpi__value"),
@@ -61,12 +62,12 @@ def kpi_strip(_, keys: tuple[str, ...], prefix: str, strip_id: str) -> html.Div:
     ], className="kpis", id=strip_id)
 
 
-def kpi_values(kpis: dict, _, keys: tuple[str, ...] = KPI_KEYS) -> list[str]:  # noqa: ANN001
+def kpi_values(kpis: dict, _: Gettext, keys: tuple[str, ...] = KPI_KEYS) -> list[str]:
     """The KPI tile texts in ``keys`` order."""
     return [number(kpis.get(key), _) for key in keys]
 
 
-def flood_banner(flood: dict | None, _, lang: str, zone: ZoneInfo) -> str:
+def flood_banner(flood: dict | None, _: Gettext, lang: str, zone: ZoneInfo) -> str:
     """"MODE BANJIR · Manggarai Siaga 2 sejak 00:40" (and, once every gate is below Siaga 2
     again, since when), or "" outside flood mode."""
     if not flood:
@@ -78,7 +79,7 @@ def flood_banner(flood: dict | None, _, lang: str, zone: ZoneInfo) -> str:
     return text
 
 
-def status_rows(rows: list[dict], _) -> list[html.Div]:
+def status_rows(rows: list[dict], _: Gettext) -> list[html.Div]:
     """Reports that came in today by their current status: the status in the view's
     language (the visitor's and supervisor's words), a bar and the count. HTML rather than
     a figure, so no label is ever dropped to make room: the rows share the panel's height."""
@@ -91,7 +92,7 @@ def status_rows(rows: list[dict], _) -> list[html.Div]:
     ], className="status") for r in rows]
 
 
-def ticker(items: list[dict], _) -> list[html.Li]:
+def ticker(items: list[dict], _: Gettext) -> list[html.Li]:
     """Latest reports as plain text: category · kelurahan · age · text."""
     return [
         html.Li([
@@ -104,7 +105,7 @@ def ticker(items: list[dict], _) -> list[html.Li]:
     ]
 
 
-def agency_rows(agencies: list[dict], _) -> list[html.Div]:
+def agency_rows(agencies: list[dict], _: Gettext) -> list[html.Div]:
     """Open and overdue per agency, as bars; ``data-agency`` lets the focus highlight one."""
     top = max([a.get("open", 0) for a in agencies] + [1])
     return [
@@ -120,7 +121,7 @@ def agency_rows(agencies: list[dict], _) -> list[html.Div]:
     ]
 
 
-def agency_name(row: dict, _) -> str:
+def agency_name(row: dict, _: Gettext) -> str:
     """The name the wall shows: the one row of all kelurahan offices in the view's
     language, other agencies by their short board name."""
     if row.get("kind") == "kelurahan" and row.get("code") == "kelurahan":
@@ -143,7 +144,7 @@ def short_name(name: str) -> str:
     return name
 
 
-def leaderboard(board: dict, _, lang: str = "id", rows: int = BOARD_ROWS) -> list:
+def leaderboard(board: dict, _: Gettext, lang: str = "id", rows: int = BOARD_ROWS) -> list:
     """Best and worst ``rows`` kelurahan: score and its five parts (as %), plus the formula
     line (the payload's formula is "Bahasa Indonesia | English"; we show one)."""
     head = html.Tr([html.Th("#"), html.Th(_("Kelurahan")), html.Th(_("Score"))]
@@ -173,14 +174,14 @@ def _board_table(title: str, rows: list[dict], head: html.Tr, cls: str) -> html.
                     className=f"board {cls}")
 
 
-def gate_tiles(gates: list[dict], _, lang: str, zone: ZoneInfo, version: int, vh_px: float | None) -> list[html.Div]:
+def gate_tiles(gates: list[dict], _: Gettext, lang: str, zone: ZoneInfo, version: int, vh_px: float | None) -> list[html.Div]:
     """One tile per flood gate, read like an instrument: name, the still as delivered,
     the level, the siaga word and colour and the reading's time (drawn by the app, never
     only in the image), and the last 6 h against the gate's siaga thresholds."""
     return [_gate_tile(g, _, lang, zone, version, vh_px) for g in gates]
 
 
-def _gate_tile(gate: dict, _, lang: str, zone: ZoneInfo, version: int, vh_px: float | None) -> html.Div:
+def _gate_tile(gate: dict, _: Gettext, lang: str, zone: ZoneInfo, version: int, vh_px: float | None) -> html.Div:
     siaga = int(gate.get("siaga") or 4)
     colour = theme.SIAGA_COLOUR.get(siaga, theme.OKABE_ITO["grey"])
     level = gate.get("level_cm")
@@ -202,7 +203,7 @@ def gate_name(name: str) -> str:
     return name.removeprefix("Pintu Air ").removeprefix("PA ") or name
 
 
-def camera_view(gate: dict, _, zone: ZoneInfo, version: int):
+def camera_view(gate: dict, _: Gettext, zone: ZoneInfo, version: int) -> html.Img | html.Div:
     """The served still as delivered (never an outside URL; a simulated one tagged
     "SIMULASI"), or a 'no signal since HH:MM' panel."""
     camera = gate.get("camera") or {}

@@ -9,18 +9,20 @@ the browser reported) so type stays readable at 1080p and at 4K alike.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from dashboard.i18n import Gettext
 from layouts import theme
 from layouts.numbers import number
 
 
-def axis(**extra) -> dict:
+def axis(**extra: Any) -> dict:
     """A quiet axis: grid lines, no zero line, no zoom (``extra`` overrides)."""
     return {"gridcolor": theme.GRID, "zeroline": False, "automargin": True, "fixedrange": True, **extra}
 
 
-def _base(vh_px: float | None, data: list[dict], **layout) -> dict:
+def _base(vh_px: float | None, data: list[dict], **layout: Any) -> dict:
     label = theme.font_px(vh_px, theme.LABEL_VH)
     base = {
         "autosize": True, "showlegend": False,
@@ -37,7 +39,7 @@ def _number_font(vh_px: float | None) -> dict:
     return {"size": theme.font_px(vh_px, theme.NUMBER_VH), "color": theme.TEXT}
 
 
-def backlog_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
+def backlog_bar(rows: list[dict], _: Gettext, vh_px: float | None = None) -> dict:
     """Open backlog by age bucket, coloured by how late it is."""
     counts = [r["n"] for r in rows]
     bar = {"type": "bar", "x": [_(r["bucket"]) for r in rows], "y": counts,
@@ -48,7 +50,7 @@ def backlog_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
                  xaxis=axis(showgrid=False))
 
 
-def flow_lines(flow: dict, _, zone: ZoneInfo, vh_px: float | None = None) -> dict:
+def flow_lines(flow: dict, _: Gettext, zone: ZoneInfo, vh_px: float | None = None) -> dict:
     """Reports that came in vs reports closed, per hour over the last 24 h (local hours).
     No legend: the panel title names the lines (the wall's layout)."""
     hours = [_hour_label(h, zone) for h in flow.get("hours", [])]

@@ -8,6 +8,7 @@ from datetime import datetime
 import orjson
 from shapely.geometry import mapping, shape
 
+from dashboard.i18n import Gettext
 from dashboard.models import OPEN, RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER
 from dashboard.public.query import GRID_DECIMALS
 from dashboard.reference import Reference
@@ -34,7 +35,7 @@ def reports_geojson_bytes(rows: list[tuple]) -> bytes:
     distinct value."""
     quoted: dict = {}
 
-    def q(value) -> str:  # noqa: ANN001
+    def q(value: str) -> str:
         if value not in quoted:
             quoted[value] = orjson.dumps(value).decode()
         return quoted[value]
@@ -74,7 +75,7 @@ def _simplified(geometry: dict, tolerance: float) -> dict:
     return mapping(shape(geometry).simplify(tolerance, preserve_topology=True))
 
 
-def map_vocabulary(_) -> dict:  # noqa: ANN001 - the page's gettext
+def map_vocabulary(_: Gettext) -> dict:
     """What 40_wall_map.js needs to draw the backlog map in the page's language: the open
     statuses in order with their letter (the translated label's initial), the targets in
     seconds, the shading's bins and colours."""

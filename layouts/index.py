@@ -10,7 +10,7 @@ from layouts import components, ids
 from layouts.numbers import number
 
 
-def layout(settings: Settings, lang: str | None = None, **_query) -> html.Div:
+def layout(settings: Settings, lang: str | None = None, **_query: str) -> html.Div:
     """Frame of the landing page; ``callbacks.index`` fills the counts from the wall
     snapshot on each tick."""
     _ = gettext(language(lang))

@@ -24,8 +24,8 @@ LOGIN_ERROR = "login-error"
 LOGIN_CSRF = "login-csrf"
 
 
-def layout(settings: Settings | None = None, next: str | None = None, error: str | None = None,  # noqa: A002
-           lang: str | None = None, **_query) -> html.Main:
+def layout(settings: Settings | None = None, next: str | None = None, error: str | None = None,  # noqa: A002 - the router passes ?next= as this keyword
+           lang: str | None = None, **_query: str) -> html.Main:
     target = next if isinstance(next, str) and next.startswith("/") and not next.startswith("//") else "/supervisor"
     return form(csrf_token(session), page_language(lang, target), target, bool(error))
 

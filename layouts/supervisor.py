@@ -13,6 +13,7 @@ format, the dropdowns' built-in texts and the grid's built-in texts.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, quote
 
 import dash_ag_grid as dag
@@ -23,10 +24,11 @@ from flask_login import current_user
 
 from dashboard.config import Settings
 from dashboard.supervisor.filters import Allowed, allowed_for
-from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
+from dashboard.i18n import DEFAULT_LANGUAGE, Gettext, gettext, language
+from dashboard.access.auth import User
 from dashboard.access.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER
-from dashboard.reference import Reference, load_reference
+from dashboard.reference import Category, Reference, load_reference
 from dashboard.store.supervisor_queries import MAX_POINTS
 from layouts.numbers import number
 
@@ -51,7 +53,7 @@ JAKARTA_BOUNDS = [[-6.38, 106.68], [-6.08, 106.98]]
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
-def layout(settings: Settings | None = None, lang: str | None = None, **_query) -> html.Main:
+def layout(settings: Settings | None = None, lang: str | None = None, **_query: str) -> html.Main:
     """The view for a signed-in supervisor; a sign-in prompt (no data) for anyone else."""
     lang = language(lang)
     _ = gettext(lang)
@@ -84,7 +86,7 @@ def with_lang(query: str, lang: str) -> str:
     return "?" + "&".join(pairs) if pairs else ""
 
 
-def view_for(user, ref: Reference, lang: str, token: str) -> html.Main:  # noqa: ANN001
+def view_for(user: User, ref: Reference, lang: str, token: str) -> html.Main:
     _ = gettext(lang)
     scope = user.effective_scope
     allowed = allowed_for(ref, scope.kind.value if scope else None, scope.code if scope else None)
@@ -104,7 +106,7 @@ def view_for(user, ref: Reference, lang: str, token: str) -> html.Main:  # noqa:
     ], id=ROOT, className="view-supervisor", lang=lang)
 
 
-def _header(user, _, lang: str, token: str) -> html.Header:  # noqa: ANN001
+def _header(user: User, _: Gettext, lang: str, token: str) -> html.Header:
     scope = f" · {user.effective_scope}" if user.effective_scope else ""
     return html.Header([
         html.H1("Pantau · " + _("Supervisor")),
@@ -117,7 +119,7 @@ def _header(user, _, lang: str, token: str) -> html.Header:  # noqa: ANN001
     ], className="sup__header")
 
 
-def filter_bar(ref: Reference, allowed: Allowed, _, lang: str = DEFAULT_LANGUAGE) -> html.Div:  # noqa: ANN001
+def filter_bar(ref: Reference, allowed: Allowed, _: Gettext, lang: str = DEFAULT_LANGUAGE) -> html.Div:
     categories = sorted((category_name(c, lang), c.code) for c in ref.categories.values())
     return html.Div([
         _dropdown(F_AGENCY, _("Agency"), agency_options(ref, allowed), _, multi=True),
@@ -134,7 +136,7 @@ def filter_bar(ref: Reference, allowed: Allowed, _, lang: str = DEFAULT_LANGUAGE
     ], className="sup__filters")
 
 
-def date_range(_) -> dcc.DatePickerRange:  # noqa: ANN001
+def date_range(_: Gettext) -> dcc.DatePickerRange:
     """Placeholders and display format from the catalogs (id: 27/11/2026, en: 27 Nov 2026).
     The calendar's month and weekday names come from the picker's own date library
     (Dash 4: date-fns, ``window.dateFns.locale`` chosen by the browser's language) and
@@ -144,7 +146,7 @@ def date_range(_) -> dcc.DatePickerRange:  # noqa: ANN001
                                first_day_of_week=1)
 
 
-def dropdown_labels(_) -> dict:  # noqa: ANN001
+def dropdown_labels(_: Gettext) -> dict:
     """dcc.Dropdown's own texts (Dash 4 replaces the whole dict: give every key)."""
     return {"select_all": _("Select all"), "deselect_all": _("Deselect all"),
             "selected_count": _("{num_selected} selected"), "search": _("Search"),
@@ -152,12 +154,12 @@ def dropdown_labels(_) -> dict:  # noqa: ANN001
             "no_options_found": _("No options found")}
 
 
-def _dropdown(component_id: str, label: str, options: list[dict], _, multi: bool = False) -> html.Label:  # noqa: ANN001
+def _dropdown(component_id: str, label: str, options: list[dict], _: Gettext, multi: bool = False) -> html.Label:
     return html.Label([label, dcc.Dropdown(id=component_id, options=options, multi=multi, clearable=True,
                                            placeholder=label, labels=dropdown_labels(_))], className="sup__filter")
 
 
-def category_name(category, lang: str) -> str:  # noqa: ANN001
+def category_name(category: Category, lang: str) -> str:
     """A category in the page language (the reference has Indonesian and English names)."""
     return category.name_en if lang == "en" and category.name_en else category.name
 
@@ -182,7 +184,7 @@ def _graph(component_id: str) -> dcc.Graph:
     return dcc.Graph(id=component_id, config=GRAPH_CONFIG, className="sup__graph")
 
 
-def _map(_) -> html.Div:  # noqa: ANN001
+def _map(_: Gettext) -> html.Div:
     return html.Div([dl.Map([
         dl.GeoJSON(id=AREAS, url="/supervisor/areas.json", style={"variable": "pantau.map.areaStyle"},
                    hideout={"backlog": {}, "max": 1}),
@@ -194,18 +196,18 @@ def _map(_) -> html.Div:  # noqa: ANN001
                className="sup__caption")], className="sup__map")
 
 
-def grid_texts(_) -> dict:  # noqa: ANN001
+def grid_texts(_: Gettext) -> dict:
     """AG Grid's own texts that this grid can show (``localeText``)."""
     return {"loadingOoo": _("Loading…"), "noRowsToShow": _("No reports to show"),
             "filterOoo": _("Filter…"), "equals": _("Equals"), "loadingError": _("Error")}
 
 
-def report_grid(_) -> dag.AgGrid:  # noqa: ANN001
+def report_grid(_: Gettext) -> dag.AgGrid:
     """dash-ag-grid, infinite row model: the browser asks for blocks of 100 rows
     (``getRowsRequest``) and ``callbacks.supervisor`` answers from the scoped, paged query.
     Cells are plain text (no HTML renderer); sort and filter only where the server allows
     (``dashboard.supervisor.grid``)."""
-    def col(field: str, header: str, sortable: bool = True, **extra) -> dict:
+    def col(field: str, header: str, sortable: bool = True, **extra: Any) -> dict:
         return {"field": field, "colId": field, "headerName": header, "sortable": sortable, **extra}
     equals = {"filterOptions": ["equals"], "maxNumConditions": 1}
     columns = [col("id", _("ID"), filter="agNumberColumnFilter", filterParams=equals, width=110),

@@ -11,6 +11,9 @@ Plotly's validation of the nine figures of a filter change cost more than its re
 
 from __future__ import annotations
 
+from typing import Any
+
+from dashboard.i18n import Gettext
 from dashboard.models import Status
 from layouts import theme
 from layouts.figures import axis
@@ -20,7 +23,7 @@ FONT = {"color": theme.TEXT, "size": 13, "family": "Inter, Roboto, Arial, sans-s
 
 
 def _figure(title: str, thousands: str, data: list[dict], xaxis: dict | None = None, yaxis: dict | None = None,
-            **layout) -> dict:
+            **layout: Any) -> dict:
     return {"data": data, "layout": {
         "title": {"text": title, "x": 0, "font": {"size": 14}},
         "autosize": True, "showlegend": False, "font": FONT, "separators": _decimal(thousands) + thousands,
@@ -82,7 +85,7 @@ def trend(title: str, days: list[tuple], new_label: str, done_label: str, date_f
 
 
 def histogram(title: str, buckets: list[tuple[str, int]], target_after: str, target_label: str,
-              _=lambda msgid: msgid, thousands: str = ".") -> dict:  # noqa: ANN001
+              _: Gettext = lambda msgid: msgid, thousands: str = ".") -> dict:
     """Bars per time bucket; buckets up to ``target_after`` (inclusive) are within target
     (green), later ones late (vermillion); a dotted line marks the target. Bucket names
     (``1-6j``) are msgids, shown through ``_``."""
@@ -100,7 +103,7 @@ def histogram(title: str, buckets: list[tuple[str, int]], target_after: str, tar
                    shapes=[line], annotations=[label])
 
 
-def funnel(title: str, hops: list[dict], hours_label: str, _=lambda msgid: msgid,  # noqa: ANN001
+def funnel(title: str, hops: list[dict], hours_label: str, _: Gettext = lambda msgid: msgid,
            thousands: str = ".") -> dict:
     """Reports reaching each hop, with the median hours spent there in the label. Hop
     names (``koordinasi``) are msgids, shown through ``_``."""

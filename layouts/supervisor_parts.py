@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import dash_leaflet as dl
 from dash import html
 
+from dashboard.i18n import Gettext
 from dashboard.models import STATUS_ORDER, Status
 from dashboard.reference import Reference
 from dashboard.scoring import WEIGHTS
@@ -39,11 +40,11 @@ def wib(when: datetime | None, zone: ZoneInfo) -> str:
     return when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when else "–"
 
 
-def status_label(status: str | None, _) -> str:  # noqa: ANN001
+def status_label(status: str | None, _: Gettext) -> str:
     return _(Status(status).label) if status else "–"
 
 
-def kpi_tiles(kpis: dict[str, int], _) -> list[html.Div]:  # noqa: ANN001
+def kpi_tiles(kpis: dict[str, int], _: Gettext) -> list[html.Div]:
     return [html.Div([html.Div(number(kpis.get(key, 0), _), className="sup__kpi-value", id=f"supervisor-kpi-{key}"),
                       html.Div(_(label), className="sup__kpi-label")], className="sup__kpi")
             for key, label in KPI_LABELS]
@@ -58,7 +59,7 @@ def name_of(ref: Reference, kind: str, code: str | None, lang: str = "id") -> st
     return item.name_en if lang == "en" and getattr(item, "name_en", None) else item.name
 
 
-def grid_row(r: dict, ref: Reference, zone: ZoneInfo, _=_same, lang: str = "id") -> dict:  # noqa: ANN001
+def grid_row(r: dict, ref: Reference, zone: ZoneInfo, _: Gettext = _same, lang: str = "id") -> dict:
     """One row of the report grid: plain strings (the grid renders them as text)."""
     return {"id": int(r["id"]), "requested_at": wib(r["requested_at"], zone),
             "updated_at": wib(r["updated_at"], zone), "status": status_label(r["status"], _),
@@ -67,7 +68,7 @@ def grid_row(r: dict, ref: Reference, zone: ZoneInfo, _=_same, lang: str = "id")
             "agency": name_of(ref, "agency", r["agency_code"]), "description": _short(r.get("description") or "")}
 
 
-def rows_request_in(request, _):  # noqa: ANN001, ANN201
+def rows_request_in(request: dict | None, _: Gettext) -> dict | None:
     """The grid's rows request with a status typed in the page language (``Waiting``)
     read back as its code, which ``dashboard.supervisor.grid`` accepts; anything else unchanged."""
     try:
@@ -84,7 +85,7 @@ def _short(text: str) -> str:
     return text if len(text) <= SHORT else text[:SHORT - 1] + "…"
 
 
-def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _, lang: str = "id") -> list:  # noqa: ANN001
+def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _: Gettext, lang: str = "id") -> list:
     """Category, text, place, agency, full status history, the media (proxied) and — only
     when the store returned it (admins) — the reporter."""
     facts = [
@@ -108,7 +109,7 @@ def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _, lang: str = "id") -
     return out
 
 
-def _media(d: dict, _):  # noqa: ANN001, ANN202
+def _media(d: dict, _: Gettext) -> str | html.A:
     if not d.get("media_url"):
         return "–"
     src = f"/supervisor/media/{int(d['id'])}"
@@ -122,12 +123,12 @@ def _mini_map(d: dict) -> html.Div:
                            className="sup__mini-map-inner"), className="sup__mini-map")
 
 
-def _history(history: list[dict], zone: ZoneInfo, _) -> html.Ol:  # noqa: ANN001
+def _history(history: list[dict], zone: ZoneInfo, _: Gettext) -> html.Ol:
     return html.Ol([html.Li(f"{wib(h['changed_at'], zone)} · {status_label(h['from_status'], _)} → "
                             f"{status_label(h['to_status'], _)}") for h in history], className="sup__history")
 
 
-def kelurahan_panel(code: str, score: dict | None, backlog: list[tuple[str, int]], ref: Reference, _,  # noqa: ANN001
+def kelurahan_panel(code: str, score: dict | None, backlog: list[tuple[str, int]], ref: Reference, _: Gettext,
                     zone: ZoneInfo | None = None) -> list:
     """The kelurahan page: score, each weighted part of the formula, the open backlog."""
     name = name_of(ref, "kelurahan", code)
@@ -148,7 +149,7 @@ def kelurahan_panel(code: str, score: dict | None, backlog: list[tuple[str, int]
     return out
 
 
-def flags_table(rows: list, ref: Reference, _) -> html.Table | html.P:  # noqa: ANN001
+def flags_table(rows: list, ref: Reference, _: Gettext) -> html.Table | html.P:
     if not rows:
         return html.P(_("No kelurahan or agency is flagged for the current filter."))
     head = html.Tr([html.Th(_(h)) for h in FLAG_HEADINGS])

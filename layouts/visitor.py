@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 import dash_leaflet as dl
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard.config import Settings
-from dashboard.i18n import LANGUAGES, gettext, language
+from dashboard.i18n import LANGUAGES, Gettext, gettext, language
 from dashboard.models import STATUS_ORDER, Status
 from dashboard.public.query import siaga_levels
 from layouts.numbers import number
@@ -66,7 +67,7 @@ STATUS_MEANING = {
 }
 
 
-def layout(settings: Settings, lang: str | None = None, seconds: str | None = None, **_query) -> html.Div:
+def layout(settings: Settings, lang: str | None = None, seconds: str | None = None, **_query: str) -> html.Div:
     """The tour frame; ``callbacks.visitor`` fills the numbers. ``?lang=en`` for English,
     ``?seconds=N`` (3..300) for the time each scene stays."""
     lang = language(lang)
@@ -91,7 +92,7 @@ def scene_seconds(raw: str | None) -> int:
         return SCENE_SECONDS
 
 
-def _header(_, lang: str) -> html.Header:
+def _header(_: Gettext, lang: str) -> html.Header:
     links = [html.A(code.upper(), href=f"/visitor?lang={code}", hrefLang=code,
                     className="visitor-lang" + (" is-current" if code == lang else ""))
              for code in LANGUAGES]
@@ -102,7 +103,7 @@ def _header(_, lang: str) -> html.Header:
     ], className="visitor-head")
 
 
-def _scene(i: int, key: str, title: str, caption: str, body) -> html.Section:  # noqa: ANN001
+def _scene(i: int, key: str, title: str, caption: str, body: Component | list[Component]) -> html.Section:
     return html.Section([
         html.H1(title, className="visitor-title"),
         html.Div(body, className=f"visitor-body visitor-body--{key}"),
@@ -111,7 +112,7 @@ def _scene(i: int, key: str, title: str, caption: str, body) -> html.Section:  #
         **{"data-index": str(i), "aria-roledescription": "slide"})
 
 
-def _body(key: str, _, lang: str, settings: Settings):  # noqa: ANN001, ANN202
+def _body(key: str, _: Gettext, lang: str, settings: Settings) -> Component | list[Component]:
     if key == "journey":
         return _journey(_)
     if key == "map":
@@ -122,12 +123,12 @@ def _body(key: str, _, lang: str, settings: Settings):  # noqa: ANN001, ANN202
     return html.Div(id=target, className=f"visitor-{key}")
 
 
-def _journey(_) -> html.Ol:  # noqa: ANN001
+def _journey(_: Gettext) -> html.Ol:
     return html.Ol([html.Li(_(step), className=f"visitor-step visitor-step--{i}")
                     for i, step in enumerate(JOURNEY)], className="visitor-journey")
 
 
-def _map(_, settings: Settings) -> list:  # noqa: ANN001
+def _map(_: Gettext, settings: Settings) -> list:
     layers = [dl.TileLayer(url=settings.tile_url)] if settings.tile_url else []
     layers += [dl.GeoJSON(url="/visitor/kota.json", interactive=False,
                           style={"color": "#B8C2CF", "weight": 2, "fill": False}),
@@ -141,7 +142,7 @@ def _map(_, settings: Settings) -> list:  # noqa: ANN001
                      className="visitor-total")]
 
 
-def _controls(_) -> html.Nav:  # noqa: ANN001
+def _controls(_: Gettext) -> html.Nav:
     dots = [html.Button(str(i + 1), className="visitor-dot", title=_(title),
                         **{"data-action": "goto", "data-index": str(i)})
             for i, (_key, title, _c) in enumerate(SCENES)]
@@ -175,7 +176,7 @@ def render(summary: dict, lang: str, zone: ZoneInfo) -> tuple:
             number(total, _) + " " + _("reports today"))
 
 
-def status_bars(rows: list[dict], _) -> list[html.Div]:  # noqa: ANN001
+def status_bars(rows: list[dict], _: Gettext) -> list[html.Div]:
     top = max([r["n"] for r in rows] + [1])
     return [html.Div([
         html.Span(_(Status(r["status"]).label), className="visitor-bar__label"),
@@ -194,7 +195,7 @@ def cell_markers(cells: list[dict]) -> list:
             for c in cells[:MAX_MARKERS]]
 
 
-def board_rows(board: dict, _) -> list:  # noqa: ANN001
+def board_rows(board: dict, _: Gettext) -> list:
     if not board["best"]:
         return [html.P(_("No leaderboard yet."), className="visitor-empty")]
     rows = [html.Li([html.Span(r["name"] or "", className="visitor-board__name"),
@@ -204,7 +205,7 @@ def board_rows(board: dict, _) -> list:  # noqa: ANN001
     return [html.Ol(rows, className="visitor-board__list")]
 
 
-def gate_rows(gates: list[dict], _) -> list:  # noqa: ANN001
+def gate_rows(gates: list[dict], _: Gettext) -> list:
     if not gates:
         return [html.P(_("No water levels yet."), className="visitor-empty")]
     worst = sorted(gates, key=lambda g: (g["siaga"], -(g["level_cm"] or 0)))[:6]
@@ -214,7 +215,7 @@ def gate_rows(gates: list[dict], _) -> list:  # noqa: ANN001
                      className="visitor-gate") for g in worst]
 
 
-def as_of_text(as_of: str | None, _, zone: ZoneInfo) -> str:  # noqa: ANN001
+def as_of_text(as_of: str | None, _: Gettext, zone: ZoneInfo) -> str:
     if not as_of:
         return ""
     when = datetime.fromisoformat(str(as_of).replace("Z", "+00:00")).astimezone(zone)

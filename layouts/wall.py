@@ -6,6 +6,7 @@ payload into everything the refresh callback sends. Both are pure.
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import dash_leaflet as dl
@@ -14,7 +15,7 @@ from dash import dcc, html
 
 from dashboard.config import Settings
 from dashboard.processes.health import STORE, WORKER, Health
-from dashboard.i18n import gettext, language
+from dashboard.i18n import Gettext, gettext, language
 from dashboard.models import OPEN, STATUS_ORDER
 from layouts import components, figures, geo, ids
 
@@ -26,7 +27,7 @@ GATES, GATES_FLOOD = 3, 5  # gate tiles that fit at wall type sizes (flood mode:
 FIGURE_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
 
 
-def layout(settings: Settings, lang: str | None = None, agency: str | None = None, **_query) -> html.Div:
+def layout(settings: Settings, lang: str | None = None, agency: str | None = None, **_query: str) -> html.Div:
     """The wall frame; the first poll fills it. ``?lang=en`` switches language,
     ``?agency=<code>`` pins the focus zone instead of rotating.
 
@@ -57,7 +58,7 @@ def layout(settings: Settings, lang: str | None = None, agency: str | None = Non
         **{"data-poll-ms": str(settings.poll_seconds * 1000), "data-tz": settings.tz})
 
 
-def _header(_, settings: Settings) -> html.Header:
+def _header(_: Gettext, settings: Settings) -> html.Header:
     return html.Header([
         html.Div([html.Span("PANTAU", className="brand"), html.Span(_("Jakarta citizen reports"), className="brand__sub")],
                  className="head__brand"),
@@ -68,7 +69,7 @@ def _header(_, settings: Settings) -> html.Header:
     ], className="head", id="wall-head")
 
 
-def _banners(_) -> html.Div:
+def _banners(_: Gettext) -> html.Div:
     return html.Div([
         html.Div(id=ids.WALL_STALE, className="banner banner--stale is-hidden", role="alert"),
         html.Div(id=ids.WALL_OFFLINE, className="banner banner--offline is-hidden", role="alert",
@@ -76,7 +77,7 @@ def _banners(_) -> html.Div:
     ], className="banners")
 
 
-def _map_panel(_, settings: Settings) -> html.Section:
+def _map_panel(_: Gettext, settings: Settings) -> html.Section:
     """The backlog map: open reports only, clustered (letter = the cluster's most common
     status, ring = its reports' ages against the 6 h / 7 d targets), kelurahan shaded by
     their open reports, and a legend beside the map (never over a marker). ``data-map``
@@ -107,7 +108,7 @@ def _map_panel(_, settings: Settings) -> html.Section:
     ], className="panel panel--map", id=ids.WALL_MAP_PANEL, **{"data-map": orjson.dumps(vocabulary).decode()})
 
 
-def _legend(_, vocabulary: dict) -> html.Div:
+def _legend(_: Gettext, vocabulary: dict) -> html.Div:
     """What the map counts, in the page's language: the letters of the open statuses, the
     age ring's bands and the shading's bins with their unit."""
     def item(mark: html.Span, text: str) -> html.Span:
@@ -126,7 +127,7 @@ def _legend(_, vocabulary: dict) -> html.Div:
     ], id=ids.WALL_MAP_LEGEND, className="maplegend")
 
 
-def _stats_panel(_) -> html.Section:
+def _stats_panel(_: Gettext) -> html.Section:
     """The city column: the whole city, whatever the focus zone shows."""
     return html.Section([
         html.H2(_("All Jakarta · all agencies"), id=ids.WALL_CITY, className="panel__title scope scope--city"),
@@ -140,7 +141,7 @@ def _stats_panel(_) -> html.Section:
     ], className="panel panel--stats", id=ids.WALL_STATS)
 
 
-def _focus_zone(_, agency: str | None) -> html.Section:
+def _focus_zone(_: Gettext, agency: str | None) -> html.Section:
     """One agency at a time: its name as the zone's title, a bar draining until the next
     agency (hidden when ``?agency=`` pins the zone), its backlog numbers and ages."""
     return html.Section([
@@ -155,7 +156,7 @@ def _focus_zone(_, agency: str | None) -> html.Section:
     ], className="panel panel--focus", id=ids.WALL_FOCUS)
 
 
-def _agencies_panel(_) -> html.Section:
+def _agencies_panel(_: Gettext) -> html.Section:
     head = html.Div([html.Span(_("Agency")), html.Span(""), html.Span(_("Open")), html.Span(_("Overdue"))],
                     className="agency agency--head")
     return html.Section([html.H2(_("Agencies: open and overdue"), className="panel__title"), head,
@@ -163,7 +164,7 @@ def _agencies_panel(_) -> html.Section:
                         className="panel panel--agencies", id=ids.WALL_AGENCIES)
 
 
-def focus_views(payload: dict, _, vh_px: float | None) -> dict:
+def focus_views(payload: dict, _: Gettext, vh_px: float | None) -> dict:
     """Per agency in the rotation: its KPI texts, status level and backlog-by-age figure
     (the focus zone; the city column is rendered apart and never rotates)."""
     def view(part: dict) -> dict:
@@ -214,7 +215,7 @@ def _gates_in_order(gates: list[dict], limit: int) -> list[dict]:
                                         g.get("name", "")))[:limit]
 
 
-def freshness(health: Health, now, stale_seconds: int, lang: str, zone: ZoneInfo, tick: int | None = None) -> dict:
+def freshness(health: Health, now: datetime, stale_seconds: int, lang: str, zone: ZoneInfo, tick: int | None = None) -> dict:
     """What the browser needs to paint the badge (41_wall_live.js): the data's age at
     ``now`` (seconds; None if there is no data), the age after which it is stale, the
     reason the wall is not live (database unreachable, worker inactive since HH:MM; "" if
@@ -233,7 +234,7 @@ def freshness(health: Health, now, stale_seconds: int, lang: str, zone: ZoneInfo
             "tick": tick}
 
 
-def reason_text(reason: tuple | None, _, zone: ZoneInfo) -> str:
+def reason_text(reason: tuple | None, _: Gettext, zone: ZoneInfo) -> str:
     """"basis data tidak terjangkau", "worker tidak aktif sejak 09:58" (or without a time
     when the worker never beat), "" when there is no reason."""
     if reason is None:

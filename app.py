@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Callable
 
 from dash import Dash, dcc, html
+from flask import Flask
 
 import callbacks
 from callbacks import Deps, guards, utc_now
@@ -59,7 +60,7 @@ def validation_layout(settings: Settings) -> html.Div:
     return html.Div(frames)
 
 
-def server(settings: Settings | None = None):  # noqa: ANN201
+def server(settings: Settings | None = None) -> Flask:
     """WSGI entry point for gunicorn: ``gunicorn 'app:server()'``."""
     return create_app(settings).server
 

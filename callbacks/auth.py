@@ -40,15 +40,20 @@ call :func:`require_supervisor` themselves before reading anything (defence in d
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
 from html import escape
 from urllib.parse import quote, urlencode, urlsplit
 
-from flask import Response, abort, redirect, request, session
+from dash import Dash
+from flask import Flask, Response, abort, redirect, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
 
+from callbacks.deps import Deps
 from dashboard.access.auth import User
+from dashboard.config import Settings
 from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
 from dashboard.access.login_guard import (
     csrf_valid,
@@ -68,7 +73,7 @@ SESSION_KEY = "_user_id"
 PROTECTED_KEY = "PANTAU_SUPERVISOR_CALLBACKS"
 
 
-def init_auth(app, deps) -> None:  # noqa: ANN001
+def init_auth(app: Dash, deps: Deps) -> None:
     """Flask-Login, cookie flags, login/logout routes and the guard; idempotent per app."""
     server = app.server
     if server.config.get(PROTECTED_KEY) is not None:
@@ -84,7 +89,7 @@ def init_auth(app, deps) -> None:  # noqa: ANN001
     _routes(server, deps)
 
 
-def _configure(server, settings) -> None:  # noqa: ANN001
+def _configure(server: Flask, settings: Settings) -> None:
     server.secret_key = settings.secret_key
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
@@ -96,13 +101,13 @@ def _configure(server, settings) -> None:  # noqa: ANN001
     server.config.setdefault("MAX_CONTENT_LENGTH", MAX_CALLBACK_BYTES)
 
 
-def _routes(server, deps) -> None:  # noqa: ANN001
+def _routes(server: Flask, deps: Deps) -> None:
     settings = deps.settings
     limiter = make_failure_limiter(settings.login_max_failures, settings.login_window_minutes, deps.redis,
                                    deps.engine)
 
     @server.post("/login")
-    def login_post():
+    def login_post() -> BaseResponse:
         form = request.form
         lang, target = language(form.get("lang")), safe_next(form.get("next"))
         if not csrf_valid(session, form.get("csrf_token")):
@@ -124,7 +129,7 @@ def _routes(server, deps) -> None:  # noqa: ANN001
         return redirect(target, code=303)
 
     @server.post("/logout")
-    def logout():
+    def logout() -> BaseResponse:
         lang = language(request.form.get("lang"))
         if not csrf_valid(session, request.form.get("csrf_token")):
             return refusal(400, lang)
@@ -134,7 +139,7 @@ def _routes(server, deps) -> None:  # noqa: ANN001
         return redirect(login_url(lang), code=303)
 
     @server.get("/logout")
-    def logout_page():
+    def logout_page() -> BaseResponse:
         """A link cannot sign anyone out (that would be a cross-site GET): the sign-out
         button lives in the supervisor view's header."""
         return redirect(SUPERVISOR_PATH, code=303)
@@ -175,7 +180,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def protect(app, keys) -> None:  # noqa: ANN001
+def protect(app: Dash, keys: Iterable[str]) -> None:
     """Mark callback keys (``app.callback_map`` outputs) as supervisor-only."""
     app.server.config[PROTECTED_KEY].update(keys)
 
@@ -196,7 +201,7 @@ def require_supervisor() -> User:
     return current_user._get_current_object()  # the real User, not the proxy
 
 
-def guard(app, update_path: str) -> Response | None:  # noqa: ANN001
+def guard(app: Dash, update_path: str) -> Response | None:
     path = request.path
     if path == SUPERVISOR_PATH or path.startswith(SUPERVISOR_PATH + "/"):
         return _guard_page(path)
@@ -214,7 +219,7 @@ def _guard_page(path: str) -> Response | None:
     return _deny(status_for_anonymous_or_not())
 
 
-def _guard_callback(app) -> Response | None:  # noqa: ANN001
+def _guard_callback(app: Dash) -> Response | None:
     if (request.content_length or 0) > MAX_CALLBACK_BYTES:
         return _deny(413)
     body = request.get_json(silent=True)

@@ -18,9 +18,11 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from dash import Dash
 from dash.exceptions import DependencyException
-from flask import Response, request
+from flask import Flask, Response, request
 
+from dashboard.config import Settings
 from layouts import ids
 
 TOKEN_COOKIE = "pantau_wall"
@@ -30,14 +32,14 @@ WALL_PATHS = ("/wall", "/camera/")
 URL_PROPS = ("pathname", "search", "hash", "href")  # a dcc.Location's: strings (or null) from a browser
 
 
-def register(app, settings) -> None:  # noqa: ANN001
+def register(app: Dash, settings: Settings) -> None:
     """Call after every callback is registered: the policy hashes the inline scripts and
     the guard reads the callback map."""
     server = app.server
     callbacks = app.callback_map
 
     @server.before_request
-    def refuse_malformed_callback():
+    def refuse_malformed_callback() -> Response | None:
         if request.method == "POST" and request.path.endswith(DISPATCH):
             if not well_formed(request.get_json(silent=True), callbacks):
                 return plain(400, "400 Bad Request: not a callback of this app")
@@ -49,7 +51,7 @@ def register(app, settings) -> None:  # noqa: ANN001
     headers = security_headers(content_security_policy(app.csp_hashes(), settings.tile_url))
 
     @server.after_request
-    def add_security_headers(response):  # noqa: ANN001, ANN202
+    def add_security_headers(response: Response) -> Response:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response
@@ -108,9 +110,9 @@ def serves_wall(path: str, body: Any, wall_keys: frozenset[str]) -> bool:
                for i in body.get("inputs") or [])
 
 
-def guard_wall(server, token: str, wall_keys: frozenset[str]) -> None:  # noqa: ANN001
+def guard_wall(server: Flask, token: str, wall_keys: frozenset[str]) -> None:
     @server.before_request
-    def check_token():
+    def check_token() -> Response | None:
         if not serves_wall(request.path, request.get_json(silent=True) if request.is_json else None, wall_keys):
             return None
         given = request.args.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
@@ -119,7 +121,7 @@ def guard_wall(server, token: str, wall_keys: frozenset[str]) -> None:  # noqa: 
         return None
 
     @server.after_request
-    def remember_token(response):  # noqa: ANN001, ANN202
+    def remember_token(response: Response) -> Response:
         if request.path == "/wall" and request.args.get("token") == token:
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
         return response

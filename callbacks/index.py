@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dash import Input, Output, State
+from dash import Dash, Input, Output, State, html
 
+from callbacks.deps import Deps
 from dashboard.store.snapshots import read_snapshot
 from layouts import ids, index
 
 
-def register(app, deps) -> None:  # noqa: ANN001
+def register(app: Dash, deps: Deps) -> None:
     @app.callback(Output(ids.INDEX_COUNTS, "children"), Input("index-tick", "n_intervals"),
                   State(ids.URL, "search"))
-    def show_counts(_n, search):
+    def show_counts(_n: int | None, search: str | None) -> list[html.Div]:
         saved = read_snapshot(deps.engine, "wall", deps.redis)
         lang = parse_qs((search or "").lstrip("?")).get("lang", [None])[0]
         return index.counts(saved[0].get("kpis", {}) if saved else {}, lang)

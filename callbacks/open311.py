@@ -9,8 +9,11 @@ and on Dash callbacks.
 from __future__ import annotations
 
 import orjson
-from flask import Blueprint, Response, request
+from flask import Blueprint, Flask, Response, request
+from redis import Redis
 
+from callbacks.deps import Deps
+from dashboard.config import Settings
 from dashboard.public import open311 as api
 from dashboard.public.query import PublicStore
 from dashboard.access.ratelimit import make_limiter
@@ -21,18 +24,18 @@ LIMITED = (("/open311/", "api"), ("/_dash-update-component", "dash"))
 FORMATS = {"json": "application/json", "xml": "application/xml"}
 
 
-def blueprint(deps) -> Blueprint:  # noqa: ANN001
+def blueprint(deps: Deps) -> Blueprint:
     """``/open311/v2/services.{fmt}``, ``requests.{fmt}``, ``requests/<id>.{fmt}``."""
     bp = Blueprint("open311", __name__, url_prefix=PREFIX)
     public = PublicStore(deps.engine, deps.redis)
     zone = deps.settings.zone
 
     @bp.get("/services.<fmt>")
-    def services(fmt: str):
+    def services(fmt: str) -> Response:
         return _answer(fmt, "services", [api.service_to_open311(r) for r in public.services()])
 
     @bp.get("/requests.<fmt>")
-    def requests_list(fmt: str):
+    def requests_list(fmt: str) -> Response:
         if fmt not in FORMATS:
             return _error(404, f"unknown format {fmt[:10]!r}", "json")
         try:
@@ -42,7 +45,7 @@ def blueprint(deps) -> Blueprint:  # noqa: ANN001
         return _answer(fmt, "requests", [api.to_open311(r, zone) for r in public.requests(f)])
 
     @bp.get("/requests/<rid>.<fmt>")
-    def request_one(rid: str, fmt: str):
+    def request_one(rid: str, fmt: str) -> Response:
         found = public.request(int(rid)) if rid.isdigit() and len(rid) <= 18 else None
         if found is None:
             return _error(404, f"no service request {rid[:20]!r}", fmt if fmt in FORMATS else "json")
@@ -66,14 +69,14 @@ def _error(code: int, description: str, fmt: str) -> Response:
     return _answer(fmt, "errors", api.error(code, description), status=code)
 
 
-def install_guards(server, settings, redis=None) -> None:  # noqa: ANN001
+def install_guards(server: Flask, settings: Settings, redis: Redis | None = None) -> None:
     """413 for bodies over ``settings.max_request_bytes``; 429 (with Retry-After) past
     ``settings.public_rate_per_minute`` per client IP, per group of :data:`LIMITED`.
     Runs before every other ``before_request`` hook, so refused requests cost nothing."""
     server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     limiter = make_limiter(settings.public_rate_per_minute, redis)
 
-    def guard_public():
+    def guard_public() -> Response | None:
         if (request.content_length or 0) > settings.max_request_bytes:
             return Response(orjson.dumps(api.error(413, "request too large")), status=413,
                             mimetype="application/json")
@@ -87,7 +90,7 @@ def install_guards(server, settings, redis=None) -> None:  # noqa: ANN001
     server.before_request_funcs.setdefault(None, []).insert(0, guard_public)
 
 
-def register_api(server, deps) -> None:  # noqa: ANN001
+def register_api(server: Flask, deps: Deps) -> None:
     """Mount the API and the public guards on the Flask server."""
     server.register_blueprint(blueprint(deps))
     install_guards(server, deps.settings, deps.redis)

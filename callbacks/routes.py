@@ -10,7 +10,9 @@ from importlib import metadata
 from pathlib import Path
 
 import orjson
-from flask import Response, abort, request
+from flask import Flask, Response, abort, request
+from sqlalchemy.engine import Engine
+from callbacks.deps import Deps
 from dashboard.processes.health import assess
 from dashboard.wall.agencies import KELURAHAN
 from dashboard.reference import KELURAHAN_AGENCY_PREFIX
@@ -25,14 +27,14 @@ LONG_CACHE = "public, max-age=86400, immutable"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
-def register(server, deps) -> None:  # noqa: ANN001
+def register(server: Flask, deps: Deps) -> None:
     areas = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kelurahan_areas(deps.ref)))
     kota = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kota_outlines(deps.ref)))
     points_body = lru_cache(maxsize=POINTS_CACHED)(
         lambda _version, agency: geo.reports_geojson_bytes(points_rows(deps, agency)))
 
     @server.get("/wall/points.json")
-    def wall_points():
+    def wall_points() -> Response:
         agency = request.args.get("agency") or None
         current = str(snapshot_version(deps.engine, "wall", deps.redis))
         if request.args.get("v") == current:  # every wall asks once per version: build it once
@@ -43,7 +45,7 @@ def register(server, deps) -> None:  # noqa: ANN001
     server.add_url_rule("/wall/kota.json", "wall_kota", lambda: geojson_response(kota(), "public, max-age=3600"))
 
     @server.get("/camera/<gate_code>.png")
-    def camera(gate_code: str):
+    def camera(gate_code: str) -> Response:
         found = camera_image(deps.engine, gate_code)
         if found is None:
             abort(404)
@@ -51,11 +53,11 @@ def register(server, deps) -> None:  # noqa: ANN001
         return Response(image, mimetype=content_type or "image/png", headers={"Cache-Control": "public, max-age=60"})
 
     @server.get("/build-id")
-    def build_id():
+    def build_id() -> Response:
         return Response(build_identifier(), mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
     @server.get("/health")
-    def health():
+    def health() -> Response:
         report = assess(read_facts(deps.probe, per_source=True), deps.now(), deps.settings)
         return Response(orjson.dumps(report.body), status=200 if report.ok else 503,
                         mimetype="application/json", headers={"Cache-Control": "no-store"})
@@ -69,7 +71,7 @@ def geojson_response(body: bytes, cache: str) -> Response:
     return Response(body, mimetype="application/geo+json", headers=headers)
 
 
-def points_rows(deps, agency: str | None) -> list[tuple]:  # noqa: ANN001
+def points_rows(deps: Deps, agency: str | None) -> list[tuple]:
     """The map's points: the open backlog (``models.OPEN``, any age, newest first, at most
     ``max_map_points``) of the focus agency (all when ``agency`` is None); the agencies
     panel's one kelurahan row means every ``kel-*`` office."""
@@ -78,7 +80,7 @@ def points_rows(deps, agency: str | None) -> list[tuple]:  # noqa: ANN001
         return point_rows(conn, deps.settings.max_map_points, agency=None if prefix else agency, prefix=prefix)
 
 
-def camera_image(engine, gate_code: str) -> tuple[bytes, str] | None:  # noqa: ANN001
+def camera_image(engine: Engine, gate_code: str) -> tuple[bytes, str] | None:
     """The last good camera frame of a gate (None if there is none)."""
     with engine.connect() as conn:
         return camera_frame(conn, gate_code)

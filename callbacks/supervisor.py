@@ -11,16 +11,21 @@ filter sync keeps it in the URL when it rewrites the query.
 
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, no_update
+from typing import Any
+
+from dash import Dash, Input, Output, State, ctx, no_update
 from flask import abort
+from sqlalchemy.engine import Connection
 
 from callbacks import supervisor_routes
 from callbacks.auth import init_auth, protect, require_supervisor
+from callbacks.deps import Deps
 from dashboard.access.auth import User
-from dashboard.supervisor.filters import FilterError, Filters, allowed_for, parse, to_query
+from dashboard.supervisor.filters import Allowed, FilterError, Filters, allowed_for, parse, to_query
 from dashboard.supervisor.grid import parse_rows_request
-from dashboard.i18n import gettext
+from dashboard.i18n import Gettext, gettext
 from dashboard.models import STATUS_ORDER
+from dashboard.reference import Reference
 from dashboard.store import supervisor_cube as cube
 from dashboard.store import supervisor_insights as insights
 from dashboard.store import supervisor_queries as sq
@@ -34,7 +39,7 @@ CLICKS = {ids.STATUS_FIG: "status", ids.AGENCY_FIG: "agency", ids.CATEGORY_FIG: 
           ids.KELURAHAN_FIG: "kelurahan", ids.AREAS: "kelurahan"}
 
 
-def register(app, deps) -> None:  # noqa: ANN001
+def register(app: Dash, deps: Deps) -> None:
     init_auth(app, deps)
     before = set(app.callback_map)
     _sync(app, deps)
@@ -46,12 +51,12 @@ def register(app, deps) -> None:  # noqa: ANN001
     supervisor_routes.register(app.server, deps)
 
 
-def allowed_of(deps, user: User):  # noqa: ANN001, ANN201
+def allowed_of(deps: Deps, user: User) -> Allowed:
     scope = user.effective_scope
     return allowed_for(deps.ref, scope.kind.value if scope else None, scope.code if scope else None)
 
 
-def current_view(deps, query) -> tuple[User, sq.View]:  # noqa: ANN001
+def current_view(deps: Deps, query: object) -> tuple[User, sq.View]:
     """The signed-in supervisor and their validated, scoped view (aborts 401/403/400)."""
     user = require_supervisor()
     if not isinstance(query, str):
@@ -64,7 +69,7 @@ def current_view(deps, query) -> tuple[User, sq.View]:  # noqa: ANN001
 
 
 # --- filter state: URL <-> controls, clicks ---------------------------------------------
-def _sync(app, deps) -> None:  # noqa: ANN001
+def _sync(app: Dash, deps: Deps) -> None:
     outputs = [Output(ids.URL, "search"), *(Output(c, "value") for c in CONTROLS),
                Output(ids.F_DATES, "start_date"), Output(ids.F_DATES, "end_date"), Output(ids.F_OVERDUE, "value"),
                Output(ids.F_KECAMATAN, "options"), Output(ids.F_KELURAHAN, "options")]
@@ -73,7 +78,9 @@ def _sync(app, deps) -> None:  # noqa: ANN001
               Input(ids.F_RESET, "n_clicks"), *(Input(c, "clickData") for c in CLICKS)]
 
     @app.callback(*outputs, *inputs)
-    def sync(search, agency, kota, kec, kel, category, status, start, end, overdue, _reset, *_clicks):
+    def sync(search: str | None, agency: list[str] | None, kota: str | None, kec: str | None, kel: str | None,
+             category: list[str] | None, status: list[str] | None, start: str | None, end: str | None,
+             overdue: list[str] | None, _reset: int | None, *_clicks: dict | None) -> tuple:
         user = require_supervisor()
         allowed = allowed_of(deps, user)
         trigger = ctx.triggered_id
@@ -100,7 +107,7 @@ def _sync(app, deps) -> None:  # noqa: ANN001
                 ids.kelurahan_options(deps.ref, allowed, filters.kota, filters.kecamatan))
 
 
-def _cascade(values: dict, trigger: str, ref) -> dict:  # noqa: ANN001
+def _cascade(values: dict, trigger: str, ref: Reference) -> dict:
     """Keep kota → kecamatan → kelurahan consistent with the control just changed."""
     if trigger == ids.F_KOTA:
         values.update(kecamatan=None, kelurahan=None)
@@ -114,7 +121,7 @@ def _cascade(values: dict, trigger: str, ref) -> dict:  # noqa: ANN001
     return values
 
 
-def _clicked(current: Filters, trigger: str, click, ref) -> dict:  # noqa: ANN001
+def _clicked(current: Filters, trigger: str, click: dict, ref: Reference) -> dict:
     """The current filters with the clicked bar / area applied (not yet validated)."""
     if trigger == ids.AREAS:
         code = click["properties"]["code"]
@@ -130,7 +137,7 @@ def _clicked(current: Filters, trigger: str, click, ref) -> dict:  # noqa: ANN00
 
 
 # --- panels -------------------------------------------------------------------------------
-def _overview(app, deps) -> None:  # noqa: ANN001
+def _overview(app: Dash, deps: Deps) -> None:
     # The map's points come from their own route, asked for in the browser as the filters
     # change, beside the callbacks rather than after the overview's answer.
     app.clientside_callback("function(search) { return '/supervisor/points.json' + (search || ''); }",
@@ -142,7 +149,7 @@ def _overview(app, deps) -> None:  # noqa: ANN001
         Output(ids.AREAS, "hideout"), Output(ids.EXPORT, "href"),
         Output(ids.KELURAHAN_PANEL, "children"), Output(ids.ERROR, "children"),
         Input(ids.URL, "search"))
-    def overview(search):
+    def overview(search: str | None) -> tuple:
         _user, view = current_view(deps, search or "")
         lang = ids.lang_of(search)
         _ = gettext(lang)
@@ -168,22 +175,22 @@ def _overview(app, deps) -> None:  # noqa: ANN001
                 "/supervisor/export.csv" + ("?" + query if query else ""), panel, "")
 
 
-def _bars(title: str, rows: list[tuple[str, int, int]], kind: str, ref, _, lang: str):  # noqa: ANN001, ANN202
+def _bars(title: str, rows: list[tuple[str, int, int]], kind: str, ref: Reference, _: Gettext, lang: str) -> dict:
     ordered = sorted(rows, key=lambda r: (-r[2], r[0]))
     return figs.bars(title, [(code, parts.name_of(ref, kind, code, lang), open_n) for code, _n, open_n in ordered],
                      thousands=_("format:thousands-separator"))
 
 
-def _kelurahan_page(conn, view: sq.View, ref, _) -> list:  # noqa: ANN001
+def _kelurahan_page(conn: Connection, view: sq.View, ref: Reference, _: Gettext) -> list:
     code = view.filters.kelurahan
     score = insights.kelurahan_score(conn, code, view.now)
     return parts.kelurahan_panel(code, score, insights.open_backlog(conn, view), ref, _, view.zone)
 
 
-def _insights(app, deps) -> None:  # noqa: ANN001
+def _insights(app: Dash, deps: Deps) -> None:
     @app.callback(Output(ids.RESPOND_FIG, "figure"), Output(ids.RESOLVE_FIG, "figure"),
                   Output(ids.FUNNEL_FIG, "figure"), Output(ids.FLAGS, "children"), Input(ids.URL, "search"))
-    def analysis(search):
+    def analysis(search: str | None) -> tuple:
         _user, view = current_view(deps, search or "")
         _ = gettext(ids.lang_of(search))
         with deps.engine.connect() as conn:
@@ -199,7 +206,7 @@ def _insights(app, deps) -> None:  # noqa: ANN001
                 parts.flags_table(flagged, deps.ref, _))
 
 
-def _table(app, deps) -> None:  # noqa: ANN001
+def _table(app: Dash, deps: Deps) -> None:
     # A filter change empties the grid's block cache: it asks again for the rows it shows.
     app.clientside_callback(
         """function(search, id) {
@@ -209,7 +216,7 @@ def _table(app, deps) -> None:  # noqa: ANN001
         Output(ids.TABLE, "className"), Input(ids.URL, "search"), State(ids.TABLE, "id"), prevent_initial_call=True)
 
     @app.callback(Output(ids.TABLE, "getRowsResponse"), Input(ids.TABLE, "getRowsRequest"), State(ids.URL, "search"))
-    def rows(request, search):
+    def rows(request: dict | None, search: str | None) -> dict:
         _user, view = current_view(deps, search or "")
         lang = ids.lang_of(search)
         _ = gettext(lang)
@@ -226,10 +233,10 @@ def _table(app, deps) -> None:  # noqa: ANN001
         return {"rowData": data, "rowCount": req.start + len(data) if done else None}
 
 
-def _detail(app, deps) -> None:  # noqa: ANN001
+def _detail(app: Dash, deps: Deps) -> None:
     @app.callback(Output(ids.DETAIL, "children"), Input(ids.TABLE, "cellClicked"), State(ids.URL, "search"),
                   prevent_initial_call=True)
-    def detail(clicked, search):
+    def detail(clicked: dict | None, search: str | None) -> Any:  # a list of components or no_update
         user = require_supervisor()
         if clicked is None:
             return no_update

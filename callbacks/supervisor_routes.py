@@ -24,9 +24,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import orjson
-from flask import Response, request, stream_with_context
+from flask import Flask, Response, request, stream_with_context
 
 from callbacks.auth import require_supervisor
+from callbacks.deps import Deps
 from callbacks.routes import geojson_response
 from dashboard.supervisor.export import csv_chunks
 from dashboard.public.media import RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, media_for
@@ -35,7 +36,7 @@ from dashboard.store.users import record_export
 from layouts import geo
 
 
-def register(server, deps) -> None:  # noqa: ANN001
+def register(server: Flask, deps: Deps) -> None:
     from callbacks.supervisor import current_view
 
     areas = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kelurahan_areas(deps.ref)))
@@ -46,7 +47,7 @@ def register(server, deps) -> None:  # noqa: ANN001
         return current_view(deps, request.query_string.decode("utf-8", "replace"))
 
     @server.get("/supervisor/export.csv")
-    def supervisor_export():
+    def supervisor_export() -> Response:
         user, view = filtered_view()
         now = view.now
         audit = {"filters": view.filters.as_dict(), "scope": str(view.scope) if view.scope else None}
@@ -61,14 +62,14 @@ def register(server, deps) -> None:  # noqa: ANN001
             "X-Content-Type-Options": "nosniff"})
 
     @server.get("/supervisor/points.json")
-    def supervisor_points():
+    def supervisor_points() -> Response:
         _user, view = filtered_view()
         with deps.engine.connect() as conn:
             rows = map_points(conn, view, min(deps.settings.max_map_points, MAX_POINTS))
         return geojson_response(geo.reports_geojson_bytes(rows), "private, no-store")
 
     @server.get("/supervisor/media/<int:report_id>")
-    def supervisor_media(report_id: int):
+    def supervisor_media(report_id: int) -> Response:
         user = require_supervisor()
         if not 0 < report_id < 2**62:
             return _no_media("unknown report", 404)
@@ -90,7 +91,7 @@ def register(server, deps) -> None:  # noqa: ANN001
             "Content-Security-Policy": "default-src 'none'"})
 
     @server.get("/supervisor/areas.json")
-    def supervisor_areas():
+    def supervisor_areas() -> Response:
         require_supervisor()
         return Response(areas(), mimetype="application/geo+json", headers={"Cache-Control": "private, max-age=3600"})
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 from functools import lru_cache
 
 import orjson
-from dash import Input, Output, State
+from dash import Dash, Input, Output, State
 from flask import Response
 
+from callbacks.deps import Deps
 from dashboard.i18n import language
 from dashboard.public.query import PublicStore, local_day_start
 from layouts import geo
 from layouts import visitor as view
 
 
-def register(app, deps) -> None:  # noqa: ANN001
+def register(app: Dash, deps: Deps) -> None:
     public = PublicStore(deps.engine, deps.redis)
     zone = deps.settings.zone
 
@@ -29,7 +30,7 @@ def register(app, deps) -> None:  # noqa: ANN001
         Output(view.VISITOR_AS_OF, "children"), Output(view.VISITOR_TOTAL, "children"),
         Input(view.VISITOR_TICK, "n_intervals"), State(view.VISITOR_QUERY, "data"),
     )
-    def refresh_visitor(_n, query):
+    def refresh_visitor(_n: int | None, query: object) -> tuple:
         lang = language((query or {}).get("lang") if isinstance(query, dict) else None)
         summary = public.visitor_summary(local_day_start(deps.now(), zone), deps.settings.max_map_points)
         return view.render(summary, lang, zone)

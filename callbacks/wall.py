@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import logging
 
-from dash import ClientsideFunction, Input, Output, State, ctx
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
+from callbacks.deps import Deps
 from dashboard.processes.health import assess
 from dashboard.i18n import language
 from dashboard.store.health import read_facts
@@ -30,12 +31,12 @@ REFRESH_OUTPUTS = [
 ]
 
 
-def register(app, deps) -> None:  # noqa: ANN001
+def register(app: Dash, deps: Deps) -> None:
     gate_coords = {g.code: (g.lat, g.lon) for g in deps.ref.gates.values() if g.lat is not None}
 
     @app.callback(*REFRESH_OUTPUTS, Input(ids.WALL_TICK, "n_intervals"), Input(ids.WALL_VIEWPORT, "data"),
                   State(ids.WALL_VERSION, "data"), State(ids.WALL_QUERY, "data"))
-    def refresh_wall(_n, vh_px, have, query):
+    def refresh_wall(_n: int | None, vh_px: object, have: int | None, query: object) -> tuple:
         try:  # a store outage keeps the last frame; the freshness poll tells why
             version = snapshot_version(deps.engine, WIDGET, deps.redis)
             if version is None or (version == have and ctx.triggered_id == ids.WALL_TICK):
@@ -49,7 +50,7 @@ def register(app, deps) -> None:  # noqa: ANN001
 
     @app.callback(Output(ids.WALL_FRESHNESS, "data"), Input(ids.WALL_TICK, "n_intervals"),
                   State(ids.WALL_QUERY, "data"))
-    def check_freshness(n, query):
+    def check_freshness(n: object, query: object) -> dict:
         now = deps.now()
         health = assess(read_facts(deps.probe), now, deps.settings)
         return wall.freshness(health, now, deps.settings.stale_seconds, query_lang(query), deps.settings.zone,
@@ -71,13 +72,13 @@ def register(app, deps) -> None:  # noqa: ANN001
         Input(ids.WALL_ROTATE, "n_intervals"), Input(ids.WALL_VIEWS, "data"), State(ids.WALL_QUERY, "data"))
 
 
-def query_lang(query) -> str:  # noqa: ANN001 - whatever a client sent as the wall-query state
+def query_lang(query: object) -> str:  # whatever a client sent as the wall-query state
     """The wall's language from its query store; a missing or malformed store means the default."""
     lang = query.get("lang") if isinstance(query, dict) else None
     return language(lang if isinstance(lang, str) else None)
 
 
-def pixels(value) -> float | None:  # noqa: ANN001
+def pixels(value: object) -> float | None:
     """A viewport height in px from the client, or None when it is not a positive number."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 100_000
     return value if ok else None

@@ -25,10 +25,11 @@ import sys
 import tempfile
 import time
 import traceback
+from types import FrameType, ModuleType
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from bench.common import Ctx, Row
 from dashboard.reference import load_reference
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _seed_store(ctx: Ctx, backend: str, admin) -> None:  # noqa: ANN001
+def _seed_store(ctx: Ctx, backend: str, admin: Engine) -> None:
     if backend == "sqlite":
         url = f"sqlite:///{ctx.workdir / 'bench.db'}"
     elif backend in ("postgres", "postgresql"):
@@ -88,7 +89,7 @@ def _seed_store(ctx: Ctx, backend: str, admin) -> None:  # noqa: ANN001
     print(f"# {backend}: {ctx.seeded[backend].reports_per_second:,.0f} reports/s", flush=True)
 
 
-def _terminate(signum, _frame) -> None:  # noqa: ANN001
+def _terminate(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
@@ -109,7 +110,7 @@ def _run_modules(ctx: Ctx, names: list[str]) -> list[Row]:
     return rows
 
 
-def _call(module, ctx: Ctx) -> list[Row]:  # noqa: ANN001
+def _call(module: ModuleType, ctx: Ctx) -> list[Row]:
     """``run(ctx)``; or, for a module with the older ``measure(engine, ref, settings, n)``
     returning dicts (bench/wall.py), call it per backend and convert."""
     if hasattr(module, "run"):
@@ -125,7 +126,7 @@ def _call(module, ctx: Ctx) -> list[Row]:  # noqa: ANN001
     return rows
 
 
-def _cleanup(ctx: Ctx, admin) -> None:  # noqa: ANN001
+def _cleanup(ctx: Ctx, admin: Engine) -> None:
     for backend, engine in ctx.engines.items():
         engine.dispose()
         if backend == "postgresql":

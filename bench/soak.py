@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import requests
 from selenium.common.exceptions import WebDriverException
@@ -106,7 +107,7 @@ def worker_pid(demo: subprocess.Popen) -> int | None:
     return pids[0] if pids else None
 
 
-def recovery(trial: Trial, series: list[tuple[float, object]], after: float, good) -> float | None:  # noqa: ANN001
+def recovery(trial: Trial, series: list[tuple[float, object]], after: float, good: Callable[[object], bool]) -> float | None:
     """Seconds after ``after`` until the series first reads good (None: never)."""
     for at, value in series:
         if at >= after and good(value):
@@ -195,7 +196,7 @@ def report(trial: Trial, faults: list, counts: dict, got: dict, work: Path) -> i
         h = recovery(trial, trial.health, at, lambda c: c == 200)
         b = recovery(trial, trial.badges, at, lambda s: s.upper().startswith("LIVE"))
         ok &= h is not None and b is not None
-        fmt = lambda v: "never" if v is None else f"{v:.0f} s"  # noqa: E731
+        fmt = lambda v: "never" if v is None else f"{v:.0f} s"  # noqa: E731 - a table cell format, one line
         print(f"| {kind} | {at:.0f} s | {fmt(h)} | {fmt(b)} |")
     print(f"\nbadge, as it changed: {changes(trial.badges)}")
     print(f"/health, as it changed (0: no answer within 5 s): {changes(trial.health)}")

@@ -17,6 +17,8 @@ import argparse
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
 from bench.common import Ctx, Row, median_ms
 from dashboard.supervisor.filters import Filters
 from dashboard.reference import load_reference
@@ -42,7 +44,7 @@ def filters_for(now: datetime) -> dict[str, Filters]:
     }
 
 
-def overview(engine, view) -> None:  # noqa: ANN001
+def overview(engine: Engine, view: sq.View) -> None:
     """The reads of ``callbacks.supervisor`` overview (one cube, trend, and the
     kelurahan page when one is chosen; its city ranking is the one ``bench.wall``'s
     snapshot refresh saved, or, run alone, computed once and kept 5 min, so the median run
@@ -57,7 +59,7 @@ def overview(engine, view) -> None:  # noqa: ANN001
         cube.counts_by(cells, "kelurahan", 1000, by_open=True)
 
 
-def analysis(engine, view) -> None:  # noqa: ANN001
+def analysis(engine: Engine, view: sq.View) -> None:
     """The reads of ``callbacks.supervisor`` insights: one sample of the newest reports and
     their status changes; the histograms and flags are counted over the sample in Python."""
     with engine.connect() as conn:
@@ -66,13 +68,13 @@ def analysis(engine, view) -> None:  # noqa: ANN001
     insights.response_times(sample), insights.gaming_flags(sample)
 
 
-def table(engine, view) -> None:  # noqa: ANN001
+def table(engine: Engine, view: sq.View) -> None:
     """One grid block (no total count: the infinite row model learns the end from a short block)."""
     with engine.connect() as conn:
         sq.page(conn, view, 0, 100, [("requested_at", True)])
 
 
-def points(engine, view) -> None:  # noqa: ANN001
+def points(engine: Engine, view: sq.View) -> None:
     """The map's points (``/supervisor/points.json``): the newest matching reports."""
     with engine.connect() as conn:
         sq.map_points(conn, view, sq.MAX_POINTS)
@@ -81,7 +83,7 @@ def points(engine, view) -> None:  # noqa: ANN001
 CALLBACKS = {"overview": overview, "insights": analysis, "table": table, "map points": points}
 
 
-def measure(engine, backend: str, now: datetime, runs: int) -> list[Row]:  # noqa: ANN001
+def measure(engine: Engine, backend: str, now: datetime, runs: int) -> list[Row]:
     rows = []
     for label, f in filters_for(now).items():
         view = sq.View(f, None, now, WIB)

@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 import requests
+from sqlalchemy import Engine
 
 from bench.common import Ctx, Row, median_ms
 from bench.supervisor import filters_for
@@ -52,7 +53,7 @@ def run(ctx: Ctx) -> list[Row]:
             for r in measure(ctx.engines[backend], url, backend, ctx.now, ctx.runs, ctx.workdir / f"served-{backend}")]
 
 
-def measure(engine, url: str, backend: str, now: datetime, runs: int, data_dir: Path) -> list[Row]:  # noqa: ANN001
+def measure(engine: Engine, url: str, backend: str, now: datetime, runs: int, data_dir: Path) -> list[Row]:
     remove_user(engine, USER)
     add_user(engine, USER, PASSWORD, "admin", None)
     server, base = start(url, data_dir)

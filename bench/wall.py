@@ -41,11 +41,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from redis import Redis
 from sqlalchemy import Engine, select
 
+from bench.common import Ctx
 from bench.wall_meters import CpuMeter, StatementCount, median_ms, medians, timed
 from dashboard.wall.aggregate import WIDGET, redis_client, refresh_wall_snapshot
 from dashboard.models import OPEN_VALUES, Report, Status
+from dashboard.config import Settings
 from dashboard.reference import Reference
 from dashboard.store import snapshots
 from dashboard.store.schema import report as report_table
@@ -106,11 +109,11 @@ def write_changes(engine: Engine, ref: Reference, rng: np.random.Generator, tag:
 
 
 # --- the measurements -------------------------------------------------------------------
-def poll_unchanged(engine: Engine, redis=None) -> float:  # noqa: ANN001
+def poll_unchanged(engine: Engine, redis: Redis | None = None) -> float:
     return median_ms(lambda: snapshots.snapshot_version(engine, WIDGET, redis), POLLS)
 
 
-def refresh_after_changes(engine: Engine, ref: Reference, settings, rng,  # noqa: ANN001
+def refresh_after_changes(engine: Engine, ref: Reference, settings: Settings, rng: np.random.Generator,
                           rounds: int = 2 * ROUNDS + 1) -> dict[str, float]:
     """Median write ms, median / fastest refresh ms and median refresh CPU ms over
     ``rounds`` batches."""
@@ -123,12 +126,12 @@ def refresh_after_changes(engine: Engine, ref: Reference, settings, rng,  # noqa
             "cpu": cpu}
 
 
-def _must_refresh(engine: Engine, ref: Reference, settings) -> None:  # noqa: ANN001
+def _must_refresh(engine: Engine, ref: Reference, settings: Settings) -> None:
     if not refresh_wall_snapshot(engine, ref, utcnow(), settings):
         raise RuntimeError("refresh skipped although the store changed")
 
 
-def full_refresh(engine: Engine, ref: Reference, settings) -> float:  # noqa: ANN001
+def full_refresh(engine: Engine, ref: Reference, settings: Settings) -> float:
     """A refresh that also recomputes the leaderboard (no saved snapshot to carry from)."""
     def run() -> None:
         with engine.begin() as conn:
@@ -157,7 +160,7 @@ def naive_reload(engine: Engine) -> tuple[float, float]:
     return medians([meter.measure(run) for _ in range(3)])
 
 
-def wall_cycle(engine: Engine, ref: Reference, settings, rng, walls: int) -> tuple[float, float, float]:  # noqa: ANN001
+def wall_cycle(engine: Engine, ref: Reference, settings: Settings, rng: np.random.Generator, walls: int) -> tuple[float, float, float]:
     """One poll cycle after one change batch: the worker's refresh (once) + per wall a
     version read and a snapshot read. Medians over ROUNDS of (wall ms, CPU ms, SQL
     statements); the write itself is excluded. With ``settings.redis_url`` the walls
@@ -180,7 +183,7 @@ def wall_cycle(engine: Engine, ref: Reference, settings, rng, walls: int) -> tup
     return (*medians(runs), statistics.median(statements))
 
 
-def idle_cycle(engine: Engine, ref: Reference, settings, walls: int) -> float:  # noqa: ANN001
+def idle_cycle(engine: Engine, ref: Reference, settings: Settings, walls: int) -> float:
     """An unchanged cycle: the worker's check (no recompute) + per wall a version read."""
     redis = redis_client(settings.redis_url)
 
@@ -192,7 +195,7 @@ def idle_cycle(engine: Engine, ref: Reference, settings, walls: int) -> float:  
     return median_ms(cycle, 50)
 
 
-def redis_settings(settings):  # noqa: ANN001, ANN201
+def redis_settings(settings: Settings) -> Settings | None:
     """``settings`` with the bench's Redis database (15), or ``None`` when unreachable."""
     client = snapshots.redis_client(REDIS_URL)
     try:
@@ -218,7 +221,7 @@ def cycle_rows(label: str, one: tuple, ten: tuple, target: str) -> list[tuple[st
     ]
 
 
-def measure(engine: Engine, ref: Reference, settings, n_reports: int) -> list[dict[str, Any]]:  # noqa: ANN001
+def measure(engine: Engine, ref: Reference, settings: Settings, n_reports: int) -> list[dict[str, Any]]:
     """Every wall row for one seeded backend, as plain dicts (name, value, unit, target)."""
     rng = np.random.default_rng(7)
     full = full_refresh(engine, ref, settings)
@@ -252,7 +255,7 @@ def measure(engine: Engine, ref: Reference, settings, n_reports: int) -> list[di
              "unit": unit, "target": target} for name, value, unit, target in rows]
 
 
-def run(ctx) -> list:  # noqa: ANN001
+def run(ctx: Ctx) -> list:
     """``bench`` harness entry: every wall row on every seeded backend of ``ctx``."""
     from bench.common import Row
     from dashboard.config import Settings
@@ -265,7 +268,7 @@ def run(ctx) -> list:  # noqa: ANN001
     return rows + browser_rows(ctx)
 
 
-def browser_rows(ctx) -> list:  # noqa: ANN001
+def browser_rows(ctx: Ctx) -> list:
     """The Chromium rows (:mod:`bench.wall_browser`, its own 100k-point SQLite store);
     a failure is one error row, not the end of the run."""
     from bench import wall_browser

@@ -29,9 +29,19 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from sqlalchemy import text
 
+if TYPE_CHECKING:  # annotations only: a run imports these when it needs them
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from sqlalchemy import Engine
+
+    from bench.common import Ctx
+    from dashboard.config import Settings
+    from dashboard.reference import Reference
+
+T = TypeVar("T")
 POINTS = 100_000
 DAYS = 25
 RUNS = 5
@@ -65,7 +75,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def wait_for(predicate, timeout: float = TIMEOUT_S, interval: float = 0.05):  # noqa: ANN001, ANN201
+def wait_for(predicate: Callable[[], T], timeout: float = TIMEOUT_S, interval: float = 0.05) -> T:
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -76,7 +86,7 @@ def wait_for(predicate, timeout: float = TIMEOUT_S, interval: float = 0.05):  # 
         time.sleep(interval)
 
 
-def build_store(workdir: Path, ref):  # noqa: ANN001, ANN201
+def build_store(workdir: Path, ref: Reference) -> tuple[Settings, Engine]:
     """(settings, engine) of a SQLite store with POINTS open reports in the map window."""
     from dashboard.config import Settings
     from dashboard.simulator.seed import seed
@@ -99,7 +109,7 @@ def build_store(workdir: Path, ref):  # noqa: ANN001, ANN201
 class Served:
     """The real app (``create_app``) on a free 127.0.0.1 port, from a thread."""
 
-    def __init__(self, settings) -> None:  # noqa: ANN001
+    def __init__(self, settings: Settings) -> None:
         from werkzeug.serving import make_server
 
         from app import create_app
@@ -112,7 +122,7 @@ class Served:
         self.server.server_close()
 
 
-def chrome():  # noqa: ANN201
+def chrome() -> WebDriver:
     from selenium import webdriver
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
@@ -121,7 +131,7 @@ def chrome():  # noqa: ANN201
     return webdriver.Chrome(options=options)
 
 
-def commit(engine, ref, settings, tag: str) -> int:  # noqa: ANN001
+def commit(engine: Engine, ref: Reference, settings: Settings, tag: str) -> int:
     """One report with the text ``tag`` through the ingest write path, then the worker's
     refresh; returns the new snapshot version."""
     from dashboard.wall.aggregate import refresh_wall_snapshot
@@ -143,7 +153,7 @@ def commit(engine, ref, settings, tag: str) -> int:  # noqa: ANN001
         return counters.current(conn)
 
 
-def visible_after_commit(driver, engine, ref, settings) -> list[float]:  # noqa: ANN001
+def visible_after_commit(driver: WebDriver, engine: Engine, ref: Reference, settings: Settings) -> list[float]:
     """Seconds from commit to the text in the ticker, RUNS times."""
     out = []
     for i in range(RUNS):
@@ -156,7 +166,7 @@ def visible_after_commit(driver, engine, ref, settings) -> list[float]:  # noqa:
     return out
 
 
-def map_updates(driver, engine, ref, settings) -> list[tuple[float, float]]:  # noqa: ANN001
+def map_updates(driver: WebDriver, engine: Engine, ref: Reference, settings: Settings) -> list[tuple[float, float]]:
     """(seconds from the new version's points fetch to the layer's last repaint, of which
     the fetch), RUNS times."""
     out = []
@@ -167,7 +177,7 @@ def map_updates(driver, engine, ref, settings) -> list[tuple[float, float]]:  # 
     return out
 
 
-def _settled(driver, version: int):  # noqa: ANN001, ANN202
+def _settled(driver: WebDriver, version: int) -> list | None:
     """The points entry once the layer repainted after it and then stayed quiet."""
     entry = driver.execute_script(POINTS_ENTRY, version)
     if not entry or not entry[1] or entry[3] < entry[1] or entry[4] - entry[3] < QUIET_MS:
@@ -175,7 +185,7 @@ def _settled(driver, version: int):  # noqa: ANN001, ANN202
     return entry
 
 
-def heap_mb(driver) -> float:  # noqa: ANN001
+def heap_mb(driver: WebDriver) -> float:
     driver.execute_cdp_cmd("HeapProfiler.enable", {})
     driver.execute_cdp_cmd("HeapProfiler.collectGarbage", {})
     driver.execute_cdp_cmd("Performance.enable", {})
@@ -183,7 +193,7 @@ def heap_mb(driver) -> float:  # noqa: ANN001
     return metrics["JSHeapUsedSize"] / 2**20
 
 
-def measure(workdir: Path, ref) -> list[tuple[str, float, str, str]]:  # noqa: ANN001
+def measure(workdir: Path, ref: Reference) -> list[tuple[str, float, str, str]]:
     """(name, value, unit, target) rows; see the module docstring."""
     import logging
 
@@ -225,7 +235,7 @@ def measure(workdir: Path, ref) -> list[tuple[str, float, str, str]]:  # noqa: A
     ]
 
 
-def run(ctx) -> list:  # noqa: ANN001
+def run(ctx: Ctx) -> list:
     """``bench`` harness entry (backend column: its own SQLite store)."""
     from bench.common import Row
     return [Row("wall-browser", name, "sqlite", round(value, 3), unit, f"target {target}" if target else "")

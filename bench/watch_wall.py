@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from selenium.webdriver.remote.webdriver import WebDriver
+
 from bench.trial import chromium, free_port, start_demo, stop_demo, wait_for_wall
 from dashboard.models import OPEN
 from tests.browser.test_wall_type import VISIBLE_TEXT
@@ -48,12 +50,12 @@ fetch(e.name).then(r => r.json()).then(g => done(g.features.map(f => f.propertie
 
 
 
-def size(driver, width: int, height: int) -> None:  # noqa: ANN001
+def size(driver: WebDriver, width: int, height: int) -> None:
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
 
 
-def smallest_text(driver, width: int, height: int, limit: float = 90) -> tuple[float, str, float]:  # noqa: ANN001
+def smallest_text(driver: WebDriver, width: int, height: int, limit: float = 90) -> tuple[float, str, float]:
     """(smallest font as a share of the height, its text, seconds it took) at that size:
     measured every 5 s after the resize until it passes or ``limit`` runs out (the wall
     reads its viewport on a poll tick and then redraws its figures; a busy machine adds
@@ -97,7 +99,7 @@ class Watch:
         print(f"[{self.at():7.1f} s] FAIL {what}", flush=True)
 
 
-def sample(driver, watch: Watch) -> None:  # noqa: ANN001
+def sample(driver: WebDriver, watch: Watch) -> None:
     watch.samples += 1
     rows = driver.execute_script(BOARD_ON_TOP)
     flood = driver.execute_script("var b = document.getElementById('wall-flood');"
@@ -114,7 +116,7 @@ def sample(driver, watch: Watch) -> None:  # noqa: ANN001
             watch.fail(f"map layer holds {len(closed)} closed reports of {len(statuses)}")
 
 
-def outage(driver, demo: subprocess.Popen, watch: Watch, seconds: float = 90) -> None:  # noqa: ANN001
+def outage(driver: WebDriver, demo: subprocess.Popen, watch: Watch, seconds: float = 90) -> None:
     pids = web_pids(demo)
     for pid in pids:
         os.kill(pid, signal.SIGSTOP)

@@ -14,6 +14,8 @@ import sys
 from datetime import datetime, timezone
 from getpass import getpass
 
+from sqlalchemy.engine import Engine
+
 from dashboard.config import Settings
 from dashboard.processes.runner import THREADS, WORKERS
 from dashboard.processes.worker_options import add_arguments as add_worker_arguments, options_from
@@ -25,7 +27,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _engine(settings: Settings):  # noqa: ANN202
+def _engine(settings: Settings) -> Engine:
     from dashboard.store.engine import make_engine
 
     return make_engine(settings.resolved_database_url)
@@ -139,7 +141,7 @@ DONE = {"remove": "removed {} (signed out everywhere)", "password": "new passwor
         "disable": "disabled {} (signed out everywhere)", "enable": "enabled {}"}
 
 
-def _change_user(engine, args: argparse.Namespace) -> int:  # noqa: ANN001
+def _change_user(engine: Engine, args: argparse.Namespace) -> int:
     """``pantau user remove|password|disable|enable NAME``: each one but ``enable`` also
     ends the account's sign-in sessions."""
     from dashboard.access import auth

@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -35,7 +37,7 @@ from dashboard.store.water import Reading, record_levels
 from dashboard.store.writes import upsert_reports
 from dashboard.simulator.source import SimulatorSource
 from dashboard.config import Settings
-from dashboard.reference import load_reference
+from dashboard.reference import FloodGate, Reference, load_reference
 from dashboard.simulator.seed import seed
 from dashboard.store import schema
 from dashboard.store.engine import make_engine
@@ -49,7 +51,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage
          "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
 
 
-def flood(engine, ref, now: datetime) -> None:  # noqa: ANN001
+def flood(engine: Engine, ref: Reference, now: datetime) -> None:
     """Manggarai (Ciliwung) at Siaga 1, with flood reports near it: the wall's flood mode."""
     gate = ref.gates["pa-2"]
     with engine.begin() as conn:
@@ -58,7 +60,7 @@ def flood(engine, ref, now: datetime) -> None:  # noqa: ANN001
         upsert_reports(conn, [make_flood_report(i, gate, now) for i in range(12)], now)
 
 
-def make_flood_report(i: int, gate, now: datetime) -> Report:  # noqa: ANN001
+def make_flood_report(i: int, gate: FloodGate, now: datetime) -> Report:
     lat, lon = gate.lat + 0.002 * (i % 4 - 2), gate.lon + 0.002 * (i // 4 - 1)
     kel = load_reference().locate(lon, lat)[0]
     return Report(source="screenshot", external_id=f"flood-{now:%H%M}-{i}", category_code="banjir",
@@ -90,7 +92,7 @@ def prepare(settings: Settings, n_reports: int, now: datetime, with_flood: bool 
 SHOT_USER, SHOT_PASSWORD = "screenshot", "screenshot-only-password"
 
 
-def sign_in(driver, base: str) -> None:  # noqa: ANN001
+def sign_in(driver: WebDriver, base: str) -> None:
     driver.get(base + "/login")
     for _ in range(100):  # the form is rendered by the page's script
         if driver.find_elements(By.NAME, "username"):

@@ -8,6 +8,7 @@ SQLite runs in batch mode so ALTERs work there too.
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import compare_type, render_item
@@ -26,7 +27,7 @@ def database_url() -> str:
     return Settings.from_env().resolved_database_url
 
 
-def configure(connection) -> None:  # noqa: ANN001
+def configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

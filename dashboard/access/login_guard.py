@@ -145,7 +145,7 @@ class RedisFailures:
                 pipe.set(self.prefix + key, 0, ex=self.window, nx=True)
                 pipe.incr(self.prefix + key)
             pipe.execute()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - Redis down: the attempt is counted per process
             self.fallback.record(keys, now)
 
     def attempt(self, keys: Iterable[str], now: float | None = None) -> float:

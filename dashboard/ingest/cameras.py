@@ -19,12 +19,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import requests
 from PIL import Image
 from sqlalchemy import Connection, Engine
 
 from dashboard.store.wall_aggregates import gate_readings
+from dashboard.config import Settings
 from dashboard.reference import Reference
 from dashboard.simulator.stills import render_still
 from dashboard.store import cameras
@@ -101,7 +103,7 @@ def _attempt(url: str, timeout: tuple[float, float]) -> tuple[Frame | None, str 
 
 
 def _simulated(conn: Connection, gates: list[tuple[str, str, str | None]], now: datetime,
-               zone) -> dict[str, Frame]:  # noqa: ANN001
+               zone: ZoneInfo) -> dict[str, Frame]:
     wanted = {code: name for code, name, url in gates if not url}
     frames = {}
     latest, _ = gate_readings(conn, sorted(wanted), now - SIMULATED_MAX_AGE, 1)
@@ -113,11 +115,11 @@ def _simulated(conn: Connection, gates: list[tuple[str, str, str | None]], now: 
     return frames
 
 
-def uses_simulator(settings) -> bool:  # noqa: ANN001
+def uses_simulator(settings: Settings) -> bool:
     return any(s.strip().split("=")[0] == "simulator" for s in settings.sources.split(","))
 
 
-def refresh_cameras(engine: Engine, ref: Reference, now: datetime, settings,  # noqa: ANN001
+def refresh_cameras(engine: Engine, ref: Reference, now: datetime, settings: Settings,
                     timeout: tuple[float, float] = TIMEOUT) -> dict[str, str | None]:
     """Fetch every monitored gate's still (and render simulated ones); returns
     gate_code -> error (``None`` for a good frame)."""

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from dashboard.ingest.reasons import Reason, Rejection
-from dashboard.models import LAINNYA, MAX_DESCRIPTION, Flag, Report, Reporter, parse_status
+from dashboard.models import LAINNYA, MAX_DESCRIPTION, Flag, Report, Reporter, Status, parse_status
 from dashboard.reference import Reference, in_jakarta_box
 
 __all__ = ["normalize", "Reason", "Rejection", "UNPARSEABLE_KEY", "FUTURE_SLACK"]
@@ -140,7 +140,7 @@ def _time(raw: Mapping, key: str, zone: tzinfo | None) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
-def _status(raw: Mapping):  # noqa: ANN202 - returns models.Status
+def _status(raw: Mapping) -> Status:
     open311, detailed = _text(raw, "status"), _text(raw, "jakarta_status")
     if open311 is None and detailed is None:
         raise _Reject(Reason.MISSING_FIELD, "status is empty")

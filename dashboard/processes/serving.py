@@ -34,8 +34,11 @@ were as fast as under gthread within that machine's noise.
 from __future__ import annotations
 
 import os
+import socket
 import time
+from wsgiref.types import WSGIApplication
 
+from gunicorn.arbiter import Arbiter
 from gunicorn.workers.base import Worker
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
@@ -83,7 +86,7 @@ class DeadlineServer(TcpWSGIServer):
 
     channel_class = ReadDeadlineChannel
 
-    def __init__(self, app, sock, channels: dict, dispatcher: ThreadedTaskDispatcher,  # noqa: ANN001
+    def __init__(self, app: WSGIApplication, sock: socket.socket, channels: dict, dispatcher: ThreadedTaskDispatcher,
                  adj: Adjustments, read_seconds: float) -> None:
         self.read_seconds = read_seconds
         super().__init__(app, channels, True, sock, dispatcher=dispatcher, adj=adj, bind_socket=False,
@@ -129,12 +132,12 @@ class WaitressWorker(Worker):
 
 # gunicorn server hooks (run in the master process).
 
-def on_starting(server) -> None:  # noqa: ANN001
+def on_starting(server: Arbiter) -> None:
     """Make the in-flight table before any worker is forked, so all of them share it."""
     server.in_flight = InFlight(rows=MAX_PROCESSES)
 
 
-def pre_fork(server, worker) -> None:  # noqa: ANN001
+def pre_fork(server: Arbiter, worker: Worker) -> None:
     """Give the worker about to be forked the table and a row no live worker uses, zeroed."""
     taken = {w.in_flight_row for w in server.WORKERS.values()}
     worker.in_flight = server.in_flight
@@ -142,6 +145,6 @@ def pre_fork(server, worker) -> None:  # noqa: ANN001
     server.in_flight.clear(worker.in_flight_row)
 
 
-def child_exit(server, worker) -> None:  # noqa: ANN001
+def child_exit(server: Arbiter, worker: Worker) -> None:
     """A worker that exited (or was killed) holds no requests any more."""
     server.in_flight.clear(worker.in_flight_row)

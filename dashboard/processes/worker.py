@@ -45,17 +45,19 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from types import FrameType
 from typing import Any, Callable
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.wall.aggregate import refresh_wall_snapshot
 from dashboard.ingest.cameras import refresh_cameras
 from dashboard.config import Settings
 from dashboard.ingest.run import IngestResult, ingest_once
-from dashboard.ingest.sources import build_source, parse_sources
-from dashboard.processes.leader import make_leader
+from dashboard.ingest.sources import ReportSource, build_source, parse_sources
+from dashboard.processes.leader import LeaseLeader, PgLeader, make_leader
 from dashboard.reference import Reference, load_reference
 from dashboard.simulator.source import SimulatorSource
 from dashboard.simulator.water import simulate_levels
@@ -83,7 +85,7 @@ def _now() -> datetime:
 
 
 @lru_cache(maxsize=4)
-def _engine(url: str):  # noqa: ANN202 - one pooled engine per store for the process
+def _engine(url: str) -> Engine:  # one pooled engine per store for the process
     return make_engine(url)
 
 
@@ -92,7 +94,7 @@ def _ref() -> Reference:
 
 
 @lru_cache(maxsize=16)
-def _source(settings: Settings, kind: str, target: str):  # noqa: ANN202 - kept: sources hold state
+def _source(settings: Settings, kind: str, target: str) -> ReportSource:  # kept: sources hold state
     if kind == "simulator":
         return SimulatorSource(settings.sim_seed, settings.sim_speed,
                                settings.data_dir / "simulator-state.json", _ref())
@@ -192,7 +194,7 @@ class LeaderWatch:
     """The leader-watch job's state: renews the lock and the leader's heartbeat row; a
     lock connection that died is re-established for at most ``reconnect_seconds``."""
 
-    def __init__(self, leader, guard: JobGuard, stop: Stop, reconnect_seconds: float) -> None:  # noqa: ANN001
+    def __init__(self, leader: PgLeader | LeaseLeader, guard: JobGuard, stop: Stop, reconnect_seconds: float) -> None:
         self.leader, self.guard, self.stop, self.reconnect_seconds = leader, guard, stop, reconnect_seconds
         self.lost_since: float | None = None  # monotonic time the store stopped answering
 
@@ -229,7 +231,7 @@ def watch_leadership(watch: LeaderWatch) -> None:
     watch.tick()
 
 
-def _close_orphans(engine, started_before: datetime, now: datetime) -> None:  # noqa: ANN001
+def _close_orphans(engine: Engine, started_before: datetime, now: datetime) -> None:
     try:
         n = close_orphan_runs(engine, started_before, now)
     except SQLAlchemyError as exc:
@@ -247,7 +249,7 @@ def refuse(holder: str | None) -> int:
     return EXIT_NOT_LEADER
 
 
-def wait_for_store(engine, stop: Stop, bound: float | None) -> int | None:  # noqa: ANN001
+def wait_for_store(engine: Engine, stop: Stop, bound: float | None) -> int | None:
     """None once the store answers with the worker's tables; else an exit code: 2 no
     schema, 6 not reachable within ``bound`` seconds (None: wait for ever), 0 stopped."""
     deadline, delay = time.monotonic() + (bound or 0.0), 0.5
@@ -269,7 +271,7 @@ def wait_for_store(engine, stop: Stop, bound: float | None) -> int | None:  # no
         delay = min(delay * 2, MAX_BACKOFF_SECONDS)
 
 
-def stand_by(leader, engine, stop: Stop, lease_seconds: float) -> bool:  # noqa: ANN001
+def stand_by(leader: PgLeader | LeaseLeader, engine: Engine, stop: Stop, lease_seconds: float) -> bool:
     """Wait until this worker is the leader (True) or is stopped (False): try the lock every
     ``lease/3``; take it from a leader whose heartbeat is older than ``lease_seconds``."""
     said = None
@@ -323,7 +325,8 @@ def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LE
         leader.release()
 
 
-def _lead(settings: Settings, opts: WorkerOptions, engine, leader, guard: JobGuard, stop: Stop) -> int:  # noqa: ANN001
+def _lead(settings: Settings, opts: WorkerOptions, engine: Engine, leader: PgLeader | LeaseLeader, guard: JobGuard,
+          stop: Stop) -> int:
     now = _now()
     guard.beat(WORKER_JOB, now, start=True)
     _close_orphans(engine, now, now)
@@ -347,7 +350,7 @@ def _handle_signals(stop: Stop) -> None:
     if logging.getLogger("apscheduler").level == logging.NOTSET:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run is noise
 
-    def on_signal(signum, _frame) -> None:  # noqa: ANN001
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
         # Never shut down inside the handler: the main thread may hold the executor's lock
         # (a deadlock seen in tests); another thread waits for it instead.
         threading.Thread(target=stop.request, args=(0, f"signal {signum}"), daemon=True).start()

@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError, PendingRollbackError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from dashboard.ingest.run import IngestResult
+from dashboard.processes.leader import LeaseLeader, PgLeader
 from dashboard.store.heartbeat import beat_end, beat_start
 from dashboard.processes.worker_options import EXIT_JOB_FAILING, FAILING_SECONDS, MAX_FAILED_RUNS
 
@@ -86,7 +87,7 @@ class JobGuard:
     """Runs jobs for the leader ``me``: skips a run when the lock is no longer held,
     writes ``beat_start``/``beat_end``, retries transient store errors, counts failures."""
 
-    def __init__(self, engine: Engine, leader, stop: Stop, max_failed_runs: int = MAX_FAILED_RUNS,  # noqa: ANN001
+    def __init__(self, engine: Engine, leader: PgLeader | LeaseLeader, stop: Stop, max_failed_runs: int = MAX_FAILED_RUNS,
                  failing_seconds: float = FAILING_SECONDS, retries: int = RETRIES) -> None:
         self.engine, self.leader, self.stop = engine, leader, stop
         self.max_failed_runs, self.failing_seconds, self.retries = max_failed_runs, failing_seconds, retries

@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -132,7 +133,7 @@ class PublicStore:
         }
 
 
-def local_day_start(now: datetime, zone) -> datetime:  # noqa: ANN001
+def local_day_start(now: datetime, zone: ZoneInfo) -> datetime:
     """Midnight of ``now``'s local day in ``zone``, as an aware datetime."""
     local = now.astimezone(zone)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)

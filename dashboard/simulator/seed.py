@@ -21,10 +21,11 @@ import multiprocessing as mp
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from multiprocessing.connection import Connection as PipeEnd
+from typing import Any, Iterator
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from tqdm import tqdm
 
 from dashboard.ingest.normalize import normalize
@@ -84,7 +85,7 @@ class _MemoRef:
             self._memo[key] = self._ref.locate(lon, lat)
         return self._memo[key]
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - delegate everything else
+    def __getattr__(self, name: str) -> Any:  # delegate everything else
         return getattr(self._ref, name)
 
 
@@ -215,7 +216,7 @@ class _Validator:
             raise SeedError(error)
 
 
-def _validate_child(send, ref: Reference, cols: dict[str, list], now: datetime, progress: bool) -> None:  # noqa: ANN001
+def _validate_child(send: PipeEnd, ref: Reference, cols: dict[str, list], now: datetime, progress: bool) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     error = None
     try:
@@ -225,7 +226,7 @@ def _validate_child(send, ref: Reference, cols: dict[str, list], now: datetime, 
     send.send((error, time.perf_counter() - started, time.process_time() - cpu))
 
 
-def _load(conn, cols: dict[str, list], hist: history.History, seed: int, progress: bool) -> tuple[int, int]:
+def _load(conn: Connection, cols: dict[str, list], hist: history.History, seed: int, progress: bool) -> tuple[int, int]:
     """Bulk insert the three report tables; returns (change_seq, status changes)."""
     n = len(hist)
     seq = counters.bump(conn)
@@ -266,7 +267,7 @@ def _report_rows(ids: list[int], cols: dict[str, list], seed: int, seq: int) -> 
     )
 
 
-def _water(conn, ref: Reference, days: float, now: datetime, seed: int) -> int:
+def _water(conn: Connection, ref: Reference, days: float, now: datetime, seed: int) -> int:
     """Hourly readings at the monitored gates over the last ``days``, bulk loaded;
     hours already stored (an earlier seed) are skipped, so re-seeding is safe."""
     end = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)

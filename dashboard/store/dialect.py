@@ -8,5 +8,5 @@ from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
-def insert(bind: Connection | Engine, table: Table):  # noqa: ANN201 - a dialect Insert
+def insert(bind: Connection | Engine, table: Table) -> postgresql.Insert | sqlite.Insert:
     return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert(table)

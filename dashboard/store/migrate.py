@@ -10,8 +10,11 @@ from __future__ import annotations
 import logging
 
 from alembic import command
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Engine
+from sqlalchemy.types import TypeEngine
 
 from dashboard.config import ROOT
 from dashboard.store.schema import UTCDateTime, metadata
@@ -19,14 +22,15 @@ from dashboard.store.schema import UTCDateTime, metadata
 ALEMBIC_INI = ROOT / "alembic.ini"
 
 
-def render_item(type_, obj, autogen_context):  # noqa: ANN001, ANN201
+def render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | bool:
     """Autogenerate hook: the store's UTCDateTime is written as ``sa.DateTime()``."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
 
 
-def compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):  # noqa: ANN001, ANN201
+def compare_type(context: MigrationContext, inspected_column: Column, metadata_column: Column,
+                 inspected_type: TypeEngine, metadata_type: TypeEngine) -> bool | None:
     """Compare UTCDateTime columns by what is on disk (a plain DateTime)."""
     if isinstance(metadata_type, UTCDateTime):
         return not isinstance(inspected_type, type(metadata_type.impl))

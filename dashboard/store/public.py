@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Column, Connection, Join, Row, Select, Subquery, func, select
 
 from dashboard.store.queries_sql import MAX_POINTS, cap
 from dashboard.store.schema import agency, category, kelurahan, kota, report
@@ -51,7 +51,7 @@ class RequestFilter:
     offset: int = 0
 
 
-def _joined(page):  # noqa: ANN001, ANN202
+def _joined(page: Subquery) -> Join:
     return (page.outerjoin(category, page.c.category_code == category.c.code)
             .outerjoin(agency, page.c.agency_code == agency.c.code)
             .outerjoin(kelurahan, page.c.kelurahan_code == kelurahan.c.code)
@@ -67,7 +67,7 @@ def requests_stmt(f: RequestFilter) -> Select:
             .select_from(_joined(page)).order_by(*order))
 
 
-def _date_column(f: RequestFilter):  # noqa: ANN202
+def _date_column(f: RequestFilter) -> Column[datetime]:
     return report.c.updated_at if f.date_field == "updated_at" else report.c.requested_at
 
 
@@ -126,6 +126,6 @@ def select_points(conn: Connection, since: datetime, limit: int) -> list[tuple[f
     return [tuple(r) for r in conn.execute(points_stmt(since, limit)).all()]
 
 
-def _plain(row) -> dict[str, Any]:  # noqa: ANN001
+def _plain(row: Row) -> dict[str, Any]:
     """A row as a dict with plain ``str`` keys (SQLAlchemy may hand back quoted_name)."""
     return {str(k): v for k, v in row._mapping.items()}

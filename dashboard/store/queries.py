@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, case, func, literal_column, select, tuple_
+from sqlalchemy import Connection, Engine, Select, case, func, literal_column, select, tuple_
 
 from dashboard.models import AGE_BUCKETS, OPEN_VALUES, STATUS_ORDER
 from dashboard.store import counters, queries_flow, queries_ops
@@ -74,7 +75,7 @@ def status_counts(conn: Connection, since: datetime | None, until: datetime | No
     return counts
 
 
-def _grouped_stmt(dimension: str, since: datetime | None):
+def _grouped_stmt(dimension: str, since: datetime | None) -> Select:
     tally_col, report_col, _ = DIMENSIONS[dimension]
     if since is None:
         key = func.coalesce(tally_col, NO_KELURAHAN).label("key")
@@ -209,13 +210,14 @@ class ReportStore:
     def flow_by_hour(self, since: datetime, until: datetime) -> list[tuple[datetime, int, int]]:
         return self._read(queries_flow.flow_by_hour, since, until)
 
-    def flow_by_day(self, since: datetime, until: datetime, zone=None) -> list[tuple]:  # noqa: ANN001
+    def flow_by_day(self, since: datetime, until: datetime, zone: ZoneInfo | None = None) -> list[tuple]:
         return self._read(queries_flow.flow_by_day, since, until, zone)
 
     def latest_changes(self, limit: int, public: bool = True) -> list[dict[str, Any]]:
         return self._read(latest_changes, limit, public)
 
-    def map_points(self, since: datetime, bbox=None, statuses=None, agency=None,  # noqa: ANN001
+    def map_points(self, since: datetime, bbox: tuple[float, float, float, float] | None = None,
+                   statuses: list[str] | None = None, agency: str | None = None,
                    limit: int = MAX_POINTS) -> list[tuple]:
         return self._read(map_points, since, bbox, statuses, agency, limit)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, func, literal_column, select
 
 from dashboard.models import Status
 from dashboard.store.queries_sql import day_key, days_between, hour_key, hours_between, parse_day, parse_hour
@@ -21,7 +21,8 @@ WIB = ZoneInfo("Asia/Jakarta")
 DONE = Status.SELESAI.value
 
 
-def _counts(conn: Connection, key, time_col, since: datetime, until: datetime, *where) -> dict[str, int]:  # noqa: ANN001
+def _counts(conn: Connection, key: ColumnElement[str], time_col: ColumnElement[datetime], since: datetime,
+            until: datetime, *where: ColumnElement[bool]) -> dict[str, int]:
     stmt = (select(key.label("k"), func.count()).where(time_col >= since, time_col < until, *where)
             .group_by(literal_column("k")))
     return {k: int(n) for k, n in conn.execute(stmt)}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Select, case, func, literal_column, select
 
 from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
 from dashboard.reference import KELURAHAN_AGENCY_PREFIX
@@ -32,11 +32,11 @@ class AgencyLoad:
     unresponded: int  # still Menunggu after RESPOND_TARGET
 
 
-def _agency_key(col) -> Any:  # noqa: ANN001
+def _agency_key(col: ColumnElement[str]) -> Any:
     return case((col.like(KELURAHAN_AGENCY_PREFIX + "%"), KELURAHAN_ALL), else_=col).label("key")
 
 
-def _grouped(conn: Connection, stmt) -> dict[str, int]:  # noqa: ANN001
+def _grouped(conn: Connection, stmt: Select) -> dict[str, int]:
     return {k: int(n) for k, n in conn.execute(stmt.group_by(literal_column("key")))}
 
 
@@ -70,7 +70,7 @@ class IngestStatus:
     sources: dict[str, dict[str, dict[str, Any] | None]] = field(default_factory=dict)
 
 
-def _one(conn: Connection, stmt) -> dict[str, Any] | None:  # noqa: ANN001
+def _one(conn: Connection, stmt: Select) -> dict[str, Any] | None:
     row = conn.execute(stmt.limit(1)).first()
     return None if row is None else dict(row._mapping)
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
@@ -44,14 +45,14 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):  # noqa: ANN001
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; use aware UTC")
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect):  # noqa: ANN001
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
@@ -382,6 +383,6 @@ login_failure = Table(
 Index("ix_login_failure_key_at", login_failure.c.key, login_failure.c.at)
 
 
-def create_all(engine) -> None:  # noqa: ANN001
+def create_all(engine: Engine) -> None:
     """Create every table and index (tests, benchmarks). Production uses Alembic."""
     metadata.create_all(engine)

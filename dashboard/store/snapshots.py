@@ -32,7 +32,7 @@ def redis_key(widget_id: str, prefix: str = KEY_PREFIX) -> str:
     return f"{prefix}snapshot:{widget_id}"
 
 
-def redis_client(url: str):  # noqa: ANN201
+def redis_client(url: str) -> Redis | None:
     """A Redis client for ``settings.redis_url``, or ``None`` when it is empty. It fails
     fast (no retries, 0.5 s timeouts) so a Redis outage costs a poll little."""
     if not url:
@@ -47,7 +47,7 @@ def encode(payload: Any) -> bytes:
 
 
 def save_snapshot(engine: Engine, widget_id: str, payload: Any, version: int, computed_at: datetime,
-                  redis=None, prefix: str = KEY_PREFIX) -> None:  # noqa: ANN001
+                  redis: Redis | None = None, prefix: str = KEY_PREFIX) -> None:
     """Insert or replace the snapshot of ``widget_id``; mirror it to Redis if given."""
     body = encode(payload)
     values = dict(widget_id=widget_id, payload=body.decode(), version=int(version), computed_at=computed_at)
@@ -61,14 +61,14 @@ def save_snapshot(engine: Engine, widget_id: str, payload: Any, version: int, co
         _mirror(redis, redis_key(widget_id, prefix), body, int(version), computed_at)
 
 
-def _mirror(redis, key: str, body: bytes, version: int, computed_at: datetime) -> None:  # noqa: ANN001
+def _mirror(redis: Redis, key: str, body: bytes, version: int, computed_at: datetime) -> None:
     try:
         redis.hset(key, mapping={"payload": body, "version": version, "computed_at": computed_at.isoformat()})
     except _REDIS_ERRORS as exc:
         log.warning("snapshot %s not mirrored to Redis: %s", key, exc)
 
 
-def _redis_get(redis, key: str, *fields: str) -> list | None:  # noqa: ANN001
+def _redis_get(redis: Redis, key: str, *fields: str) -> list | None:
     try:
         values = redis.hmget(key, list(fields))
     except _REDIS_ERRORS as exc:
@@ -81,7 +81,7 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def snapshot_version(engine: Engine, widget_id: str, redis=None, prefix: str = KEY_PREFIX) -> int | None:  # noqa: ANN001
+def snapshot_version(engine: Engine, widget_id: str, redis: Redis | None = None, prefix: str = KEY_PREFIX) -> int | None:
     """The version of the saved snapshot, ``None`` if there is none: one primary-key read
     (or one Redis HGET)."""
     if redis is not None:
@@ -92,7 +92,7 @@ def snapshot_version(engine: Engine, widget_id: str, redis=None, prefix: str = K
         return conn.execute(select(snapshot.c.version).where(snapshot.c.widget_id == widget_id)).scalar()
 
 
-def read_snapshot(engine: Engine, widget_id: str, redis=None,  # noqa: ANN001
+def read_snapshot(engine: Engine, widget_id: str, redis: Redis | None = None,
                   prefix: str = KEY_PREFIX) -> tuple[Any, int, datetime] | None:
     """``(payload, version, computed_at)`` of ``widget_id``, or ``None``."""
     if redis is not None:
@@ -118,7 +118,7 @@ class SnapshotCache:
     def __init__(self) -> None:
         self._last: dict[str, tuple[Any, int, datetime]] = {}
 
-    def read(self, engine: Engine, widget_id: str, version: int, redis=None,  # noqa: ANN001
+    def read(self, engine: Engine, widget_id: str, version: int, redis: Redis | None = None,
              prefix: str = KEY_PREFIX) -> tuple[Any, int, datetime] | None:
         """``read_snapshot`` unless ``version`` is the one already held."""
         held = self._last.get(widget_id)

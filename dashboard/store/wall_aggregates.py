@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Label, Select, case, func, literal_column, select
 
 from dashboard.models import AGE_BUCKETS, OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
 from dashboard.scoring import KelurahanCounts
@@ -34,7 +34,7 @@ DONE = Status.SELESAI.value
 MENUNGGU = Status.MENUNGGU.value
 
 
-def _key(col, name: str):  # noqa: ANN001, ANN202
+def _key(col: ColumnElement[str], name: str) -> Label[str]:
     """A GROUP BY key SQLite cannot serve from an index. With planner statistics SQLite
     would otherwise walk the whole-table (agency_code, status) index to avoid sorting
     the groups, instead of the small indexed time range; ``coalesce`` of a NOT NULL
@@ -146,7 +146,7 @@ def ticker(conn: Connection, limit: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def _window_stmt(conn: Connection, since: datetime, now: datetime):
+def _window_stmt(conn: Connection, since: datetime, now: datetime) -> Select:
     c = report.c
     respond = elapsed_seconds(conn, c.requested_at, c.responded_at)
     resolve = elapsed_seconds(conn, c.requested_at, c.closed_at)

@@ -12,7 +12,9 @@ range ``agency_code >= 'kel-' AND < 'kel.'``.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Connection, cast, extract, func, literal_column, select
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ColumnElement, Connection, cast, extract, func, literal_column, select
 
 from dashboard.models import OPEN_VALUES
 from dashboard.store.queries_sql import MAX_POINTS, cap, is_pg
@@ -26,7 +28,7 @@ def prefix_end(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _epoch(conn: Connection, col):  # noqa: ANN001, ANN202
+def _epoch(conn: Connection, col: ColumnElement[datetime]) -> ColumnElement[int]:
     if is_pg(conn):
         return cast(extract("epoch", col), BigInteger)
     return cast((func.julianday(col) - literal_column(str(UNIX_EPOCH_JULIAN))) * literal_column("86400.0"), BigInteger)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, Select, func, or_, select
 
 from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, Status
 from dashboard.store.schema import report, status_change
@@ -24,7 +24,7 @@ Row = tuple[int, str, str, datetime]
 COLUMNS = (report.c.id, report.c.agency_code, report.c.status, report.c.requested_at)
 
 
-def _rows(conn: Connection, stmt) -> list[Row]:  # noqa: ANN001
+def _rows(conn: Connection, stmt: Select) -> list[Row]:
     return [(int(i), a or "", s, t) for i, a, s, t in conn.execute(stmt)]
 
 

@@ -32,9 +32,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from redis import Redis
+from sqlalchemy import Connection, Engine
 
 from dashboard.store import wall_aggregates as reads
 from dashboard import scoring
+from dashboard.config import Settings
 from dashboard.wall import delta as wall_delta
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.public.redact import redact
@@ -309,7 +314,7 @@ def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dic
 
 
 @lru_cache(maxsize=4)
-def redis_client(url: str):  # noqa: ANN201
+def redis_client(url: str) -> Redis | None:
     """One Redis client per URL for the worker process (``None`` when no URL)."""
     return snapshots.redis_client(url)
 
@@ -319,7 +324,7 @@ TREND_WINDOW = timedelta(hours=12)  # flood episodes are read from this window
 TREND_POINTS = 12 * 60 + 30  # every reading of the window (one a minute), then thinned for the payload
 
 
-def today_start(now: datetime, zone) -> datetime:  # noqa: ANN001
+def today_start(now: datetime, zone: ZoneInfo) -> datetime:
     """Midnight of ``now``'s local day in ``zone``, as UTC."""
     local = now.astimezone(zone)
     return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
@@ -334,7 +339,7 @@ def _carried_leaderboard(previous: dict[str, Any] | None, now: datetime) -> dict
     return board if timedelta(0) <= age < LEADERBOARD_MAX_AGE else None
 
 
-def _snapshot_conn(engine):  # noqa: ANN001, ANN202
+def _snapshot_conn(engine: Engine) -> Connection:
     """A connection whose reads all see one snapshot (SQLite's read transaction already
     does; PostgreSQL needs REPEATABLE READ), so tally, report and version agree."""
     conn = engine.connect()
@@ -343,7 +348,7 @@ def _snapshot_conn(engine):  # noqa: ANN001, ANN202
     return conn
 
 
-def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN001
+def read_wall_inputs(engine: Engine, ref: Reference, now: datetime, zone: ZoneInfo,
                      previous: dict[str, Any] | None = None) -> WallInputs:
     """Windowed reads in one snapshot (see :mod:`dashboard.store.wall_aggregates`)."""
     start, hour = today_start(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
@@ -375,8 +380,9 @@ def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN00
 _STATES: dict[str, wall_delta.YoungState] = {}
 
 
-def young_parts(conn, key: str, version: int, now: datetime, start: datetime, full: bool,  # noqa: ANN001, ANN201
-                previous: dict[str, Any] | None = None):
+def young_parts(conn: Connection, key: str, version: int, now: datetime, start: datetime, full: bool,
+                previous: dict[str, Any] | None = None,
+                ) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str, int]], dict[str, int]]:
     """(young open rows, today's rows, today's Selesai moves) as ``wall_aggregates``
     reads them, from the incremental state. The state is advanced only when it produced
     ``previous`` (the saved snapshot: same version and computed_at); otherwise, or when
@@ -391,7 +397,8 @@ def young_parts(conn, key: str, version: int, now: datetime, start: datetime, fu
     return state.young_rows(), state.today_rows(), state.done_counts()
 
 
-def is_current(saved, version: int, levels: dict[str, dict], now: datetime) -> bool:  # noqa: ANN001
+def is_current(saved: tuple[Any, int, datetime] | None, version: int, levels: dict[str, dict],
+               now: datetime) -> bool:
     """A saved snapshot is current when it reflects ``version``, shows the newest reading
     of every monitored gate (water readings do not bump the change cursor) and is
     younger than :data:`MAX_AGE`."""
@@ -404,7 +411,7 @@ def is_current(saved, version: int, levels: dict[str, dict], now: datetime) -> b
             and all(shown.get(k) == v for k, v in newest.items()))
 
 
-def refresh_wall_snapshot(engine, ref: Reference, now: datetime, settings) -> bool:  # noqa: ANN001
+def refresh_wall_snapshot(engine: Engine, ref: Reference, now: datetime, settings: Settings) -> bool:
     """Recompute and save the wall snapshot unless it is current (:func:`is_current`).
     Returns whether a snapshot was written."""
     redis = redis_client(settings.redis_url)

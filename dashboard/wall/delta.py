@@ -25,6 +25,7 @@ Tests compare it against the full reads on both backends.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -96,7 +97,7 @@ class YoungState:
         return {a: n for a, n in self.done.items() if n}
 
 
-def _bump(counts: dict, key, sign: int) -> None:  # noqa: ANN001
+def _bump(counts: dict, key: Hashable, sign: int) -> None:
     counts[key] = counts.get(key, 0) + sign
 
 

@@ -107,7 +107,8 @@ def worker_pid(demo: subprocess.Popen) -> int | None:
     return pids[0] if pids else None
 
 
-def recovery(trial: Trial, series: list[tuple[float, object]], after: float, good: Callable[[object], bool]) -> float | None:
+def recovery(trial: Trial, series: list[tuple[float, object]], after: float,
+             good: Callable[[object], bool]) -> float | None:
     """Seconds after ``after`` until the series first reads good (None: never)."""
     for at, value in series:
         if at >= after and good(value):

@@ -66,7 +66,8 @@ def seed_rows(ctx: Ctx, backend: str) -> list[Row]:
         Row("seed", "seed: generate", backend, res.generate_seconds, "s"),
         Row("seed", "seed: validate (normalize, parallel)", backend, res.validate_seconds, "s"),
         Row("seed", "seed: load + index + tally", backend, res.load_seconds, "s"),
-        Row("seed", "seed: CPU of seeding processes (excl. DB server)", backend, getattr(res, "cpu_seconds", None), "s"),
+        Row("seed", "seed: CPU of seeding processes (excl. DB server)", backend, getattr(res, "cpu_seconds", None),
+            "s"),
         Row("seed", "seed: status changes", backend, res.n_status_changes, "rows"),
     ]
 

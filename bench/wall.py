@@ -160,7 +160,8 @@ def naive_reload(engine: Engine) -> tuple[float, float]:
     return medians([meter.measure(run) for _ in range(3)])
 
 
-def wall_cycle(engine: Engine, ref: Reference, settings: Settings, rng: np.random.Generator, walls: int) -> tuple[float, float, float]:
+def wall_cycle(engine: Engine, ref: Reference, settings: Settings, rng: np.random.Generator,
+               walls: int) -> tuple[float, float, float]:
     """One poll cycle after one change batch: the worker's refresh (once) + per wall a
     version read and a snapshot read. Medians over ROUNDS of (wall ms, CPU ms, SQL
     statements); the write itself is excluded. With ``settings.redis_url`` the walls

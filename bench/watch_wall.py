@@ -76,7 +76,8 @@ def web_pids(demo: subprocess.Popen) -> list[int]:
     masters = [int(p) for p in out.split()]
     workers = []
     for m in masters:
-        workers += [int(p) for p in subprocess.run(["pgrep", "-P", str(m)], capture_output=True, text=True).stdout.split()]
+        found = subprocess.run(["pgrep", "-P", str(m)], capture_output=True, text=True).stdout
+        workers += [int(p) for p in found.split()]
     return masters + workers
 
 
@@ -89,7 +90,8 @@ class Watch:
         self.flood_samples = 0
         self.badges: dict[str, int] = {}
         self.type_checks: list[tuple[int, float, str, float]] = []
-        self.outages: list[tuple[float, float | None, bool]] = []  # (left LIVE after, LIVE again after, LIVE seen while down)
+        # (left LIVE after, LIVE again after, LIVE seen while down)
+        self.outages: list[tuple[float, float | None, bool]] = []
 
     def at(self) -> float:
         return time.monotonic() - self.t0

@@ -30,7 +30,8 @@ from callbacks.auth import require_supervisor
 from callbacks.deps import Deps
 from callbacks.routes import geojson_response
 from dashboard.supervisor.export import csv_chunks
-from dashboard.public.media import RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, media_for
+from dashboard.public.media import (RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused,
+                                    media_for)
 from dashboard.store.supervisor_queries import MAX_POINTS, iter_export, map_points, media_url
 from dashboard.store.users import record_export
 from layouts import geo

@@ -67,7 +67,8 @@ def register(app: Dash, deps: Deps) -> None:
     app.clientside_callback(
         ClientsideFunction("pantau", "focus"),
         Output(ids.WALL_BACKLOG_FIG, "figure"), *FOCUS_KPI_OUTPUTS,
-        Output(ids.WALL_FOCUS_KPIS, "className"), Output(ids.WALL_FOCUS_LABEL, "children"), Output(ids.WALL_POINTS, "url"),
+        Output(ids.WALL_FOCUS_KPIS, "className"), Output(ids.WALL_FOCUS_LABEL, "children"),
+        Output(ids.WALL_POINTS, "url"),
         Output(ids.WALL_AREAS, "hideout"),
         Input(ids.WALL_ROTATE, "n_intervals"), Input(ids.WALL_VIEWS, "data"), State(ids.WALL_QUERY, "data"))
 

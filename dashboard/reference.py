@@ -167,7 +167,8 @@ def _int(value: str) -> int | None:
 def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
     """Parse the reference files (cached per directory; treat the result as read-only)."""
     kota_geo = {f["properties"]["kode_kota"]: f["geometry"] for f in _features(directory / "jakarta_kota.geojson")}
-    kec_geo = {f["properties"]["kode_kecamatan"]: f["geometry"] for f in _features(directory / "jakarta_kecamatan.geojson")}
+    kec_geo = {f["properties"]["kode_kecamatan"]: f["geometry"]
+               for f in _features(directory / "jakarta_kecamatan.geojson")}
     kel_geo = {
         f["properties"]["kode_kelurahan"]: f["geometry"]
         for f in _features(directory / "jakarta_kelurahan.geojson")
@@ -205,7 +206,8 @@ def _agencies(directory: Path, kota: dict[str, Kota], kelurahan: dict[str, Kelur
         for kc, kt in kota.items():
             code = f"sudin-{row['domain']}-{kc}"
             out[code] = Agency(code, f"{row['nama']} {_short_kota(kt.name)}", "suku_dinas", row["domain"], kc, None)
-    out[TRANSJAKARTA_AGENCY] = Agency(TRANSJAKARTA_AGENCY, "PT Transportasi Jakarta", "bumd", "transjakarta", None, None)
+    out[TRANSJAKARTA_AGENCY] = Agency(TRANSJAKARTA_AGENCY, "PT Transportasi Jakarta", "bumd", "transjakarta",
+                                      None, None)
     return out
 
 

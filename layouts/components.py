@@ -73,7 +73,8 @@ def flood_banner(flood: dict | None, _: Gettext, lang: str, zone: ZoneInfo) -> s
     if not flood:
         return ""
     text = (f"{_('FLOOD MODE')} · {gate_name(flood.get('name') or flood.get('gate', ''))} "
-            f"{siaga_text(int(flood.get('siaga') or 2), lang)} {_('since')} {clock_text(flood.get('since'), zone, '%H:%M')}")
+            f"{siaga_text(int(flood.get('siaga') or 2), lang)} {_('since')} "
+            f"{clock_text(flood.get('since'), zone, '%H:%M')}")
     if flood.get("calm_since"):
         text += f" · {_('all gates below Siaga 2 since')} {clock_text(flood['calm_since'], zone, '%H:%M')}"
     return text
@@ -112,7 +113,8 @@ def agency_rows(agencies: list[dict], _: Gettext) -> list[html.Div]:
         html.Div([
             html.Div(agency_name(a, _), className="agency__name"),
             html.Div([html.Div(className="agency__bar-open", style={"width": f"{100 * a.get('open', 0) / top:.1f}%"}),
-                      html.Div(className="agency__bar-late", style={"width": f"{100 * a.get('overdue', 0) / top:.1f}%"})],
+                      html.Div(className="agency__bar-late",
+                               style={"width": f"{100 * a.get('overdue', 0) / top:.1f}%"})],
                      className="agency__bar"),
             html.Div(number(a.get("open"), _), className="agency__open"),
             html.Div(number(a.get("overdue"), _), className="agency__late"),
@@ -174,7 +176,8 @@ def _board_table(title: str, rows: list[dict], head: html.Tr, cls: str) -> html.
                     className=f"board {cls}")
 
 
-def gate_tiles(gates: list[dict], _: Gettext, lang: str, zone: ZoneInfo, version: int, vh_px: float | None) -> list[html.Div]:
+def gate_tiles(gates: list[dict], _: Gettext, lang: str, zone: ZoneInfo, version: int,
+               vh_px: float | None) -> list[html.Div]:
     """One tile per flood gate, read like an instrument: name, the still as delivered,
     the level, the siaga word and colour and the reading's time (drawn by the app, never
     only in the image), and the last 6 h against the gate's siaga thresholds."""

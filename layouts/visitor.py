@@ -226,5 +226,6 @@ def as_of_text(as_of: str | None, _: Gettext, zone: ZoneInfo) -> str:
 MSGIDS = tuple({m for _k, t, c in SCENES for m in (t, c)} | set(JOURNEY) | set(STATUS_MEANING.values())
                | {s.label for s in STATUS_ORDER} | {
                    "Jakarta citizen reports", "Language", "Previous", "Pause", "Play", "Next",
-                   "Tour controls", "reports today", "still open", "all done", "No leaderboard yet.", "No water levels yet.",
+                   "Tour controls", "reports today", "still open", "all done", "No leaderboard yet.",
+                   "No water levels yet.",
                    "updated"})

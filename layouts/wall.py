@@ -60,7 +60,8 @@ def layout(settings: Settings, lang: str | None = None, agency: str | None = Non
 
 def _header(_: Gettext, settings: Settings) -> html.Header:
     return html.Header([
-        html.Div([html.Span("PANTAU", className="brand"), html.Span(_("Jakarta citizen reports"), className="brand__sub")],
+        html.Div([html.Span("PANTAU", className="brand"),
+                  html.Span(_("Jakarta citizen reports"), className="brand__sub")],
                  className="head__brand"),
         html.Div("–", id=ids.WALL_DATA_AS_OF, className="head__asof"),
         # painted by 41_wall_live.js from the polls (never LIVE before one has succeeded)
@@ -135,7 +136,8 @@ def _stats_panel(_: Gettext) -> html.Section:
         html.H2(_("New today by current status"), className="panel__title"),
         html.Div(id=ids.WALL_STATUS_FIG, className="statuses"),
         # the title is the legend: each word underlined like its line
-        html.H2([html.Span(_("New"), className="key key--new"), " vs ", html.Span(_("Closed"), className="key key--closed"),
+        html.H2([html.Span(_("New"), className="key key--new"), " vs ",
+                 html.Span(_("Closed"), className="key key--closed"),
                  ", " + _("last 24 h")], className="panel__title"),
         dcc.Graph(id=ids.WALL_FLOW_FIG, config=FIGURE_CONFIG, className="fig fig--flow"),
     ], className="panel panel--stats", id=ids.WALL_STATS)
@@ -215,7 +217,8 @@ def _gates_in_order(gates: list[dict], limit: int) -> list[dict]:
                                         g.get("name", "")))[:limit]
 
 
-def freshness(health: Health, now: datetime, stale_seconds: int, lang: str, zone: ZoneInfo, tick: int | None = None) -> dict:
+def freshness(health: Health, now: datetime, stale_seconds: int, lang: str, zone: ZoneInfo,
+              tick: int | None = None) -> dict:
     """What the browser needs to paint the badge (41_wall_live.js): the data's age at
     ``now`` (seconds; None if there is no data), the age after which it is stale, the
     reason the wall is not live (database unreachable, worker inactive since HH:MM; "" if

@@ -40,7 +40,8 @@ def gunicorn_command(settings: Settings, workers: int = WORKERS) -> list[str]:
     """``pantau serve``: gunicorn's arbiter over ``workers`` waitress processes (see
     :mod:`dashboard.processes.serving` for why)."""
     return [
-        sys.executable, "-m", "gunicorn", "--config", "python:dashboard.processes.serving", "--worker-class", WORKER_CLASS,
+        sys.executable, "-m", "gunicorn", "--config", "python:dashboard.processes.serving",
+        "--worker-class", WORKER_CLASS,
         "--workers", str(workers), "--threads", str(THREADS), "--bind", f"{settings.host}:{settings.port}",
         "--chdir", str(ROOT), "--no-control-socket", "app:server()",
     ]

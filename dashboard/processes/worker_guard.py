@@ -87,7 +87,8 @@ class JobGuard:
     """Runs jobs for the leader ``me``: skips a run when the lock is no longer held,
     writes ``beat_start``/``beat_end``, retries transient store errors, counts failures."""
 
-    def __init__(self, engine: Engine, leader: PgLeader | LeaseLeader, stop: Stop, max_failed_runs: int = MAX_FAILED_RUNS,
+    def __init__(self, engine: Engine, leader: PgLeader | LeaseLeader, stop: Stop,
+                 max_failed_runs: int = MAX_FAILED_RUNS,
                  failing_seconds: float = FAILING_SECONDS, retries: int = RETRIES) -> None:
         self.engine, self.leader, self.stop = engine, leader, stop
         self.max_failed_runs, self.failing_seconds, self.retries = max_failed_runs, failing_seconds, retries

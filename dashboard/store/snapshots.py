@@ -81,7 +81,8 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def snapshot_version(engine: Engine, widget_id: str, redis: Redis | None = None, prefix: str = KEY_PREFIX) -> int | None:
+def snapshot_version(engine: Engine, widget_id: str, redis: Redis | None = None,
+                     prefix: str = KEY_PREFIX) -> int | None:
     """The version of the saved snapshot, ``None`` if there is none: one primary-key read
     (or one Redis HGET)."""
     if redis is not None:

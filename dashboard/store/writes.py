@@ -257,7 +257,8 @@ def quarantine(conn: Connection, source: str, items: Iterable[QuarantineItem],
     """Store refused records; text is made storable on every backend (NUL and invalid
     UTF-8 escaped). Returns the number of rows written."""
     received_at = received_at or datetime.now().astimezone()
-    rows = [{"source": source, "external_id": _clean(i.external_id, 128), "reason": str(getattr(i.reason, "value", i.reason)),
+    rows = [{"source": source, "external_id": _clean(i.external_id, 128),
+             "reason": str(getattr(i.reason, "value", i.reason)),
              "detail": _clean(i.detail, 2000) or "", "raw": raw_json(i.raw), "received_at": received_at}
             for i in items]
     if rows:

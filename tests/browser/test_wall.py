@@ -66,7 +66,7 @@ def test_wall003_report_text_is_escaped(wall, browser):
     wait_for(lambda: XSS in ticker_text(browser), timeout=3)
     assert js(browser, "return document.querySelectorAll('img[src=\"x\"]').length") == 0
     with pytest.raises(NoAlertPresentException):
-        browser.switch_to.alert.text  # noqa: B018
+        browser.switch_to.alert.text  # noqa: B018 - the read is the check: it raises when no alert is open
 
 
 def test_wall004_zoom_survives_refresh(wall, browser):
@@ -84,7 +84,7 @@ def test_wall004_zoom_survives_refresh(wall, browser):
 
 
 def test_wall005_stale_banner_when_ingest_stops_and_cleared_when_it_resumes(wall, browser):
-    banner = lambda: browser.find_element(By.ID, ids.WALL_STALE)  # noqa: E731
+    banner = lambda: browser.find_element(By.ID, ids.WALL_STALE)
     assert not banner().is_displayed()
     wall.clock.offset = timedelta(seconds=wall.settings.stale_seconds + 60)  # time passes, no ingest
     try:
@@ -108,7 +108,7 @@ def test_wall006_no_console_errors_and_no_outside_requests(wall, browser):
 
 
 def test_wall007_connection_lost_banner_and_recovery(wall, browser):
-    offline = lambda: browser.find_element(By.ID, ids.WALL_OFFLINE)  # noqa: E731
+    offline = lambda: browser.find_element(By.ID, ids.WALL_OFFLINE)
     assert not offline().is_displayed()
     wall.stop()
     try:

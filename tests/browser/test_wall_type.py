@@ -121,7 +121,7 @@ def test_type001_every_visible_text_is_readable_from_eight_metres(wall, browser,
 
 def test_type002_scope_labels_stay_visible_under_the_stale_and_offline_banners(wall, browser):
     show(browser, wall, 1920, 1080)
-    stale = lambda: browser.find_element(By.ID, ids.WALL_STALE)  # noqa: E731
+    stale = lambda: browser.find_element(By.ID, ids.WALL_STALE)
     wall.clock.offset = timedelta(seconds=wall.settings.stale_seconds + 60)
     try:
         wait_for(lambda: stale().is_displayed(), timeout=4)
@@ -131,7 +131,7 @@ def test_type002_scope_labels_stay_visible_under_the_stale_and_offline_banners(w
         wall.clock.offset = timedelta(0)
     wall.record_ingest()
     wait_for(lambda: not stale().is_displayed(), timeout=4)
-    offline = lambda: browser.find_element(By.ID, ids.WALL_OFFLINE)  # noqa: E731
+    offline = lambda: browser.find_element(By.ID, ids.WALL_OFFLINE)
     wall.stop()
     try:
         wait_for(lambda: offline().is_displayed(), timeout=2 * wall.settings.poll_seconds + 3)
@@ -160,7 +160,7 @@ def ingest_siaga2(wall) -> str:
 def test_type003_flood_mode_from_an_ingested_siaga_2_reading_keeps_the_leaderboard(wall, browser, width, height):
     show(browser, wall, width, height)
     name = ingest_siaga2(wall) if width == SIZES[0][0] else "Manggarai"  # the second size finds it ingested
-    root = lambda: browser.find_element(By.ID, ids.WALL_ROOT).get_attribute("class")  # noqa: E731
+    root = lambda: browser.find_element(By.ID, ids.WALL_ROOT).get_attribute("class")
     wait_for(lambda: "wall--flood" in root(), timeout=2 * wall.settings.poll_seconds + 3)
     banner = browser.find_element(By.ID, ids.WALL_FLOOD)
     wait_for(lambda: banner.is_displayed() and banner.text)

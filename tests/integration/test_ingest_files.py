@@ -42,7 +42,7 @@ def csv_bytes(*records) -> bytes:
 
 def counts(engine):
     with engine.connect() as conn:
-        n = lambda t: conn.execute(select(func.count()).select_from(t)).scalar()  # noqa: E731
+        n = lambda t: conn.execute(select(func.count()).select_from(t)).scalar()
         reasons = conn.execute(select(quarantine.c.reason).order_by(quarantine.c.id)).scalars().all()
         return n(report), reasons, n(seen_file)
 

@@ -7,7 +7,9 @@ Not a test (pytest does not collect it). Usage, on a store seeded with ``pantau 
 ``--now`` must match the seed's ``now`` (default 2026-11-27T03:00Z, the tests' NOW).
 ``--explain`` prints the scan nodes of EXPLAIN ANALYZE (PostgreSQL) or the SQLite query plan.
 """
-import statistics, sys, time
+import statistics
+import sys
+import time
 from datetime import datetime, timedelta, timezone
 from sqlalchemy import event
 from dashboard.store.engine import make_engine
@@ -57,10 +59,13 @@ for name, fn in calls.items():
     fn()
     times = []
     for _ in range(7):
-        t = time.perf_counter(); fn(); times.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
     print(f"{name:34s} median {statistics.median(times):8.1f} ms")
     if explain:
-        sent.clear(); fn()
+        sent.clear()
+        fn()
         for st, params in list(sent):
             print("     ", plan(st, params)[:400])
         sent.clear()

@@ -116,7 +116,7 @@ def test_tally_equals_group_by_after_mixed_sequence(engine, reference):
     kelurahan = [code for code, k in reference.kelurahan.items() if k.geometry][:5]
     categories = ["sampah", "banjir", "jalan_rusak", "transjakarta"]
     clock = {}
-    for step in range(12):
+    for _step in range(12):
         batch = {}
         for _ in range(15):
             rid = f"r{rng.randrange(25)}"

@@ -188,7 +188,7 @@ def test_flow_hours_are_local():
 
 def test_agency_names_keep_the_kota_in_a_narrow_column():
     from layouts.components import agency_name
-    _ = lambda msgid: {"All kelurahan": "Kelurahan (semua)"}.get(msgid, msgid)  # noqa: E731
+    _ = lambda msgid: {"All kelurahan": "Kelurahan (semua)"}.get(msgid, msgid)
     assert agency_name({"code": "sudin-sda-31.74", "name": "Suku Dinas Sumber Daya Air Jakarta Selatan"}, _) == \
         "Sudin SDA Jaksel"
     assert agency_name({"code": "kelurahan", "kind": "kelurahan", "name": "Kelurahan (semua)"}, _) == \

@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 N      ?= 1000000
 
-.PHONY: demo lint test test-fast bench browser-deps services screenshots clean
+.PHONY: demo lint readme test test-fast bench browser-deps services screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: $(VENV)/.installed
 ## lint: ruff with the rules in pyproject.toml ([tool.ruff]); `make test` runs it first
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+
+## readme: rewrite README.md's tables rendered from code (settings; tests/unit/test_readme_tables.py checks them)
+readme: $(VENV)/.installed
+	$(PY) -m docs.readme_tables
 
 ## test: lint, then the whole suite on SQLite and PostgreSQL, browser tests included
 test: $(VENV)/.installed lint browser-deps services

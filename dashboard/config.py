@@ -4,8 +4,9 @@ Every tunable is a field here, read once from ``PANTAU_*`` environment variables
 :meth:`Settings.from_env` and passed down. Nothing else in the code base reads
 ``os.environ``. Precedence: explicit argument > environment > default.
 
-Each field's ``metadata["help"]`` is its documentation; ``tests/unit/test_config.py``
-fails when a field is missing from README.md.
+Each field's ``metadata["help"]`` is its documentation, the one text for it: README.md's
+settings table is rendered from it by :func:`settings_table` (``make readme`` writes it,
+``tests/unit/test_readme_tables.py`` fails when the README differs).
 """
 
 from __future__ import annotations
@@ -26,80 +27,77 @@ def _setting(default: Any, help: str) -> Any:  # noqa: A002 - mirrors Datasette'
 
 @dataclass(frozen=True)
 class Settings:
-    data_dir: Path = _setting(
-        ROOT / "var", "Directory for the default SQLite file, camera stills and caches."
-    )
+    data_dir: Path = _setting(ROOT / "var", "Directory for the default SQLite file, camera stills and caches.")
     database_url: str = _setting(
-        "", "SQLAlchemy URL of the report store; empty means sqlite:///<data_dir>/pantau.db."
+        "", "SQLAlchemy URL of the report store; empty means `sqlite:///<data_dir>/pantau.db`. PostgreSQL: "
+        "`postgresql://user@host/db`."
     )
-    redis_url: str = _setting(
-        "", "Optional Redis URL; when set, wall snapshots are also published there."
-    )
+    redis_url: str = _setting("", "Optional Redis URL; when set, wall snapshots are also published there.")
     host: str = _setting("127.0.0.1", "Address the web server binds to.")
     port: int = _setting(8050, "Port the web server listens on.")
     tz: str = _setting("Asia/Jakarta", "Time zone used for display (times are stored in UTC).")
     poll_seconds: int = _setting(15, "How often each view polls the store for changes.")
     ingest_seconds: int = _setting(30, "Interval between ingest runs in the worker.")
     stale_after_seconds: int = _setting(
-        0, "Age of the last successful ingest after which views say STALE; 0 = 3 x ingest_seconds."
+        0, "Age of the last successful ingest after which views say STALE; 0 = 3 × ingest interval."
     )
-    max_map_points: int = _setting(20000, "Upper bound on report points sent to a map.")
+    max_map_points: int = _setting(
+        20000, "Upper bound on report points sent to a map (the wall: the newest open reports; the supervisor: the "
+        "newest of the filtered set)."
+    )
     agency_rotate_seconds: int = _setting(20, "How long the wall keeps each agency in focus.")
-    wall_token: str = _setting(
-        "", "Read-only token for /wall?token=...; empty means the wall is public."
-    )
+    wall_token: str = _setting("", "Read-only token for `/wall?token=…`; empty means the wall is public.")
     tile_url: str = _setting(
-        "", "Optional map tile URL template; empty means no tiles (polygons only, works offline)."
+        "", "Optional map tile URL template; empty means no tiles (kelurahan polygons only; works offline)."
     )
     sources: str = _setting(
-        "simulator",
-        "Comma-separated ingest sources for the worker: simulator, open311=URL, files=DIR.",
+        "simulator", "Comma-separated ingest sources for the worker: `simulator`, `open311=URL`, `files=DIR`."
     )
     feed_tz: str = _setting(
         "", "Zone applied to feed timestamps that carry none; empty means such records are quarantined."
     )
     sim_seed: int = _setting(42, "Random seed of the built-in simulator.")
     sim_speed: float = _setting(
-        1.0, "Simulator speed: simulated seconds per real second. 1 = real time (the demo's wall "
-        "shows a normal day at that hour); above 1 the simulator replays the recent past that much "
-        "faster and keeps real time once it reaches the present (10 real minutes at any speed)."
+        1.0, "Simulator speed: simulated seconds per real second. 1 = real time (the demo's wall shows a normal "
+        "day at that hour); above 1 the simulator replays the recent past that much faster and keeps real "
+        "time once it reaches the present (10 real minutes at any speed)."
     )
-    secret_key: str = _setting("dev-only-change-me", "Flask secret key for sessions.")
+    secret_key: str = _setting("dev-only-change-me", "Flask secret key for sessions. Set it in any deployment.")
     public_rate_per_minute: int = _setting(
-        300, "Requests per minute per client IP to public callbacks and the Open311 API; 0 = no limit."
+        300, "Requests per minute per client IP to public callbacks and the Open311 API; 0 = no limit. Per "
+        "process, or shared through Redis when `PANTAU_REDIS_URL` is set."
     )
     max_request_bytes: int = _setting(
-        1_048_576, "Largest request body accepted (bytes); bigger requests get 413."
+        1_048_576, "Largest request body accepted (bytes); bigger requests get 413 (before the body is read when its "
+        "length is announced)."
     )
     max_requests_per_client: int = _setting(
-        6, "Requests one client address may have in flight at once, counted over all web "
-        "processes; further requests get 429 with Retry-After at once; 0 = no limit. Keep it below "
-        "the 8 threads of a web process, so a greedy address leaves threads for the others."
+        6, "Requests one client address may have in flight at once, counted over all web processes; further "
+        "requests get 429 with `Retry-After` at once; 0 = no limit. Keep it below the 8 threads of a web "
+        "process, so a greedy address leaves threads for the others."
     )
     request_read_seconds: int = _setting(
-        30, "A request's headers and body must arrive within this many seconds of its first byte; "
-        "the web server closes slower connections (slowloris)."
+        30, "A request's headers and body must arrive within this many seconds of its first byte; the web server "
+        "closes slower connections (slowloris)."
     )
     session_hours: int = _setting(
-        8, "Supervisor login session lifetime in hours (Flask PERMANENT_SESSION_LIFETIME)."
+        8, "Supervisor login session lifetime in hours, from sign-in (the server-side session and the cookie)."
     )
-    secure_cookies: bool = _setting(
-        False, "Mark the session cookie Secure (send only over HTTPS); turn on behind TLS."
-    )
+    secure_cookies: bool = _setting(False, "Mark the session cookie Secure (HTTPS only); turn on behind TLS.")
     login_max_failures: int = _setting(
-        10, "Failed sign-ins allowed per client IP and per username within login_window_minutes; "
-        "further attempts get 429 without a password check; 0 = no limit."
+        10, "Failed sign-ins allowed per client IP and per username within `PANTAU_LOGIN_WINDOW_MINUTES`; the "
+        "next attempt gets 429 with `Retry-After` and no password check; 0 = no limit. Counted for every web "
+        "process together: in Redis when `PANTAU_REDIS_URL` is set, else in the store."
     )
-    login_window_minutes: int = _setting(
-        15, "Window (minutes) over which failed sign-ins are counted for login_max_failures."
-    )
+    login_window_minutes: int = _setting(15, "Window over which failed sign-ins are counted.")
     media_hosts: str = _setting(
-        "", "Comma-separated hosts the report media proxy may fetch from (*.example.org for "
-        "subdomains); empty means any host with public addresses."
+        "", "Comma-separated hosts the supervisor's report media proxy may fetch `media_url` from "
+        "(`*.example.org` matches subdomains); empty means any host whose addresses are all public. Every "
+        "hop is checked; at most 3 redirects."
     )
     media_allow_private: bool = _setting(
-        False, "Let the report media proxy fetch from loopback and private (LAN) addresses; "
-        "link-local (cloud metadata), multicast and reserved addresses stay refused."
+        False, "Let the media proxy fetch from loopback and private (LAN) addresses, for a media server on the LAN. "
+        "Link-local (cloud metadata), multicast, unspecified and reserved addresses are always refused."
     )
 
     @property
@@ -173,3 +171,22 @@ def documented_fields() -> list[tuple[str, Any, str]]:
         (f"PANTAU_{f.name.upper()}", f.default, f.metadata["help"])
         for f in dataclasses.fields(Settings)
     ]
+
+
+def default_text(default: Any) -> str:
+    """A default as the README shows it: ``./var`` for a path in the checkout, "empty" for "",
+    ``true``/``false`` as the environment spells them."""
+    if default == "":
+        return "empty"
+    if isinstance(default, bool):
+        return f"`{str(default).lower()}`"
+    if isinstance(default, Path) and default.is_relative_to(ROOT):
+        return f"`./{default.relative_to(ROOT).as_posix()}`"
+    return f"`{default}`"
+
+
+def settings_table() -> str:
+    """The README's settings table (Markdown), one row per field in declaration order."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    rows += [f"| `{name}` | {default_text(default)} | {help_} |" for name, default, help_ in documented_fields()]
+    return "\n".join(rows) + "\n"

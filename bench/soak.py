@@ -1,4 +1,4 @@
-"""``python -m bench.soak --minutes 20`` — the unattended trial of issue 10, scripted.
+"""``python -m bench.soak --minutes 20`` — the unattended-operation trial, scripted.
 
 It runs ``pantau demo`` as an operator would (its own supervision, real worker and web
 processes) on a PostgreSQL cluster of its own (``tests/pg_cluster.py``), with three live

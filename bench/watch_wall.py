@@ -1,4 +1,4 @@
-"""``python -m bench.watch_wall --minutes 30`` — issue 11's "done when", scripted: the demo
+"""``python -m bench.watch_wall --minutes 30`` — the wall's acceptance watch, scripted: the demo
 wall watched as an operator would, on a fresh store.
 
 It runs ``pantau demo`` (SQLite store, built-in simulator in real time, its own worker and

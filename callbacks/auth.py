@@ -1,4 +1,4 @@
-"""Logins and the authorization guard (issue 4).
+"""Supervisor logins and the authorization guard.
 
 :func:`init_auth` sets up Flask-Login on the app's server (session cookie HttpOnly,
 SameSite=Lax, Secure when ``settings.secure_cookies``; lifetime ``settings.session_hours``),

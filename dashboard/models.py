@@ -74,7 +74,7 @@ def parse_status(open311: str | None, detailed: str | None) -> Status | None:
     return None
 
 
-#: Service targets (issue: coordinate within 6 h, resolve within 7 days).
+#: Service targets: coordinate within 6 h, resolve within 7 days.
 RESPOND_TARGET = timedelta(hours=6)
 RESOLVE_TARGET = timedelta(days=7)
 

@@ -1,8 +1,8 @@
 """Colours and type sizes of the wall, shared by CSS-free Plotly figures.
 
 Plotly ignores CSS, so figure fonts are computed from the viewport height in pixels that
-the browser reports (``vh_px``). No text is under 1.8 % of the viewport height (read from
-eight metres, issue 11), as in ``00_tokens.css``; we keep a small margin above it.
+the browser reports (``vh_px``). No text is under 1.8 % of the viewport height (the wall
+is read from eight metres), as in ``00_tokens.css``; we keep a small margin above it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Redaction cases shared by the unit table (tests/unit/test_redact_variants.py) and the
 end-to-end check on the public API and the wall ticker (tests/integration/test_redact_public.py):
-the variants issue 10 found coming through and more of their families, and ordinary
+the variants seen getting past the first rules and more of their families, and ordinary
 numbers that must survive."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dashboard.public.redact import MASK
 
 M = MASK
 
-#: (text, expected): the issue's variants first, then their families.
+#: (text, expected): the variants first, then their families.
 VARIANTS = [
     ("hp 0812/9999/1001 ya", f"hp {M} ya"),
     ("wa 0812_9999_1027", f"wa {M}"),

@@ -168,7 +168,7 @@ Index("ix_report_status_requested", report.c.status, report.c.requested_at)
 Index("ix_report_change_seq", report.c.change_seq, report.c.id)
 Index("ix_report_kelurahan", report.c.kelurahan_code, report.c.status)
 # (agency_code, status) reads use the prefix of ix_report_agency_status_closed.
-# Supervisor drill-down (issue 4): windowed reads per kota / agency / status stay index
+# Supervisor drill-down: windowed reads per kota / agency / status stay index
 # range scans at 1M reports (index-only per-day counts of new and done reports); Open311
 # updated_after.
 Index("ix_report_kota_status_requested", report.c.kota_code, report.c.status, report.c.requested_at)
@@ -318,7 +318,7 @@ lease = Table(
 )
 
 
-# --- supervisors (issue 4) ---
+# --- supervisors ---
 #: Dashboard accounts: admin, supervisor (optionally scoped to one kota or agency), visitor.
 app_user = Table(
     "app_user", metadata,
@@ -344,7 +344,7 @@ export_audit = Table(
 Index("ix_export_audit_at", export_audit.c.at)
 
 
-# --- unattended running (issue 10) ---
+# --- unattended running ---
 #: The worker's heartbeat: one row per scheduled job (and one, ``job='worker'``, for the
 #: leader itself), written when a run starts and when it ends. ``/health``, the wall and a
 #: standby worker read it; ``failures`` counts consecutive failed runs.

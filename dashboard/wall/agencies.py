@@ -1,7 +1,7 @@
 """The wall's agencies panel groups every kelurahan office (``kel-*``) into one row.
 
-The issue asks for "open and overdue per agency (kelurahan offices aggregated, each suku
-dinas)": 267 kelurahan offices would otherwise crowd out the suku dinas. The row's code is
+The panel shows open and overdue per agency, kelurahan offices aggregated and each suku
+dinas on its own: 267 kelurahan offices would otherwise crowd out the suku dinas. The row's code is
 :data:`KELURAHAN`; its focus filters the map to every ``kel-*`` office
 (``/wall/points.json?agency=kelurahan``, ``dashboard.store.wall_points``). Pure.
 """

@@ -286,8 +286,8 @@ def flood_episode(inputs: WallInputs, now: datetime, calm: timedelta = FLOOD_CAL
 
 
 def build_wall_payload(inputs: WallInputs, ref: Reference, now: datetime) -> dict[str, Any]:
-    """The wall payload exactly as the brief's contract describes it (module docstring
-    for statuses and flood mode). Agencies and their focus views group every kelurahan
+    """The wall payload, the contract between the worker and the wall's callbacks (module
+    docstring for statuses and flood mode). Agencies and their focus views group every kelurahan
     office into one row :data:`KELURAHAN` (:func:`agency_group`)."""
     inputs = grouped(inputs)
     agencies = agency_rows(inputs, ref)

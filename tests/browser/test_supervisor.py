@@ -209,7 +209,7 @@ def busy_server(tmp_path_factory):
 
 
 def test_sup008_the_slowest_kelurahan_of_an_agency_in_three_clicks(busy_server, browser):
-    """The issue's 'done when': agency bar, 'overdue only', top kelurahan bar; then the link
+    """The slowest kelurahan in three clicks: agency bar, 'overdue only', top kelurahan bar; then the link
     reproduces the view and the export holds exactly its rows."""
     agency, slowest = "sudin-bina_marga-31.71", "31.71.01.1002"
     codes = ("var g=document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"

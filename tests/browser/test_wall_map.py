@@ -1,4 +1,4 @@
-"""The wall's backlog map in real Chromium against the real app and store (issue 11 item 4):
+"""The wall's backlog map in real Chromium against the real app and store:
 only open reports on it, every marker inside the map and none over another at both wall
 sizes, a legend with the shading's unit in both languages, map text readable from 8 m."""
 

@@ -1,4 +1,4 @@
-"""The wall read from eight metres, in real Chromium at 1920x1080 and 3840x2160 (issue 11):
+"""The wall read from eight metres, in real Chromium at 1920x1080 and 3840x2160:
 every visible text node (HTML, Plotly's SVG, Leaflet's markers) at least 1.8 % of the
 viewport height, panel titles 2.2 %, key numbers 4 %; flood mode entered because a Siaga 2
 reading was ingested (store write path + snapshot refresh), its banner text, and the

@@ -20,7 +20,7 @@ _ = gettext("id")
 
 
 def sample_payload(flood: bool = False) -> dict:
-    """A wall payload exactly as the brief's contract describes it."""
+    """A wall payload with every key of the contract ``build_wall_payload`` writes."""
     kpis = {"today_new": 1234, "today_done": 1000, "open": 5000, "overdue": 300, "unresponded_6h": 40,
             "status": "warning"}
     status_today = [{"status": s.value, "n": 10 * i} for i, s in enumerate(STATUS_ORDER)]

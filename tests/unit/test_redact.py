@@ -9,7 +9,7 @@ from dashboard.public.redact import MASK, redact
 M = MASK
 
 POSITIVE = [
-    # phone numbers, every shape the issue names
+    # phone numbers, in every shape the redaction recognises
     ("Hubungi 081234567890 segera", f"Hubungi {M} segera"),
     ("hp 0812-3456-7890.", f"hp {M}."),
     ("WA 0812 3456 7890", f"WA {M}"),

@@ -1,4 +1,4 @@
-"""Redaction of the variants issue 10 found coming through (separators, look-alikes,
+"""Redaction of the variants seen getting past the first rules (separators, look-alikes,
 full-width digits, spelled-out e-mails, NIK split 8+8, plates with dashes or dots) and
 more of the same families; ordinary numbers that must survive the normalisation."""
 

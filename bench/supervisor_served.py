@@ -35,14 +35,14 @@ from dashboard.supervisor.filters import to_query
 from dashboard.processes.runner import THREADS, WORKERS, gunicorn_command
 from dashboard.store.engine import make_engine
 from dashboard.store.users import add_user, remove_user
-from layouts import supervisor as ids
+from layouts import ids
 from tests.supervisor_server import callback_body, login_token
 
 USER, PASSWORD = "bench-admin", "bench-password-1"
 START_TIMEOUT_S = 60
 #: An output of each callback a filter change fires.
-CALLBACKS = {"overview": f"{ids.KPIS}.children", "insights": f"{ids.RESPOND_FIG}.figure",
-             "table": f"{ids.TABLE}.getRowsResponse"}
+CALLBACKS = {"overview": f"{ids.SUPERVISOR_KPIS}.children", "insights": f"{ids.SUPERVISOR_RESPOND_FIG}.figure",
+             "table": f"{ids.SUPERVISOR_TABLE}.getRowsResponse"}
 FIRST_BLOCK = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "requested_at", "sort": "desc"}],
                "filterModel": {}}
 

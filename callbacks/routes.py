@@ -18,6 +18,7 @@ from dashboard.store.health import read_facts
 from dashboard.store.cameras import camera_frame
 from dashboard.store.wall_points import point_rows
 from dashboard.store.snapshots import snapshot_version
+from dashboard.wall import WIDGET
 from layouts import geo
 
 POINTS_CACHED = 16  # (version, focus) bodies kept per process: the focus rotates over ~12 rows
@@ -34,7 +35,7 @@ def register(server, deps) -> None:  # noqa: ANN001
     @server.get("/wall/points.json")
     def wall_points():
         agency = request.args.get("agency") or None
-        current = str(snapshot_version(deps.engine, "wall", deps.redis))
+        current = str(snapshot_version(deps.engine, WIDGET, deps.redis))
         if request.args.get("v") == current:  # every wall asks once per version: build it once
             return geojson_response(points_body(current, agency), LONG_CACHE)
         return geojson_response(geo.reports_geojson_bytes(points_rows(deps, agency)), "no-store")

@@ -15,7 +15,7 @@ from flask import Response
 
 from dashboard.i18n import language
 from dashboard.public.query import PublicStore, local_day_start
-from layouts import geo
+from layouts import geo, ids
 from layouts import visitor as view
 
 
@@ -24,10 +24,10 @@ def register(app, deps) -> None:  # noqa: ANN001
     zone = deps.settings.zone
 
     @app.callback(
-        Output(view.VISITOR_STATUS, "children"), Output(view.VISITOR_CELLS, "children"),
-        Output(view.VISITOR_BOARD, "children"), Output(view.VISITOR_GATES, "children"),
-        Output(view.VISITOR_AS_OF, "children"), Output(view.VISITOR_TOTAL, "children"),
-        Input(view.VISITOR_TICK, "n_intervals"), State(view.VISITOR_QUERY, "data"),
+        Output(ids.VISITOR_STATUS, "children"), Output(ids.VISITOR_CELLS, "children"),
+        Output(ids.VISITOR_BOARD, "children"), Output(ids.VISITOR_GATES, "children"),
+        Output(ids.VISITOR_AS_OF, "children"), Output(ids.VISITOR_TOTAL, "children"),
+        Input(ids.VISITOR_TICK, "n_intervals"), State(ids.VISITOR_QUERY, "data"),
     )
     def refresh_visitor(_n, query):
         lang = language((query or {}).get("lang") if isinstance(query, dict) else None)

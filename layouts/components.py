@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from dashboard.models import Status
 from dashboard.public.query import siaga_text
-from layouts import figures, theme
+from layouts import figures, ids, theme
 from layouts.numbers import number
 
 KPI_KEYS = ("today_new", "today_done", "open", "overdue", "unresponded_6h")
@@ -54,7 +54,7 @@ def age_text(minutes: int | float | None, _) -> str:
 def kpi_strip(_, keys: tuple[str, ...], prefix: str, strip_id: str) -> html.Div:
     """KPI tiles for ``keys``, values filled by a callback (ids ``<prefix>-<key>``)."""
     return html.Div([
-        html.Div([html.Div("–", id=f"{prefix}-{key}", className="kpi__value"),
+        html.Div([html.Div("–", id=ids.child(prefix, key), className="kpi__value"),
                   html.Div(_(KPI_LABELS[key]), className="kpi__label")],
                  className=f"kpi kpi--{key}")
         for key in keys

@@ -30,12 +30,12 @@ from dashboard.public.redact import redact
 from dashboard.reference import REFERENCE_DIR
 from dashboard.store import public as sql
 from dashboard.store.snapshots import read_snapshot
+from dashboard.wall import WIDGET
 
 GRID_DEG = 0.001
 GRID_DECIMALS = 3
 MAX_CELLS = 2000
 BOARD_ROWS = 5
-WALL_WIDGET = "wall"
 SUMMARY_TTL = 15.0  # seconds a visitor summary is reused
 CLOSED_VALUES = frozenset(s.value for s in CLOSED)
 
@@ -121,7 +121,7 @@ class PublicStore:
         with self.engine.connect() as conn:
             counts = sql.status_counts(conn, today_start)
             points = sql.select_points(conn, today_start, max_points)
-        snap = read_snapshot(self.engine, WALL_WIDGET, self.redis)
+        snap = read_snapshot(self.engine, WIDGET, self.redis)
         payload, computed_at = (snap[0], snap[2]) if snap else ({}, None)
         return {
             "status_today": [{"status": s.value, "n": counts.get(s.value, 0)} for s in STATUS_ORDER],

@@ -1,4 +1,4 @@
-"""The wall snapshot: bounded reads in, one JSON payload out (widget id ``"wall"``).
+"""The wall snapshot: bounded reads in, one JSON payload out (widget id :data:`dashboard.wall.WIDGET`).
 
 :func:`refresh_wall_snapshot` is the worker job. It does nothing while the saved snapshot
 is current: same version as the store's change cursor, the newest water reading of every
@@ -35,6 +35,7 @@ from typing import Any
 
 from dashboard.store import wall_aggregates as reads
 from dashboard import scoring
+from dashboard.wall import WIDGET
 from dashboard.wall import delta as wall_delta
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.public.redact import redact
@@ -43,7 +44,6 @@ from dashboard.store import counters, snapshots
 from dashboard.store.queries_sql import floor_hour
 from dashboard.wall.agencies import KELURAHAN, agency_label, grouped  # noqa: F401 - KELURAHAN re-exported
 
-WIDGET = "wall"
 MAX_AGE = timedelta(seconds=60)
 LEADERBOARD_MAX_AGE = timedelta(minutes=5)
 FLOOD_READING_MAX_AGE = timedelta(hours=3)

@@ -7,7 +7,8 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from dashboard.wall.aggregate import KELURAHAN, WIDGET, build_wall_payload, read_wall_inputs, refresh_wall_snapshot
+from dashboard.wall import WIDGET
+from dashboard.wall.aggregate import KELURAHAN, build_wall_payload, read_wall_inputs, refresh_wall_snapshot
 from dashboard.models import Status
 from dashboard.store import counters, snapshots
 from dashboard.store.schema import ingest_run

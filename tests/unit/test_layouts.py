@@ -69,7 +69,10 @@ def _ids(component) -> set[str]:
 
 def test_wall_layout_has_every_wall_id():
     found = _ids(wall.layout(Settings()))
-    wanted = {v for k, v in vars(ids).items() if k.startswith("WALL_") and isinstance(v, str)}
+    wanted = {v for k, v in vars(ids).items()
+              if k.startswith("WALL_") and not k.endswith("PREFIX") and isinstance(v, str)}
+    wanted |= {ids.child(ids.WALL_KPI_PREFIX, k) for k in components.KPI_KEYS}
+    wanted |= {ids.child(ids.WALL_FOCUS_KPI_PREFIX, k) for k in components.FOCUS_KPI_KEYS}
     assert wanted <= found, wanted - found
 
 

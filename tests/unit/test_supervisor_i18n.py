@@ -20,7 +20,7 @@ from dashboard.store.supervisor_insights import (
     RESPOND_BUCKETS,
     GamingRow,
 )
-from layouts import login
+from layouts import ids, login
 from layouts import supervisor as sv
 from layouts import supervisor_figures as figs
 from layouts import supervisor_parts as parts
@@ -85,7 +85,7 @@ def test_indonesian_supervisor_page_has_no_english_label(ref):
     assert_indonesian(found)
     assert {"Dari tanggal", "Sampai tanggal", "Pilih semua", "Cari", "Tidak ada pilihan", "Memuat…", "Keluar",
             "Ekspor CSV", "Menunggu"} <= found
-    picker = _find(page, sv.F_DATES)
+    picker = _find(page, ids.SUPERVISOR_F_DATES)
     assert picker.display_format == "DD/MM/YYYY" and picker.first_day_of_week == 1
     assert page.lang == "id"
 
@@ -95,7 +95,7 @@ def test_english_supervisor_page(ref):
     found = texts(page)
     assert {"From date", "To date", "Select all", "Sign out", "Export CSV", "Waiting", "Garbage"} <= found
     assert "Sampah" not in found and "Keluar" not in found  # categories by their English name
-    assert _find(page, sv.F_DATES).display_format == "D MMM YYYY" and page.lang == "en"
+    assert _find(page, ids.SUPERVISOR_F_DATES).display_format == "D MMM YYYY" and page.lang == "en"
 
 
 def test_indonesian_panels(ref):
@@ -196,8 +196,8 @@ def test_login_page_in_the_page_language():
                               "Nama pengguna atau kata sandi salah."}
     assert_indonesian(texts(id_page))
     assert texts(en_page) >= {"Supervisor sign-in", "Username", "Password", "Sign in"} and en_page.lang == "en"
-    token = _find(id_page, login.LOGIN_CSRF).value
-    assert token and token == _find(en_page, login.LOGIN_CSRF).value  # one token per session
+    token = _find(id_page, ids.LOGIN_CSRF).value
+    assert token and token == _find(en_page, ids.LOGIN_CSRF).value  # one token per session
 
 
 def _find(node, component_id: str):  # noqa: ANN001, ANN202

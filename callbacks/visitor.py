@@ -14,7 +14,8 @@ from dash import Input, Output, State
 from flask import Response
 
 from dashboard.i18n import language
-from dashboard.public.query import PublicStore, local_day_start
+from dashboard.clock import local_midnight
+from dashboard.public.query import PublicStore
 from layouts import geo, ids
 from layouts import visitor as view
 
@@ -31,7 +32,7 @@ def register(app, deps) -> None:  # noqa: ANN001
     )
     def refresh_visitor(_n, query):
         lang = language((query or {}).get("lang") if isinstance(query, dict) else None)
-        summary = public.visitor_summary(local_day_start(deps.now(), zone), deps.settings.max_map_points)
+        summary = public.visitor_summary(local_midnight(deps.now(), zone), deps.settings.max_map_points)
         return view.render(summary, lang, zone)
 
     outlines = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kota_outlines(deps.ref)))

@@ -11,12 +11,12 @@ Every string goes through the Babel catalogs (``dashboard.i18n``); data come onl
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import dash_leaflet as dl
 from dash import dcc, html
 
+from dashboard.clock import parse_iso
 from dashboard.config import Settings
 from dashboard.i18n import LANGUAGES, gettext, language
 from dashboard.models import STATUS_ORDER, Status
@@ -206,7 +206,7 @@ def gate_rows(gates: list[dict], _) -> list:  # noqa: ANN001
 def as_of_text(as_of: str | None, _, zone: ZoneInfo) -> str:  # noqa: ANN001
     if not as_of:
         return ""
-    when = datetime.fromisoformat(str(as_of).replace("Z", "+00:00")).astimezone(zone)
+    when = parse_iso(str(as_of)).astimezone(zone)
     return _("updated") + f" {when:%H:%M} {when.tzname()}"
 
 

@@ -132,12 +132,6 @@ class PublicStore:
         }
 
 
-def local_day_start(now: datetime, zone) -> datetime:  # noqa: ANN001
-    """Midnight of ``now``'s local day in ``zone``, as an aware datetime."""
-    local = now.astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 @lru_cache(maxsize=4)
 def siaga_levels(lang: str) -> tuple[tuple[int, str, str], ...]:
     """(level, name, meaning) for siaga 4..1: BPBD DKI's words in Bahasa Indonesia

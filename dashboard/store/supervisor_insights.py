@@ -33,6 +33,7 @@ from sqlalchemy import BigInteger, Connection, DateTime, any_, bindparam, func, 
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from dashboard import scoring
+from dashboard.clock import parse_iso
 from dashboard.models import RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
 from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds, is_pg
 from dashboard.store.schema import report, status_change
@@ -224,7 +225,7 @@ def _ranking(conn: Connection, now: datetime) -> tuple[datetime, list[dict]]:
     it (no worker running), computed here and kept :data:`SCORE_TTL` per process."""
     saved = read_snapshot(conn.engine, scoring.RANKING_SNAPSHOT)
     if saved is not None:
-        at = datetime.fromisoformat(saved[0]["computed_at"].replace("Z", "+00:00"))
+        at = parse_iso(saved[0]["computed_at"])
         if at <= now < at + 2 * SCORE_TTL:
             return at, saved[0]["ranked"]
     key = conn.engine.url.render_as_string(hide_password=True)

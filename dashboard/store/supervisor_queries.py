@@ -12,7 +12,7 @@ and only when asked (admins).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, case, func, literal_column, select
 from sqlalchemy.sql import ColumnElement
 
 from dashboard.access.auth import Scope, ScopeKind
+from dashboard.clock import day_start
 from dashboard.supervisor.filters import Filters, window
 from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
 from dashboard.store.queries_sql import MAX_DAYS, cap, day_key, days_between, parse_day
@@ -137,7 +138,7 @@ def trend(conn: Connection, view: View) -> list[tuple[Any, int, int]]:
     until = min(until or view.now, view.now)
     if since is None:  # whole local days: a cut first day would read as a drop
         today = (until - timedelta(microseconds=1)).astimezone(view.zone).date()
-        since = datetime.combine(today - timedelta(days=TREND_DAYS - 1), time(), view.zone).astimezone(timezone.utc)
+        since = day_start(today - timedelta(days=TREND_DAYS - 1), view.zone)
     since = max(since, until - timedelta(days=MAX_DAYS - 1))
     offset = view.now.astimezone(view.zone).utcoffset() or timedelta(0)
     days = days_between((since + offset).date(), (until - timedelta(microseconds=1) + offset).date())
@@ -157,8 +158,8 @@ def _counted_days(conn: Connection, view: View, days: list, since: datetime,
     view = replace(view, filters=replace(view.filters, since=None, until=None))
     counts = []
     for day in days:
-        start = max(since, datetime.combine(day, time(), view.zone).astimezone(timezone.utc))
-        end = min(until, datetime.combine(day + timedelta(days=1), time(), view.zone).astimezone(timezone.utc))
+        start = max(since, day_start(day, view.zone))
+        end = min(until, day_start(day + timedelta(days=1), view.zone))
         counts += [_count_between(view, report.c.requested_at, start, end),
                    _count_between(view, report.c.closed_at, start, end, report.c.status == DONE)]
     found = conn.execute(select(*counts)).one() if counts else ()

@@ -16,11 +16,12 @@ the windows, not the size of the store:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, case, func, literal_column, select
 
+from dashboard.clock import iso_z as _iso
 from dashboard.models import AGE_BUCKETS, OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
 from dashboard.scoring import KelurahanCounts
 from dashboard.store import queries_flow
@@ -129,10 +130,6 @@ def flow_24h(conn: Connection, hour: datetime, carry: dict[str, list] | None = N
         if all(n is not None for _, n, _ in merged):
             return merged
     return queries_flow.flow_by_hour(conn, hours[0], end)
-
-
-def _iso(t: datetime) -> str:
-    return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def ticker(conn: Connection, limit: int) -> list[dict[str, Any]]:

@@ -29,12 +29,13 @@ Status thresholds (``"ok" | "warning" | "danger"``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from dashboard.store import wall_aggregates as reads
 from dashboard import scoring
+from dashboard.clock import iso_z, local_midnight, parse_iso
 from dashboard.wall import WIDGET
 from dashboard.wall import delta as wall_delta
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
@@ -80,7 +81,7 @@ class WallInputs:
 
 
 def iso(t: datetime | None) -> str | None:
-    return None if t is None else t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return None if t is None else iso_z(t)
 
 
 def share_status(part: int, whole: int, danger: float = DANGER_SHARE, warning: float = WARNING_SHARE) -> str:
@@ -319,18 +320,12 @@ TREND_WINDOW = timedelta(hours=12)  # flood episodes are read from this window
 TREND_POINTS = 12 * 60 + 30  # every reading of the window (one a minute), then thinned for the payload
 
 
-def today_start(now: datetime, zone) -> datetime:  # noqa: ANN001
-    """Midnight of ``now``'s local day in ``zone``, as UTC."""
-    local = now.astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
-
-
 def _carried_leaderboard(previous: dict[str, Any] | None, now: datetime) -> dict[str, Any] | None:
     board = (previous or {}).get("leaderboard") or {}
     stamp = board.get("computed_at")
     if not stamp:
         return None
-    age = now - datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    age = now - parse_iso(stamp)
     return board if timedelta(0) <= age < LEADERBOARD_MAX_AGE else None
 
 
@@ -346,7 +341,7 @@ def _snapshot_conn(engine):  # noqa: ANN001, ANN202
 def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN001
                      previous: dict[str, Any] | None = None) -> WallInputs:
     """Windowed reads in one snapshot (see :mod:`dashboard.store.wall_aggregates`)."""
-    start, hour = today_start(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
+    start, hour = local_midnight(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
     with _snapshot_conn(engine) as conn:
         version = counters.current(conn)
         board = _carried_leaderboard(previous, now)  # None: time for a full recompute

@@ -8,7 +8,8 @@ from datetime import timedelta
 import orjson
 import pytest
 
-from dashboard.public.query import PublicStore, coarsen, local_day_start
+from dashboard.clock import local_midnight
+from dashboard.public.query import PublicStore, coarsen
 from dashboard.store import public as sql
 from dashboard.store.snapshots import save_snapshot
 from dashboard.wall import WIDGET
@@ -93,7 +94,7 @@ def test_visitor_summary_counts_today_and_drops_ticker(engine):
         "leaderboard": {"best": [{"code": "k", "name": "Gambir", "kota": "Jakarta Pusat",
                                   "score": 91.5, "received": 12, "parts": {}}], "formula": "f"}}
     save_snapshot(engine, WIDGET, payload, 3, NOW)
-    summary = PublicStore(engine).visitor_summary(local_day_start(NOW, _wib()), 1000)
+    summary = PublicStore(engine).visitor_summary(local_midnight(NOW, _wib()), 1000)
     counts = {r["status"]: r["n"] for r in summary["status_today"]}
     assert counts == {s: 1 for s in counts} and len(counts) == 5  # #10 was at 23:00 WIB yesterday
     assert summary["cells"] == [{"lat": -6.177, "lon": 106.818, "n": 5, "open": 4}]

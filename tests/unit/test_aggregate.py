@@ -16,7 +16,6 @@ from dashboard.wall.aggregate import (
     group_view,
     share_status,
     ticker_rows,
-    today_start,
 )
 from dashboard.store.wall_aggregates import split_backlog
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
@@ -172,12 +171,6 @@ def test_leaderboard_best_worst_do_not_overlap_and_are_capped(reference):
     assert row["name"] == reference.kelurahan[codes[0]].name and row["kota"]
     few = build_leaderboard(counts[:4], reference, NOW)
     assert len(few["best"]) == 4 and few["worst"] == []
-
-
-def test_today_starts_at_midnight_wib(settings):
-    assert today_start(NOW, settings.zone) == datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)
-    late = datetime(2026, 11, 27, 18, 0, tzinfo=timezone.utc)  # 01:00 WIB on the 28th
-    assert today_start(late, settings.zone) == datetime(2026, 11, 27, 17, 0, tzinfo=timezone.utc)
 
 
 def test_split_backlog_derives_overdue_and_unresponded_from_tally_minus_young():

@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from dashboard.config import Settings
 from dashboard.supervisor.filters import Allowed, allowed_for
+from dashboard.supervisor.grid import SORTABLE
 from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
 from dashboard.access.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER
@@ -194,14 +195,14 @@ def report_grid(_) -> dag.AgGrid:  # noqa: ANN001
     (``getRowsRequest``) and ``callbacks.supervisor`` answers from the scoped, paged query.
     Cells are plain text (no HTML renderer); sort and filter only where the server allows
     (``dashboard.supervisor.grid``)."""
-    def col(field: str, header: str, sortable: bool = True, **extra) -> dict:
-        return {"field": field, "colId": field, "headerName": header, "sortable": sortable, **extra}
+    def col(field: str, header: str, **extra) -> dict:
+        return {"field": field, "colId": field, "headerName": header, "sortable": field in SORTABLE, **extra}
     equals = {"filterOptions": ["equals"], "maxNumConditions": 1}
     columns = [col("id", _("ID"), filter="agNumberColumnFilter", filterParams=equals, width=110),
                col("requested_at", _("Received"), width=150), col("updated_at", _("Updated"), width=150),
                col("status", _("Status"), filter="agTextColumnFilter", filterParams=equals, width=130),
                col("category", _("Category")), col("kelurahan", _("Kelurahan")), col("agency", _("Agency")),
-               col("description", _("Text"), sortable=False, flex=2)]
+               col("description", _("Text"), flex=2)]
     return dag.AgGrid(id=ids.SUPERVISOR_TABLE, rowModelType="infinite", columnDefs=columns,
                       defaultColDef={"resizable": True, "filter": False, "sortable": False},
                       getRowId="params.data.id", className="sup__grid", style={"height": "460px"},

@@ -21,6 +21,7 @@ from sqlalchemy.sql import ColumnElement
 
 from dashboard.access.auth import Scope, ScopeKind
 from dashboard.clock import day_start
+from dashboard.supervisor import grid
 from dashboard.supervisor.filters import Filters, window
 from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
 from dashboard.store.queries_sql import MAX_DAYS, cap, day_key, days_between, parse_day
@@ -32,18 +33,14 @@ TREND_DAYS = 14  # trend window when the filter has no dates
 COUNT_DAYS = 62  # trend windows up to this many days: one range count per day
 DONE = Status.SELESAI.value
 
-#: Table sort keys (ag-grid colId) → column. Anything else is refused.
-SORTABLE: dict[str, Any] = {
-    "id": report.c.id, "requested_at": report.c.requested_at, "updated_at": report.c.updated_at,
-    "status": report.c.status, "category": report.c.category_code, "agency": report.c.agency_code,
-    "kelurahan": report.c.kelurahan_code, "kota": report.c.kota_code,
-}
 #: Dimensions a bar chart / leaderboard can group by.
 GROUPS: dict[str, Any] = {
     "agency": report.c.agency_code, "kelurahan": report.c.kelurahan_code,
     "kecamatan": report.c.kecamatan_code, "kota": report.c.kota_code,
     "category": report.c.category_code, "status": report.c.status,
 }
+#: The grid's sort keys (``grid.SORTABLE``, ag-grid colId) → column. Anything else is refused.
+SORTABLE: dict[str, Any] = {key: GROUPS[key] if key in GROUPS else report.c[key] for key in grid.SORTABLE}
 TABLE_COLUMNS = (report.c.id, report.c.requested_at, report.c.updated_at, report.c.status,
                  report.c.category_code, report.c.agency_code, report.c.kota_code,
                  report.c.kelurahan_code, report.c.description)

@@ -200,9 +200,9 @@ def _insights(app, deps) -> None:  # noqa: ANN001
         times, flagged = insights.response_times(sample), insights.gaming_flags(sample)
         newest = f" · {_('newest')} {number(insights.INSIGHT_ROWS, _)}"
         thousands = _("format:thousands-separator")
-        return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1-6j", _("target 6 h"), _,
+        return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1h_6h", _("target 6 h"), _,
                                thousands),
-                figs.histogram(_("Time to done") + newest, times["resolve"], "3-7h", _("target 7 d"), _, thousands),
+                figs.histogram(_("Time to done") + newest, times["resolve"], "3d_7d", _("target 7 d"), _, thousands),
                 figs.funnel(_("Hand-off funnel (median hours at each hop)") + newest, hops, _("h"), _, thousands),
                 parts.flags_table(flagged, deps.ref, _))
 

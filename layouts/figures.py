@@ -11,6 +11,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from dashboard.clock import parse_iso
+from dashboard.models import bucket_msgid
 from layouts import theme
 from layouts.numbers import number
 
@@ -40,7 +41,7 @@ def _number_font(vh_px: float | None) -> dict:
 def backlog_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
     """Open backlog by age bucket, coloured by how late it is."""
     counts = [r["n"] for r in rows]
-    bar = {"type": "bar", "x": [_(r["bucket"]) for r in rows], "y": counts,
+    bar = {"type": "bar", "x": [_(bucket_msgid(r["bucket"])) for r in rows], "y": counts,
            "marker": {"color": [theme.LEVEL_COLOUR.get(r.get("status"), theme.OKABE_ITO["grey"]) for r in rows]},
            "text": [number(n, _) for n in counts], "textposition": "outside", "textfont": _number_font(vh_px),
            "cliponaxis": False, "hoverinfo": "skip"}

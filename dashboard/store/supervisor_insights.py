@@ -43,8 +43,8 @@ from dashboard.store.wall_aggregates import leaderboard_counts
 
 H = 3600.0
 #: (label, upper bound in seconds) — the last bucket is open-ended.
-RESPOND_BUCKETS = (("<1j", 1 * H), ("1-6j", 6 * H), ("6-24j", 24 * H), ("1-3h", 72 * H), (">3h", None))
-RESOLVE_BUCKETS = (("<1h", 24 * H), ("1-3h", 72 * H), ("3-7h", 168 * H), ("7-14h", 336 * H), (">14h", None))
+RESPOND_BUCKETS = (("lt1h", 1 * H), ("1h_6h", 6 * H), ("6h_24h", 24 * H), ("1d_3d", 72 * H), ("gt3d", None))
+RESOLVE_BUCKETS = (("lt1d", 24 * H), ("1d_3d", 72 * H), ("3d_7d", 168 * H), ("7d_14d", 336 * H), ("gt14d", None))
 #: Hops of the hand-off funnel: status → what the supervisor calls that step.
 HOPS = ((Status.MENUNGGU, "kelurahan"), (Status.KOORDINASI, "koordinasi"), (Status.DISPOSISI, "disposisi"),
         (Status.PROSES, "suku dinas"), (Status.SELESAI, "selesai"))

@@ -21,8 +21,8 @@ Status thresholds (``"ok" | "warning" | "danger"``):
 
 * kpis: the worse of *overdue share of open* (open > 7 days) and *unresponded share of
   open* (Menunggu > 6 h): ``>= 25 %`` danger, ``>= 10 %`` warning, else ok;
-* backlog buckets: ``>7h`` (past the resolve target) is danger when it holds ``>= 10 %``
-  of the open backlog, warning when it holds any report; ``3-7h`` (close to the target)
+* backlog buckets: ``gt7d`` (past the resolve target) is danger when it holds ``>= 10 %``
+  of the open backlog, warning when it holds any report; ``3d_7d`` (close to the target)
   is warning at ``>= 25 %``; younger buckets are ok.
 """
 

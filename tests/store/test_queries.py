@@ -125,9 +125,9 @@ def test_status_counts_by_kota_windowed_and_tally(store):
 
 
 def test_open_backlog_by_age(store):
-    assert store.open_backlog_by_age(NOW) == [("<6j", 2), ("6-24j", 0), ("1-3h", 1), ("3-7h", 1), (">7h", 2)]
+    assert store.open_backlog_by_age(NOW) == [("lt6h", 2), ("6h_24h", 0), ("1d_3d", 1), ("3d_7d", 1), ("gt7d", 2)]
     assert store.open_backlog_by_age(NOW, "sudin-sda-31.71") == [
-        ("<6j", 0), ("6-24j", 0), ("1-3h", 0), ("3-7h", 0), (">7h", 1)]
+        ("lt6h", 0), ("6h_24h", 0), ("1d_3d", 0), ("3d_7d", 0), ("gt7d", 1)]
 
 
 def test_flow_by_hour(store):
@@ -314,7 +314,7 @@ def test_reads_agree_with_the_ingest_writes(engine, reference):
     load_via_writes(engine, reference)
     store, kel = ReportStore(engine), slots(reference)
     assert store.status_counts(None) == counts(menunggu=3, disposisi=1, proses=2, selesai=2)
-    assert store.open_backlog_by_age(NOW) == [("<6j", 2), ("6-24j", 0), ("1-3h", 1), ("3-7h", 1), (">7h", 2)]
+    assert store.open_backlog_by_age(NOW) == [("lt6h", 2), ("6h_24h", 0), ("1d_3d", 1), ("3d_7d", 1), ("gt7d", 2)]
     assert store.flow_by_day(NOW - 3 * D, NOW)[2:] == [(date(2026, 11, 26), 2, 2), (date(2026, 11, 27), 2, 1)]
     assert [(r.code, r.open, r.overdue, r.unresponded) for r in store.agency_load(NOW, 10)] == [
         (KELURAHAN_ALL, 4, 1, 1), ("sudin-sda-31.71", 1, 1, 0), ("tj", 1, 0, 0)]

@@ -49,10 +49,10 @@ def test_response_time_bounds_are_inclusive(engine):
     with engine.connect() as conn:
         respond = ins.response_times(ins.sample(conn, view(kota="31.71")))
         resolve = ins.response_times(ins.sample(conn, view(kota="31.74")))
-    assert respond["respond"] == [("<1j", 1), ("1-6j", 2), ("6-24j", 2), ("1-3h", 1), (">3h", 1)]
+    assert respond["respond"] == [("lt1h", 1), ("1h_6h", 2), ("6h_24h", 2), ("1d_3d", 1), ("gt3d", 1)]
     assert (respond["respond_in_target"], respond["not_responded"], respond["not_resolved"]) == (3, 1, 8)
     assert respond["resolve"] == [(label, 0) for label, _ in ins.RESOLVE_BUCKETS]
-    assert resolve["resolve"] == [("<1h", 1), ("1-3h", 1), ("3-7h", 1), ("7-14h", 2), (">14h", 1)]
+    assert resolve["resolve"] == [("lt1d", 1), ("1d_3d", 1), ("3d_7d", 1), ("7d_14d", 2), ("gt14d", 1)]
     assert (resolve["resolve_in_target"], resolve["not_resolved"]) == (3, 1)  # reopened: closed_at, not Selesai
 
 

@@ -142,9 +142,9 @@ def test_response_time_distribution(engine, data):
     from dashboard.store.supervisor_insights import response_times, sample
     with engine.connect() as conn:
         rt = response_times(sample(conn, view(PUSAT)))
-    assert dict(rt["respond"]) == {"<1j": 1, "1-6j": 2, "6-24j": 1, "1-3h": 0, ">3h": 0}
+    assert dict(rt["respond"]) == {"lt1h": 1, "1h_6h": 2, "6h_24h": 1, "1d_3d": 0, "gt3d": 0}
     assert rt["respond_in_target"] == 3 and rt["not_responded"] == 2
-    assert dict(rt["resolve"]) == {"<1h": 1, "1-3h": 0, "3-7h": 1, "7-14h": 0, ">14h": 0}
+    assert dict(rt["resolve"]) == {"lt1d": 1, "1d_3d": 0, "3d_7d": 1, "7d_14d": 0, "gt14d": 0}
     assert rt["resolve_in_target"] == 2 and rt["not_resolved"] == 4
 
 

@@ -122,13 +122,13 @@ def test_indonesian_figures():
     _ = gettext("id")
     respond = [(b, 1) for b, _h in RESPOND_BUCKETS]
     hops = [{"status": s.value, "hop": hop, "reached": 3, "median_hours": 1.5} for s, hop in HOPS]
-    found = figure_texts(figs.histogram("t", respond, "1-6j", "target", _))
+    found = figure_texts(figs.histogram("t", respond, "1h_6h", "target", _))
     found |= figure_texts(figs.funnel("t", hops, _("h"), _))
     found |= figure_texts(figs.trend("t", [(date(2026, 11, 26), 1, 2)], _("New"), _("Done"), _("format:axis-date")))
     assert_indonesian(found)
     assert {"Koordinasi", "Masuk", "Selesai", "1-6j"} <= found
     en = gettext("en")
-    resolve_en = figure_texts(figs.histogram("t", [(b, 1) for b, _h in RESOLVE_BUCKETS], "3-7h", "target", en))
+    resolve_en = figure_texts(figs.histogram("t", [(b, 1) for b, _h in RESOLVE_BUCKETS], "3d_7d", "target", en))
     assert {"<1d", "3-7d", ">14d"} <= resolve_en
     trend = go.Figure(figs.trend("t", [(date(2026, 11, 26), 1, 2)], "New", "Done", "%b %d")).to_plotly_json()
     assert trend["layout"]["xaxis"]["tickformat"] == "%b %d"
@@ -160,7 +160,7 @@ def test_figures_group_digits_in_the_page_language():
         thousands = gettext(lang)("format:thousands-separator")
         built = [go.Figure(fig) for fig in (
             figs.status_bars("t", {"menunggu": 12345}, {"menunggu": "M"}, thousands),
-            figs.histogram("t", [("1-6j", 12345)], "1-6j", "target", thousands=thousands),
+            figs.histogram("t", [("1h_6h", 12345)], "1h_6h", "target", thousands=thousands),
             figs.bars("t", [("x", "X", 12345)], thousands=thousands),
             figs.trend("t", [(date(2026, 11, 26), 12345, 2)], "N", "D", thousands=thousands))]
         for fig in built:

@@ -14,14 +14,14 @@ NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 WIB = ZoneInfo("Asia/Jakarta")
 
 
-def test_iso_z_is_utc_with_z():
+def test_iso_z_is_utc_with_z() -> None:
     assert iso_z(datetime(2026, 11, 27, 10, 4, 59, tzinfo=WIB)) == "2026-11-27T03:04:59Z"
     assert iso_z(NOW.replace(microsecond=120)) == "2026-11-27T03:00:00.000120Z"
     assert iso_z(NOW.replace(microsecond=120), "seconds") == "2026-11-27T03:00:00Z"
     assert iso_z(NOW, "seconds") == NOW.strftime("%Y-%m-%dT%H:%M:%SZ")  # the Open311 feed's W3C form
 
 
-def test_parse_iso_reads_z_offsets_and_naive_as_utc():
+def test_parse_iso_reads_z_offsets_and_naive_as_utc() -> None:
     assert parse_iso("2026-11-27T03:00:00Z") == NOW
     assert parse_iso("2026-11-27T10:00:00+07:00") == NOW
     assert parse_iso("2026-11-27T03:00:00") == NOW and parse_iso("2026-11-27T03:00:00").tzinfo is timezone.utc
@@ -30,7 +30,7 @@ def test_parse_iso_reads_z_offsets_and_naive_as_utc():
         parse_iso("yesterday")
 
 
-def test_today_starts_at_midnight_wib():
+def test_today_starts_at_midnight_wib() -> None:
     zone = Settings().zone
     assert local_midnight(NOW, zone) == datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)
     late = datetime(2026, 11, 27, 18, 0, tzinfo=timezone.utc)  # 01:00 WIB on the 28th
@@ -38,6 +38,6 @@ def test_today_starts_at_midnight_wib():
     assert local_midnight(NOW, zone).tzinfo is timezone.utc
 
 
-def test_day_start_is_local_midnight_in_utc():
+def test_day_start_is_local_midnight_in_utc() -> None:
     assert day_start(date(2026, 11, 27), WIB) == datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)
     assert day_start(date(2026, 11, 27), WIB) == local_midnight(NOW, WIB)

@@ -18,7 +18,7 @@ from dashboard.wall.aggregate import (
     ticker_rows,
     today_start,
 )
-from dashboard.store.wall_aggregates import split_backlog
+from dashboard.wall.delta import split_backlog
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.scoring import KelurahanCounts
 from dashboard.scoring import leaderboard as build_leaderboard

@@ -94,7 +94,7 @@ def measure(engine: Engine, url: str, backend: str, now: datetime, runs: int, da
                                     median_ms(lambda call=call: call(sessions[0]), runs), "ms", "", runs))
                 overview = median_ms(naive.supervisor_overview(engine, filters, now, WIB), runs)
                 rows.append(Row(SECTION, f"{label}: naive overview (GROUP BY per change)", backend, overview, "ms",
-                                f"naive / served change {overview / all_at_once:,.1f}x", runs))
+                                f"naive / served change {overview / all_at_once:.2g}x", runs))
         return rows
     finally:
         server.stop(served)

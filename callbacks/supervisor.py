@@ -21,9 +21,10 @@ from dashboard.supervisor.filters import FilterError, Filters, allowed_for, pars
 from dashboard.supervisor.grid import parse_rows_request
 from dashboard.i18n import gettext
 from dashboard.models import STATUS_ORDER
-from dashboard.store import supervisor_cube as cube
-from dashboard.store import supervisor_insights as insights
-from dashboard.store import supervisor_queries as sq
+from dashboard.store import flow, reports
+from dashboard.store import performance as insights
+from dashboard.store import tallies as cube
+from dashboard.store.view import View
 from layouts import ids
 from layouts import supervisor as sv
 from layouts import supervisor_figures as figs
@@ -54,7 +55,7 @@ def allowed_of(deps, user: User):  # noqa: ANN001, ANN201
     return allowed_for(deps.ref, scope.kind.value if scope else None, scope.code if scope else None)
 
 
-def current_view(deps, query) -> tuple[User, sq.View]:  # noqa: ANN001
+def current_view(deps, query) -> tuple[User, View]:  # noqa: ANN001
     """The signed-in supervisor and their validated, scoped view (aborts 401/403/400)."""
     user = require_supervisor()
     if not isinstance(query, str):
@@ -63,7 +64,7 @@ def current_view(deps, query) -> tuple[User, sq.View]:  # noqa: ANN001
         filters = parse(query, allowed_of(deps, user))
     except FilterError:
         abort(400)
-    return user, sq.View(filters, user.effective_scope, deps.now(), deps.settings.zone)
+    return user, View(filters, user.effective_scope, deps.now(), deps.settings.zone)
 
 
 # --- filter state: URL <-> controls, clicks ---------------------------------------------
@@ -157,7 +158,7 @@ def _overview(app, deps) -> None:  # noqa: ANN001
         with deps.engine.connect() as conn:
             cells = cube.cells(conn, view)
             kpis, statuses = cube.summary(conn, view, cells)
-            days = sq.trend(conn, view)
+            days = flow.trend(conn, view)
             by_kel = cube.counts_by(cells, "kelurahan", 1000, by_open=True)
             groups = {d: cube.counts_by(cells, d, 12, by_open=True) for d in ("agency", "category")}
             groups["kelurahan"] = by_kel[:15]
@@ -181,10 +182,10 @@ def _bars(title: str, rows: list[tuple[str, int, int]], kind: str, ref, _, lang:
                      thousands=_("format:thousands-separator"))
 
 
-def _kelurahan_page(conn, view: sq.View, ref, _) -> list:  # noqa: ANN001
+def _kelurahan_page(conn, view: View, ref, _) -> list:  # noqa: ANN001
     code = view.filters.kelurahan
     score = insights.kelurahan_score(conn, code, view.now)
-    return parts.kelurahan_panel(code, score, insights.open_backlog(conn, view), ref, _, view.zone)
+    return parts.kelurahan_panel(code, score, reports.open_backlog(conn, view), ref, _, view.zone)
 
 
 def _insights(app, deps) -> None:  # noqa: ANN001
@@ -230,7 +231,7 @@ def _table(app, deps) -> None:  # noqa: ANN001
         if req.status and view.filters.status and req.status not in view.filters.status:
             return {"rowData": [], "rowCount": 0}
         with deps.engine.connect() as conn:
-            found = sq.page(conn, view, req.start, req.end, list(req.sort), req.report_id, req.status)
+            found = reports.page(conn, view, req.start, req.end, list(req.sort), req.report_id, req.status)
         data = [parts.grid_row(r, deps.ref, deps.settings.zone, _, lang) for r in found]
         done = len(data) < req.end - req.start
         return {"rowData": data, "rowCount": req.start + len(data) if done else None}
@@ -247,7 +248,7 @@ def _detail(app, deps) -> None:  # noqa: ANN001
         if not isinstance(row_id, str) or not row_id.isdigit() or not 0 < int(row_id) < 2**62:
             abort(400)
         with deps.engine.connect() as conn:
-            found = sq.detail(conn, user.effective_scope, int(row_id), with_identity=user.sees_identity)
+            found = reports.detail(conn, user.effective_scope, int(row_id), with_identity=user.sees_identity)
         lang = sv.lang_of(search)
         _ = gettext(lang)
         if found is None:

@@ -28,7 +28,7 @@ from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
 from dashboard.access.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER
 from dashboard.reference import Reference, load_reference
-from dashboard.store.supervisor_queries import MAX_POINTS
+from dashboard.store.reports import VIEW_POINTS
 from layouts import ids
 from layouts.numbers import number
 
@@ -180,7 +180,7 @@ def _map(_) -> html.Div:  # noqa: ANN001
                    pointToLayer={"variable": "pantau.map.pointToLayer"},
                    clusterToLayer={"variable": "pantau.map.clusterToLayer"}),
     ], id=ids.SUPERVISOR_MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, className="sup__map-inner"),
-        html.P(_("Map: the newest {n} reports of the filtered set").format(n=number(MAX_POINTS, _)),
+        html.P(_("Map: the newest {n} reports of the filtered set").format(n=number(VIEW_POINTS, _)),
                className="sup__caption")], className="sup__map")
 
 

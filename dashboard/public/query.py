@@ -2,9 +2,10 @@
 
 Privacy by construction:
 
-- **Columns**: rows come from :mod:`dashboard.store.public`, whose statements select an
-  allow-list of report columns and never touch the ``reporter`` table, ``address``,
-  ``media_url`` or the feed's ids.
+- **Columns**: rows come from :mod:`dashboard.store.service_requests` (and today's counts
+  and points from :mod:`dashboard.store.reports`), whose statements select an allow-list
+  of report columns and never touch the ``reporter`` table, ``address``, ``media_url`` or
+  the feed's ids.
 - **Points** are snapped to a 0.001° grid (:func:`coarsen`): about 111 m north-south and
   110 m east-west at Jakarta's latitude, so a point says which block, not which house.
   The "address" shown is the kelurahan and kota, never the reporter's street address.
@@ -28,7 +29,8 @@ from sqlalchemy import Engine
 from dashboard.models import CLOSED, STATUS_ORDER
 from dashboard.public.redact import redact
 from dashboard.reference import REFERENCE_DIR
-from dashboard.store import public as sql
+from dashboard.store import service_requests as sql
+from dashboard.store.reports import map_points, status_counts
 from dashboard.store.snapshots import read_snapshot
 from dashboard.wall import WIDGET
 
@@ -119,8 +121,8 @@ class PublicStore:
 
     def _summary(self, today_start: datetime, max_points: int) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            counts = sql.status_counts(conn, today_start)
-            points = sql.select_points(conn, today_start, max_points)
+            counts = status_counts(conn, since=today_start)
+            points = map_points(conn, None, max_points, since=today_start, shape="public")
         snap = read_snapshot(self.engine, WIDGET, self.redis)
         payload, computed_at = (snap[0], snap[2]) if snap else ({}, None)
         return {

@@ -3,8 +3,9 @@
 :func:`refresh_wall_snapshot` is the worker job. It does nothing while the saved snapshot
 is current: same version as the store's change cursor, the newest water reading of every
 monitored gate already shown, and younger than :data:`MAX_AGE` (ages and "today" move
-with the clock). Otherwise it reads the windows (:mod:`dashboard.store.wall_aggregates`,
-``queries_flow.flow_by_hour``) in one read snapshot and calls the pure
+with the clock). Otherwise it reads the windows (:mod:`dashboard.store.tallies`,
+:mod:`~dashboard.store.flow`, :mod:`~dashboard.store.changes`, :mod:`~dashboard.store.performance`,
+:mod:`~dashboard.store.gates`) in one read snapshot and calls the pure
 :func:`build_wall_payload`. A full recompute happens at most every
 :data:`LEADERBOARD_MAX_AGE`: in between, the leaderboard (a 30-day score) and the flow
 hours before the previous hour are carried over from the saved snapshot.
@@ -33,7 +34,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from dashboard.store import wall_aggregates as reads
 from dashboard import scoring
 from dashboard.clock import iso_z, local_midnight, parse_iso
 from dashboard.wall import WIDGET
@@ -42,7 +42,13 @@ from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.public.redact import redact
 from dashboard.reference import Reference
 from dashboard.store import counters, snapshots
-from dashboard.store.queries_sql import floor_hour
+from dashboard.store.changes import ticker
+from dashboard.store.flow import done_by_agency, flow_24h
+from dashboard.store.gates import camera_states, gate_readings, monitored_gates
+from dashboard.store.ingest_runs import data_as_of
+from dashboard.store.performance import leaderboard_counts
+from dashboard.store.portable import floor_hour
+from dashboard.store.tallies import open_by_agency, open_by_kelurahan
 from dashboard.wall.agencies import KELURAHAN, agency_label, grouped  # noqa: F401 - KELURAHAN re-exported
 
 MAX_AGE = timedelta(seconds=60)
@@ -71,7 +77,7 @@ class WallInputs:
     unresponded: dict[str, int] = field(default_factory=dict)  # agency -> Menunggu older than 6 h
     open_by_kelurahan: dict[str, int] = field(default_factory=dict)
     flow: list[tuple[datetime, int, int]] = field(default_factory=list)  # hour, new, done
-    ticker: list[dict[str, Any]] = field(default_factory=list)  # wall_aggregates.ticker rows
+    ticker: list[dict[str, Any]] = field(default_factory=list)  # store.changes.ticker rows
     leaderboard: dict[str, Any] | None = None
     ranking: dict[str, Any] | None = None  # scoring.ranking, when the leaderboard was recomputed
     gates: list[dict[str, Any]] = field(default_factory=list)  # monitored gates
@@ -340,30 +346,30 @@ def _snapshot_conn(engine):  # noqa: ANN001, ANN202
 
 def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN001
                      previous: dict[str, Any] | None = None) -> WallInputs:
-    """Windowed reads in one snapshot (see :mod:`dashboard.store.wall_aggregates`)."""
+    """Windowed reads in one snapshot (see the module docstring)."""
     start, hour = local_midnight(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
     with _snapshot_conn(engine) as conn:
         version = counters.current(conn)
         board = _carried_leaderboard(previous, now)  # None: time for a full recompute
         young, today, done = young_parts(conn, str(engine.url), version, now, start,
                                          full=board is None, previous=previous)
-        backlog, unresponded = reads.split_backlog(reads.open_by_agency(conn), young)
+        backlog, unresponded = wall_delta.split_backlog(open_by_agency(conn), young)
         carry = (previous or {}).get("flow_24h") if board is not None else None
         ranking = None
         if board is None:
-            counts = reads.leaderboard_counts(conn, now - scoring.WINDOW, now)
+            counts = leaderboard_counts(conn, now - scoring.WINDOW, now)
             board, ranking = scoring.leaderboard(counts, ref, now), scoring.ranking(counts, now)
-        gates = reads.monitored_gates(conn)
-        levels, trends = reads.gate_readings(conn, [g["code"] for g in gates], now - TREND_WINDOW,
-                                             TREND_POINTS)
+        monitored = monitored_gates(conn)
+        levels, trends = gate_readings(conn, [g["code"] for g in monitored], now - TREND_WINDOW,
+                                       TREND_POINTS)
         return WallInputs(
-            version=version, data_as_of=reads.data_as_of(conn),
+            version=version, data_as_of=data_as_of(conn),
             today=today, done_today=done,
-            backlog=backlog, unresponded=unresponded, open_by_kelurahan=reads.open_by_kelurahan(conn),
-            flow=reads.flow_24h(conn, hour, carry),
-            ticker=reads.ticker(conn, TICKER), leaderboard=board, ranking=ranking, gates=gates,
+            backlog=backlog, unresponded=unresponded, open_by_kelurahan=open_by_kelurahan(conn),
+            flow=flow_24h(conn, hour, carry),
+            ticker=ticker(conn, TICKER), leaderboard=board, ranking=ranking, gates=monitored,
             levels=levels, trends=trends,
-            cameras=reads.camera_states(conn))
+            cameras=camera_states(conn))
 
 
 #: the worker's incremental state per store URL (:mod:`dashboard.wall.delta`)
@@ -372,16 +378,16 @@ _STATES: dict[str, wall_delta.YoungState] = {}
 
 def young_parts(conn, key: str, version: int, now: datetime, start: datetime, full: bool,  # noqa: ANN001, ANN201
                 previous: dict[str, Any] | None = None):
-    """(young open rows, today's rows, today's Selesai moves) as ``wall_aggregates``
-    reads them, from the incremental state. The state is advanced only when it produced
-    ``previous`` (the saved snapshot: same version and computed_at); otherwise, or when
-    ``full``, or when it cannot advance, it is built afresh."""
+    """(young open rows, today's rows, today's Selesai moves) from the incremental state
+    (as the reference reads of ``tests/store/oracles.py`` give them). The state is
+    advanced only when it produced ``previous`` (the saved snapshot: same version and
+    computed_at); otherwise, or when ``full``, or when it cannot advance, it is built afresh."""
     state = _STATES.get(key)
     made_previous = state is not None and previous is not None and (
         previous.get("version"), previous.get("computed_at")) == (state.version, iso(state.at))
     state = wall_delta.advance(conn, state, version, now, start) if made_previous and not full else None
     if state is None:
-        state = wall_delta.build(conn, version, now, start, reads.done_by_agency(conn, start))
+        state = wall_delta.build(conn, version, now, start, done_by_agency(conn, start))
     _STATES[key] = state
     return state.young_rows(), state.today_rows(), state.done_counts()
 
@@ -405,8 +411,8 @@ def refresh_wall_snapshot(engine, ref: Reference, now: datetime, settings) -> bo
     redis = redis_client(settings.redis_url)
     with engine.connect() as conn:
         version = counters.current(conn)
-        levels, _ = reads.gate_readings(conn, [c for c, g in ref.gates.items() if g.monitored],
-                                        now - TREND_WINDOW, 1)
+        levels, _ = gate_readings(conn, [c for c, g in ref.gates.items() if g.monitored],
+                                  now - TREND_WINDOW, 1)
     saved = snapshots.read_snapshot(engine, WIDGET, redis)
     if is_current(saved, version, levels, now):
         return False

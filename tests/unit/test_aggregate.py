@@ -17,7 +17,7 @@ from dashboard.wall.aggregate import (
     share_status,
     ticker_rows,
 )
-from dashboard.store.wall_aggregates import split_backlog
+from dashboard.wall.delta import split_backlog
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.scoring import KelurahanCounts
 from dashboard.scoring import leaderboard as build_leaderboard

@@ -27,7 +27,7 @@ def used_msgids() -> set[str]:
 
 def supervisor_msgids() -> set[str]:
     """Labels the supervisor view looks up from tables and data (not ``_("literal")``)."""
-    from dashboard.store import supervisor_insights as insights
+    from dashboard.store import performance as insights
     from layouts import supervisor_parts as parts
     found = {label for _key, label in parts.KPI_LABELS} | set(parts.PART_LABELS.values())
     found |= set(parts.IDENTITY.values()) | set(parts.FLAG_HEADINGS) | set(parts.KIND_LABELS.values())

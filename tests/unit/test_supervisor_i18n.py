@@ -14,7 +14,7 @@ from flask import Flask
 from dashboard.access.auth import Role, User
 from dashboard.i18n import catalog, gettext
 from dashboard.reference import load_reference
-from dashboard.store.supervisor_insights import (
+from dashboard.store.performance import (
     HOPS,
     RESOLVE_BUCKETS,
     RESPOND_BUCKETS,

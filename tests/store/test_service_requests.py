@@ -10,7 +10,8 @@ import pytest
 
 from dashboard.clock import local_midnight
 from dashboard.public.query import PublicStore, coarsen
-from dashboard.store import public as sql
+from dashboard.store import reports
+from dashboard.store import service_requests as sql
 from dashboard.store.snapshots import save_snapshot
 from dashboard.wall import WIDGET
 from tests.public_data import EXACT_LAT, EXACT_LON, NOW, canary_text, leaks, seed
@@ -24,8 +25,8 @@ def _statements():
                                               service_codes=("sampah",)))
     yield sql.requests_stmt(sql.RequestFilter(ids=(1, 2)))
     yield sql.services_stmt()
-    yield sql.status_counts_stmt(NOW)
-    yield sql.points_stmt(NOW, 10)
+    yield reports.status_counts_stmt(since=NOW)
+    yield reports.map_points_stmt(limit=10, since=NOW, shape="public")
 
 
 @pytest.mark.parametrize("stmt", list(_statements()))

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from dashboard.config import Settings
 from dashboard.processes.runner import THREADS, WORKERS
 from dashboard.processes.worker_options import add_arguments as add_worker_arguments, options_from
+from dashboard.store.ingest_runs import quarantine_get, quarantine_list
 
 log = logging.getLogger("pantau")
 
@@ -101,14 +102,12 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.store.queries import ReportStore
-
-    store = ReportStore(_engine(settings))
-    if args.action == "list":
-        for row in store.quarantine_list(args.limit):
-            print(f"{row['id']}\t{row['source']}\t{row['reason']}\t{row['external_id'] or ''}")
-        return 0
-    row = store.quarantine_get(args.id)
+    with _engine(settings).connect() as conn:
+        if args.action == "list":
+            for row in quarantine_list(conn, args.limit):
+                print(f"{row['id']}\t{row['source']}\t{row['reason']}\t{row['external_id'] or ''}")
+            return 0
+        row = quarantine_get(conn, args.id)
     if row is None:
         print(f"pantau quarantine: no record {args.id}", file=sys.stderr)
         return 1

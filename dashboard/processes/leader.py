@@ -28,9 +28,9 @@ import zlib
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection, Engine, delete, select, text, update
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.store import dialect
 from dashboard.store.schema import lease
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ class LeaseLeader:
         if steal_from is not None:
             takeable |= lease.c.holder == steal_from
         with self.engine.begin() as conn:
-            conn.execute(sqlite.insert(lease).values(name=LEASE_NAME, holder=self.me, expires_at=now + self.ttl)
+            conn.execute(dialect.insert(conn, lease).values(name=LEASE_NAME, holder=self.me, expires_at=now + self.ttl)
                          .on_conflict_do_nothing(index_elements=["name"]))
             taken = conn.execute(update(lease).where(lease.c.name == LEASE_NAME, takeable)
                                  .values(holder=self.me, expires_at=now + self.ttl)).rowcount

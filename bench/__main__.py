@@ -28,7 +28,6 @@ import sys
 import tempfile
 import time
 import traceback
-from types import FrameType, ModuleType
 from datetime import datetime, timezone
 from pathlib import Path
 from types import FrameType, ModuleType

@@ -35,6 +35,14 @@ from sqlalchemy import text
 
 from bench.common import Ctx, Row
 
+if TYPE_CHECKING:  # annotations only: a run imports these when it needs them
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from sqlalchemy import Engine
+
+    from dashboard.config import Settings
+    from dashboard.reference import Reference
+
+T = TypeVar("T")
 POINTS = 100_000
 DAYS = 25
 RUNS = 5

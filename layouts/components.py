@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from dash import dcc, html
 
 from dashboard.clock import parse_iso
+from dashboard.i18n import Gettext
 from dashboard.models import Status
 from dashboard.public.query import siaga_text
 from layouts import figures, ids, theme

@@ -8,9 +8,11 @@ the browser reported) so type stays readable at 1080p and at 4K alike.
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard.clock import parse_iso
+from dashboard.i18n import Gettext
 from dashboard.models import bucket_msgid
 from layouts import theme
 from layouts.numbers import number

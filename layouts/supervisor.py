@@ -25,10 +25,11 @@ from flask_login import current_user
 from dashboard.config import Settings
 from dashboard.supervisor.filters import Allowed, allowed_for
 from dashboard.supervisor.grid import SORTABLE
-from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
+from dashboard.i18n import DEFAULT_LANGUAGE, Gettext, gettext, language
+from dashboard.access.auth import User
 from dashboard.access.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER
-from dashboard.reference import Reference, load_reference
+from dashboard.reference import Category, Reference, load_reference
 from dashboard.store.reports import VIEW_POINTS
 from layouts import ids
 from layouts.numbers import number
@@ -196,7 +197,7 @@ def report_grid(_: Gettext) -> dag.AgGrid:
     (``getRowsRequest``) and ``callbacks.supervisor`` answers from the scoped, paged query.
     Cells are plain text (no HTML renderer); sort and filter only where the server allows
     (``dashboard.supervisor.grid``)."""
-    def col(field: str, header: str, **extra) -> dict:
+    def col(field: str, header: str, **extra: Any) -> dict:
         return {"field": field, "colId": field, "headerName": header, "sortable": field in SORTABLE, **extra}
     equals = {"filterOptions": ["equals"], "maxNumConditions": 1}
     columns = [col("id", _("ID"), filter="agNumberColumnFilter", filterParams=equals, width=110),

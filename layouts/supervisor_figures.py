@@ -11,7 +11,10 @@ Plotly's validation of the nine figures of a filter change cost more than its re
 
 from __future__ import annotations
 
+from typing import Any
+
 from dashboard.models import Status, bucket_msgid
+from dashboard.i18n import Gettext
 from layouts import theme
 from layouts.figures import axis
 from layouts.numbers import grouped
@@ -89,7 +92,8 @@ def histogram(title: str, buckets: list[tuple[str, int]], target_after: str, tar
     codes = [b for b, _n in buckets]
     cut = codes.index(target_after) if target_after in codes else len(codes) - 1
     colours = [theme.OKABE_ITO["green"] if i <= cut else theme.OKABE_ITO["vermillion"] for i in range(len(codes))]
-    bar = {"type": "bar", "x": [_(bucket_msgid(b)) for b in codes], "y": [n for _b, n in buckets], "marker": {"color": colours},
+    bar = {"type": "bar", "x": [_(bucket_msgid(b)) for b in codes], "y": [n for _b, n in buckets],
+           "marker": {"color": colours},
            "text": [grouped(n, thousands) for _b, n in buckets], "textposition": "outside", "cliponaxis": False,
            "hovertemplate": "%{x}: %{y:,}<extra></extra>"}
     line = {"type": "line", "xref": "x", "yref": "y domain", "x0": cut + 0.5, "x1": cut + 0.5, "y0": 0, "y1": 1,

@@ -29,6 +29,7 @@ from dashboard.reference import Reference
 from dashboard.simulator.stills import render_still
 from dashboard.store import cameras
 from dashboard.store.gates import camera_gates, gate_readings
+from dashboard.config import Settings
 
 log = logging.getLogger(__name__)
 

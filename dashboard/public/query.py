@@ -21,7 +21,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from functools import lru_cache
 from typing import Any, Callable
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Column, Connection, Join, Select, Subquery, select
 
 from dashboard.store.portable import cap
 from dashboard.store.schema import agency, category, kelurahan, kota, report

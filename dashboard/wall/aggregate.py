@@ -40,6 +40,7 @@ from sqlalchemy import Connection, Engine
 
 from dashboard import scoring
 from dashboard.clock import iso_z, local_midnight, parse_iso
+from dashboard.config import Settings
 from dashboard.wall import WIDGET
 from dashboard.wall import delta as wall_delta
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER

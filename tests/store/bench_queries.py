@@ -29,7 +29,7 @@ today = (NOW + WIB).replace(hour=0, minute=0, second=0, microsecond=0) - WIB  # 
 city = View(Filters(), None, NOW, ZoneInfo("Asia/Jakarta"))
 
 
-def r(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+def r(fn, *args, **kwargs):
     with e.connect() as conn:
         return fn(conn, *args, **kwargs)
 

@@ -14,7 +14,7 @@ from tests.conftest import NOW
 M = timedelta(minutes=1)
 
 
-def read(engine, fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+def read(engine, fn, *args, **kwargs):
     with engine.connect() as conn:
         return fn(conn, *args, **kwargs)
 

@@ -92,7 +92,7 @@ def load(engine, ref) -> dict[str, int]:
     return ids
 
 
-def read(engine, fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+def read(engine, fn, *args, **kwargs):
     with engine.connect() as conn:
         return fn(conn, *args, **kwargs)
 
@@ -112,7 +112,7 @@ def view(**filters) -> View:
     return View(Filters(**filters), None, NOW, WIB)
 
 
-def wall_backlog(engine, agency: str | None = None) -> list[tuple[str, int]]:  # noqa: ANN001
+def wall_backlog(engine, agency: str | None = None) -> list[tuple[str, int]]:
     """The wall's open backlog per age bucket (tally open minus the young open reports,
     ``wall.delta.split_backlog``), summed over agencies (or of one)."""
     with engine.connect() as conn:

@@ -37,7 +37,7 @@ def seed(engine) -> list:
     return rows
 
 
-def full(conn, now):  # noqa: ANN001, ANN201
+def full(conn, now):
     start = local_midnight(now, WIB)
     return (sorted(young_open(conn, now)), sorted(today_by_agency(conn, start)),
             done_by_agency(conn, start))

@@ -18,9 +18,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
-
 from dashboard.config import ROOT, Settings
+from dashboard.store.seeding import has_reports
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +76,13 @@ def prepare_store(settings: Settings, seed_reports: int, days: int) -> None:
     from dashboard.store.engine import make_engine
     from dashboard.store.migrate import upgrade
     from dashboard.store.refdata import store_reference
-    from dashboard.store.schema import report
 
     upgrade(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     ref = load_reference()
     store_reference(engine, ref)
     with engine.connect() as conn:
-        empty = conn.execute(select(func.count()).select_from(report)).scalar_one() == 0
+        empty = not has_reports(conn)
     if empty and seed_reports > 0:
         log.info("seeding %d reports over %d days", seed_reports, days)
         now = datetime.now(timezone.utc)  # reports end where the simulator's first run starts

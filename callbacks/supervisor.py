@@ -1,9 +1,8 @@
 """Callbacks of the supervisor view. ``register(app, deps)`` also sets up logins and the
 guard (``callbacks.auth``) and the view's HTTP routes (``callbacks.supervisor_routes``).
 
-Every callback starts with :func:`current_view`: it requires a signed-in supervisor
-(401/403 otherwise), parses the URL filter state against the values *this account* may
-use (400 for anything else) and builds the scoped :class:`View` every read goes through.
+Every callback starts with :func:`callbacks.supervisor_view.current_view`: a signed-in
+supervisor's validated, scoped view.
 
 Texts are in the page language, ``?lang=`` in the URL query (``ids.lang_of``); the
 filter sync keeps it in the URL when it rewrites the query.
@@ -16,8 +15,8 @@ from flask import abort
 
 from callbacks import supervisor_routes
 from callbacks.auth import init_auth, protect, require_supervisor
-from dashboard.access.auth import User
-from dashboard.supervisor.filters import FilterError, Filters, allowed_for, parse, to_query
+from callbacks.supervisor_view import allowed_of, current_view
+from dashboard.supervisor.filters import FilterError, Filters, parse, to_query
 from dashboard.supervisor.grid import parse_rows_request
 from dashboard.i18n import gettext
 from dashboard.models import STATUS_ORDER
@@ -44,23 +43,6 @@ def register(app, deps) -> None:  # noqa: ANN001
     _detail(app, deps)
     protect(app, set(app.callback_map) - before)
     supervisor_routes.register(app.server, deps)
-
-
-def allowed_of(deps, user: User):  # noqa: ANN001, ANN201
-    scope = user.effective_scope
-    return allowed_for(deps.ref, scope.kind.value if scope else None, scope.code if scope else None)
-
-
-def current_view(deps, query) -> tuple[User, sq.View]:  # noqa: ANN001
-    """The signed-in supervisor and their validated, scoped view (aborts 401/403/400)."""
-    user = require_supervisor()
-    if not isinstance(query, str):
-        abort(400)
-    try:
-        filters = parse(query, allowed_of(deps, user))
-    except FilterError:
-        abort(400)
-    return user, sq.View(filters, user.effective_scope, deps.now(), deps.settings.zone)
 
 
 # --- filter state: URL <-> controls, clicks ---------------------------------------------

@@ -28,6 +28,7 @@ from flask import Response, request, stream_with_context
 
 from callbacks.auth import require_supervisor
 from callbacks.routes import geojson_response
+from callbacks.supervisor_view import current_view
 from dashboard.supervisor.export import csv_chunks
 from dashboard.public.media import RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, media_for
 from dashboard.store.supervisor_queries import MAX_POINTS, iter_export, map_points, media_url
@@ -36,8 +37,6 @@ from layouts import geo
 
 
 def register(server, deps) -> None:  # noqa: ANN001
-    from callbacks.supervisor import current_view
-
     areas = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kelurahan_areas(deps.ref)))
     media_slots = FetchSlots()  # this process's media fetches at once
 

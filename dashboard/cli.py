@@ -116,19 +116,19 @@ def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.access import auth
+    from dashboard.store import users
 
     engine = _engine(settings)
     if args.action == "add":
         scope = (args.scope_kind, args.scope_code) if args.scope_kind else None
         try:
-            auth.add_user(engine, args.username, args.password, args.role, scope=scope)
+            users.add_user(engine, args.username, args.password, args.role, scope=scope)
         except ValueError as exc:
             print(f"pantau user add: {exc}", file=sys.stderr)
             return 1
         print(f"added {args.username} ({args.role})")
     elif args.action == "list":
-        for user in auth.list_users(engine):
+        for user in users.list_users(engine):
             print(user)
     else:
         return _change_user(engine, args)
@@ -142,15 +142,15 @@ DONE = {"remove": "removed {} (signed out everywhere)", "password": "new passwor
 def _change_user(engine, args: argparse.Namespace) -> int:  # noqa: ANN001
     """``pantau user remove|password|disable|enable NAME``: each one but ``enable`` also
     ends the account's sign-in sessions."""
-    from dashboard.access import auth
+    from dashboard.store import users
 
     try:
         if args.action == "password":
-            done = auth.set_password(engine, args.username, args.password or _ask_password())
+            done = users.set_password(engine, args.username, args.password or _ask_password())
         elif args.action == "remove":
-            done = auth.remove_user(engine, args.username)
+            done = users.remove_user(engine, args.username)
         else:
-            done = auth.set_disabled(engine, args.username, disabled=args.action == "disable")
+            done = users.set_disabled(engine, args.username, disabled=args.action == "disable")
     except ValueError as exc:
         print(f"pantau user {args.action}: {exc}", file=sys.stderr)
         return 1

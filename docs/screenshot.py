@@ -27,10 +27,10 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
 from dashboard.wall.aggregate import refresh_wall_snapshot  # noqa: E402
-from dashboard.access.auth import add_user, remove_user  # noqa: E402
 from dashboard.ingest.cameras import refresh_cameras  # noqa: E402
 from dashboard.ingest.run import ingest_once  # noqa: E402
 from dashboard.models import Report, Status  # noqa: E402
+from dashboard.store.users import add_user, remove_user  # noqa: E402
 from dashboard.store.water import Reading, record_levels  # noqa: E402
 from dashboard.store.writes import upsert_reports  # noqa: E402
 from dashboard.simulator.source import SimulatorSource  # noqa: E402

@@ -6,38 +6,14 @@ process-global ``@dash.callback``), so tests can build many apps in one process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from callbacks import index, open311, routes, routing, supervisor, visitor, wall
+from callbacks.deps import Deps, utc_now
 
-from dashboard.config import Settings
-from dashboard.reference import Reference
-from dashboard.store.snapshots import SnapshotCache
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class Deps:
-    """What callbacks and routes may use: the store gateway, settings and a clock; ``probe``
-    is the engine of health reads (``dashboard.store.health.probe_engine``)."""
-
-    settings: Settings
-    engine: Any  # sqlalchemy Engine (snapshot reads)
-    store: Any  # dashboard.store.queries.ReportStore
-    ref: Reference
-    redis: Any = None
-    now: Callable[[], datetime] = field(default=utc_now)
-    snapshots: SnapshotCache = field(default_factory=SnapshotCache)  # per process, keyed by version
-    probe: Any = None  # set by create_app
+__all__ = ["Deps", "register_all", "utc_now"]
 
 
 def register_all(app, deps: Deps) -> None:  # noqa: ANN001
     """Register the router, each view's callbacks and the plain HTTP routes."""
-    from callbacks import index, open311, routes, routing, supervisor, visitor, wall
-
     routing.register(app, deps)
     wall.register(app, deps)
     index.register(app, deps)

@@ -14,9 +14,22 @@ import sys
 from datetime import datetime, timezone
 from getpass import getpass
 
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
 from dashboard.config import Settings
-from dashboard.processes.runner import THREADS, WORKERS
+from dashboard.ingest.run import ingest_once
+from dashboard.ingest.sources import build_source
+from dashboard.processes.runner import THREADS, WORKERS, demo, serve, simulate
+from dashboard.processes.worker import finish, run_worker
 from dashboard.processes.worker_options import add_arguments as add_worker_arguments, options_from
+from dashboard.reference import load_reference
+from dashboard.simulator.seed import seed
+from dashboard.store import users
+from dashboard.store.engine import make_engine
+from dashboard.store.migrate import upgrade
+from dashboard.store.queries import ReportStore
+from dashboard.store.refdata import store_reference
 
 log = logging.getLogger("pantau")
 
@@ -25,33 +38,23 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _engine(settings: Settings):  # noqa: ANN202
-    from dashboard.store.engine import make_engine
-
+def _engine(settings: Settings) -> Engine:
     return make_engine(settings.resolved_database_url)
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.store.migrate import upgrade
-
     upgrade(settings.resolved_database_url)
     print(f"store at {_safe_url(settings)} is at the latest schema")
     return 0
 
 
 def cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.reference import load_reference
-    from dashboard.store.refdata import store_reference
-
     counts = store_reference(_engine(settings), load_reference())
     print(", ".join(f"{n} {table}" for table, n in counts.items()))
     return 0
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.reference import load_reference
-    from dashboard.simulator.seed import seed
-
     result = seed(_engine(settings), load_reference(), args.reports, args.days, args.seed, _now(),
                   progress=not args.quiet)
     print(result)
@@ -59,17 +62,11 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.processes.runner import simulate
-
     return simulate(settings.with_(sim_seed=args.seed, sim_speed=args.speed), args.interval,
                     iterations=args.iterations)
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.ingest.run import ingest_once
-    from dashboard.ingest.sources import build_source
-    from dashboard.reference import load_reference
-
     source = build_source(args.kind, args.target, settings)
     result = ingest_once(source, _engine(settings), load_reference(), _now(),
                          feed_tz=settings.feed_tz or None)
@@ -81,26 +78,18 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.processes.worker import finish, run_worker
-
     return finish(run_worker(settings, options=options_from(args)))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.processes.runner import serve
-
     return serve(settings, workers=args.workers)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.processes.runner import demo
-
     return demo(settings, seed_reports=args.seed_reports, days=args.days, workers=args.workers)
 
 
 def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.store.queries import ReportStore
-
     store = ReportStore(_engine(settings))
     if args.action == "list":
         for row in store.quarantine_list(args.limit):
@@ -116,8 +105,6 @@ def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.store import users
-
     engine = _engine(settings)
     if args.action == "add":
         scope = (args.scope_kind, args.scope_code) if args.scope_kind else None
@@ -139,11 +126,9 @@ DONE = {"remove": "removed {} (signed out everywhere)", "password": "new passwor
         "disable": "disabled {} (signed out everywhere)", "enable": "enabled {}"}
 
 
-def _change_user(engine, args: argparse.Namespace) -> int:  # noqa: ANN001
+def _change_user(engine: Engine, args: argparse.Namespace) -> int:
     """``pantau user remove|password|disable|enable NAME``: each one but ``enable`` also
     ends the account's sign-in sessions."""
-    from dashboard.store import users
-
     try:
         if args.action == "password":
             done = users.set_password(engine, args.username, args.password or _ask_password())
@@ -169,8 +154,6 @@ def _ask_password() -> str:
 
 
 def _safe_url(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
 
 

@@ -19,6 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from dashboard.config import ROOT, Settings
+from dashboard.processes.worker import run_ingest, run_water_levels
+from dashboard.reference import load_reference
+from dashboard.simulator.seed import seed
+from dashboard.simulator.source import replay_lead
+from dashboard.store.engine import make_engine
+from dashboard.store.migrate import upgrade
+from dashboard.store.refdata import store_reference
 from dashboard.store.seeding import has_reports
 
 log = logging.getLogger(__name__)
@@ -55,8 +62,6 @@ def serve(settings: Settings, workers: int = WORKERS) -> int:
 def simulate(settings: Settings, interval: float, iterations: int = 0) -> int:
     """Run the simulator in the foreground: a batch every ``interval`` seconds goes through
     the same ingest pipeline as any feed, then the water levels are recorded."""
-    from dashboard.processes.worker import run_ingest, run_water_levels
-
     settings = settings.with_(sources="simulator")
     done = 0
     while iterations == 0 or done < iterations:
@@ -70,13 +75,6 @@ def simulate(settings: Settings, interval: float, iterations: int = 0) -> int:
 
 def prepare_store(settings: Settings, seed_reports: int, days: int) -> None:
     """Migrate, load reference data, and seed a history when the store has no reports."""
-    from dashboard.reference import load_reference
-    from dashboard.simulator.seed import seed
-    from dashboard.simulator.source import replay_lead
-    from dashboard.store.engine import make_engine
-    from dashboard.store.migrate import upgrade
-    from dashboard.store.refdata import store_reference
-
     upgrade(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     ref = load_reference()

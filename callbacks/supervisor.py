@@ -16,7 +16,7 @@ from flask import abort
 from callbacks import supervisor_routes
 from callbacks.auth import init_auth, protect, require_supervisor
 from callbacks.supervisor_view import allowed_of, current_view
-from dashboard.supervisor.filters import FilterError, Filters, parse, to_query
+from dashboard.supervisor.filters import CONTROL_KEYS, Event, FilterError, next_filters, to_query
 from dashboard.supervisor.grid import parse_rows_request
 from dashboard.i18n import gettext
 from dashboard.models import STATUS_ORDER
@@ -31,6 +31,7 @@ from layouts.numbers import number
 CONTROLS = (ids.F_AGENCY, ids.F_KOTA, ids.F_KECAMATAN, ids.F_KELURAHAN, ids.F_CATEGORY, ids.F_STATUS)
 CLICKS = {ids.STATUS_FIG: "status", ids.AGENCY_FIG: "agency", ids.CATEGORY_FIG: "category",
           ids.KELURAHAN_FIG: "kelurahan", ids.AREAS: "kelurahan"}
+PLACES = {ids.F_KOTA: "kota", ids.F_KECAMATAN: "kecamatan", ids.F_KELURAHAN: "kelurahan"}
 
 
 def register(app, deps) -> None:  # noqa: ANN001
@@ -45,7 +46,7 @@ def register(app, deps) -> None:  # noqa: ANN001
     supervisor_routes.register(app.server, deps)
 
 
-# --- filter state: URL <-> controls, clicks ---------------------------------------------
+# --- filter state: URL <-> controls, clicks (the state machine: dashboard.supervisor.filters) ---
 def _sync(app, deps) -> None:  # noqa: ANN001
     outputs = [Output(ids.URL, "search"), *(Output(c, "value") for c in CONTROLS),
                Output(ids.F_DATES, "start_date"), Output(ids.F_DATES, "end_date"), Output(ids.F_OVERDUE, "value"),
@@ -55,60 +56,30 @@ def _sync(app, deps) -> None:  # noqa: ANN001
               Input(ids.F_RESET, "n_clicks"), *(Input(c, "clickData") for c in CLICKS)]
 
     @app.callback(*outputs, *inputs)
-    def sync(search, agency, kota, kec, kel, category, status, start, end, overdue, _reset, *_clicks):
-        user = require_supervisor()
-        allowed = allowed_of(deps, user)
+    def sync(search, *values):
+        allowed = allowed_of(deps, require_supervisor())
         trigger = ctx.triggered_id
         try:
-            if trigger in (None, ids.URL):
-                filters = parse(search or "", allowed)
-            elif trigger == ids.F_RESET:
-                filters = Filters()
-            elif trigger in CLICKS:
-                filters = parse(_clicked(parse(search or "", allowed), trigger, ctx.triggered[0]["value"], deps.ref),
-                                allowed)
-            else:
-                values = {"agency": agency, "kota": kota, "kecamatan": kec, "kelurahan": kel, "category": category,
-                          "status": status, "from": start, "to": end, "overdue": "1" if overdue else None}
-                filters = parse(_cascade(values, trigger, deps.ref), allowed)
+            filters = next_filters(search, _event(trigger, values[:len(CONTROL_KEYS)], ctx.triggered), allowed, deps.ref)
         except (FilterError, KeyError, TypeError, IndexError, AttributeError):
             abort(400)
         new_search = no_update if trigger in (None, ids.URL) else ids.with_lang(to_query(filters), ids.lang_of(search))
-        return (new_search, list(filters.agency), filters.kota, filters.kecamatan, filters.kelurahan,
-                list(filters.category), list(filters.status),
-                filters.since.isoformat() if filters.since else None,
-                filters.until.isoformat() if filters.until else None, ["1"] if filters.overdue else [],
-                ids.kecamatan_options(deps.ref, allowed, filters.kota),
+        return (new_search, *parts.control_outputs(filters), ids.kecamatan_options(deps.ref, allowed, filters.kota),
                 ids.kelurahan_options(deps.ref, allowed, filters.kota, filters.kecamatan))
 
 
-def _cascade(values: dict, trigger: str, ref) -> dict:  # noqa: ANN001
-    """Keep kota → kecamatan → kelurahan consistent with the control just changed."""
-    if trigger == ids.F_KOTA:
-        values.update(kecamatan=None, kelurahan=None)
-    elif trigger == ids.F_KECAMATAN:
-        values["kelurahan"] = None
-        if values["kecamatan"] in ref.kecamatan:
-            values["kota"] = ref.kecamatan[values["kecamatan"]].kota_code
-    elif trigger == ids.F_KELURAHAN and values["kelurahan"] in ref.kelurahan:
-        kel = ref.kelurahan[values["kelurahan"]]
-        values.update(kota=kel.kota_code, kecamatan=kel.kecamatan_code)
-    return values
-
-
-def _clicked(current: Filters, trigger: str, click, ref) -> dict:  # noqa: ANN001
-    """The current filters with the clicked bar / area applied (not yet validated)."""
-    if trigger == ids.AREAS:
-        code = click["properties"]["code"]
-    else:
-        code = click["points"][0]["customdata"]
-    values = {"agency": list(current.agency), "kota": current.kota, "kecamatan": current.kecamatan,
-              "kelurahan": current.kelurahan, "category": list(current.category), "status": list(current.status),
-              "from": current.since.isoformat() if current.since else None,
-              "to": current.until.isoformat() if current.until else None, "overdue": "1" if current.overdue else None}
-    key = CLICKS[trigger]
-    values[key] = [code] if key in ("agency", "category", "status") else code
-    return _cascade(values, ids.F_KELURAHAN, ref) if key == "kelurahan" else values
+def _event(trigger: object, values: tuple, triggered: list[dict]) -> Event:
+    """The filter event a trigger stands for (``values``: the controls' values by ``CONTROL_KEYS``)."""
+    if trigger in (None, ids.URL):
+        return Event("url")
+    if trigger == ids.F_RESET:
+        return Event("reset")
+    if trigger in CLICKS:
+        click = triggered[0]["value"]
+        code = click["properties"]["code"] if trigger == ids.AREAS else click["points"][0]["customdata"]
+        return Event("click", CLICKS[trigger], code)
+    controls = dict(zip(CONTROL_KEYS, values))
+    return Event("control", PLACES.get(trigger), values=controls | {"overdue": "1" if controls["overdue"] else None})
 
 
 # --- panels -------------------------------------------------------------------------------

@@ -11,17 +11,18 @@ from __future__ import annotations
 from flask import abort
 
 from callbacks.auth import require_supervisor
+from callbacks.deps import Deps
 from dashboard.access.auth import User
 from dashboard.store import supervisor_queries as sq
 from dashboard.supervisor.filters import Allowed, FilterError, allowed_for, parse
 
 
-def allowed_of(deps, user: User) -> Allowed:  # noqa: ANN001
+def allowed_of(deps: Deps, user: User) -> Allowed:
     scope = user.effective_scope
     return allowed_for(deps.ref, scope.kind.value if scope else None, scope.code if scope else None)
 
 
-def current_view(deps, query) -> tuple[User, sq.View]:  # noqa: ANN001
+def current_view(deps: Deps, query: object) -> tuple[User, sq.View]:
     """The signed-in supervisor and their validated, scoped view (aborts 401/403/400)."""
     user = require_supervisor()
     if not isinstance(query, str):

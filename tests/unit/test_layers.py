@@ -118,7 +118,8 @@ def sql_outside_store(root: Path) -> list[str]:
             if not _in(source, "sqlalchemy") or _in(source, "sqlalchemy.exc"):
                 continue
             allowed = SQLALCHEMY_ALLOWED.get(source, set())
-            found += [f"{name}:{node.lineno} from {source} import {a.name}" for a in node.names if a.name not in allowed]
+            found += [f"{name}:{node.lineno} from {source} import {a.name}"
+                      for a in node.names if a.name not in allowed]
         for call in ast.walk(tree):
             if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
                     and call.func.attr in SQL_CALLS and call.args):
@@ -292,7 +293,8 @@ def test_sql_check_flags_builders_and_statements_outside_the_store(tmp_path):
 def test_web_check_flags_dash_and_flask_in_the_domain_only(tmp_path):
     root = _tree(tmp_path, {
         "dashboard/view.py": "import dash_leaflet as dl\nfrom flask import abort\n",
-        "dashboard/figure.py": "def f():\n    import plotly.graph_objects as go  # lazy\n    from dash import html  # x\n",
+        "dashboard/figure.py": "def f():\n    import plotly.graph_objects as go  # lazy\n"
+                               "    from dash import html  # x\n",
         "dashboard/fine.py": "import dashboard_extra\nfrom werkzeug.security import generate_password_hash\n",
         "callbacks/view.py": "from dash import Input\nfrom flask_login import current_user\n",
     })
@@ -324,7 +326,8 @@ def test_function_import_check_wants_a_comment_on_the_import(tmp_path):
                             "def fast():\n    import numpy  # heavy: only this sub-command needs it\n"
                             "def hidden():\n    # a comment above is not on the line\n    import json\n"
                             "def string():\n    import csv; x = '# not a comment'\n"
-                            "class K:\n    def m(self):\n        from dashboard import (\n            cli,  # why\n        )\n",
+                            "class K:\n    def m(self):\n"
+                            "        from dashboard import (\n            cli,  # why\n        )\n",
         "layouts/x.py": "try:\n    import ujson\nexcept ImportError:\n    ujson = None\n",
     })
     assert unexplained_function_imports(root) == ["dashboard.cli:6 import json", "dashboard.cli:8 import csv"]

@@ -19,7 +19,6 @@ from dashboard.config import ROOT, Settings
 from dashboard.reference import load_reference
 from dashboard.store.engine import make_engine
 from dashboard.store.health import probe_engine
-from dashboard.store.queries import ReportStore
 from dashboard.store.snapshots import redis_client
 from callbacks.routing import ROUTES
 from layouts import ids
@@ -31,7 +30,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
     settings = settings or Settings.from_env()
     engine = make_engine(settings.resolved_database_url)
     redis = redis_client(settings.redis_url) if settings.redis_url else None
-    deps = Deps(settings, engine, ReportStore(engine), load_reference(), redis, clock or utc_now,
+    deps = Deps(settings, engine, load_reference(), redis, clock or utc_now,
                 probe=probe_engine(engine))
     app = Dash(__name__, title="Pantau", serve_locally=True,
                assets_folder=str(ROOT / "assets"), update_title=None)

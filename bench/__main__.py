@@ -3,7 +3,9 @@
 It seeds one fresh store per backend — a SQLite file in a temporary directory and a new
 PostgreSQL database ``bench_<pid>`` (created here, dropped at the end) — with N reports
 through :func:`dashboard.simulator.seed.seed`, then runs every benchmark module and prints one
-markdown table: the machine, then one row per measurement with a column per backend.
+markdown table: the machine, then one row per measurement with a column per backend. The
+same is written to ``--results`` (default ``bench/results.json``), which
+:mod:`bench.table` renders into the README.
 
 Adding a benchmark: write ``bench/<name>.py`` with ``run(ctx: bench.common.Ctx) ->
 list[bench.common.Row]`` and add it to :data:`MODULES`. ``ctx`` carries ``n``, ``days``,
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import platform
 import signal
@@ -27,17 +30,19 @@ import time
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
+from types import FrameType, ModuleType
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from bench.common import Ctx, Row
+from bench.table import RESULTS, machine_table, results_dict, rows_table
 from dashboard.reference import load_reference
 from dashboard.simulator.seed import seed
 from dashboard.store import schema
 from dashboard.store.engine import make_engine
 from dashboard.store.refdata import store_reference
 
-MODULES = ("bench.spine", "bench.wall", "bench.supervisor", "bench.supervisor_served")
+MODULES = ("bench.spine", "bench.wall", "bench.wall_browser", "bench.supervisor_served", "bench.public")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -50,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modules", default=",".join(MODULES), help="benchmark modules to run, in order")
     parser.add_argument("--pg-url", default=PG_ADMIN,
                         help="PostgreSQL server to create the bench_<pid> database on (any existing db)")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="results file to write (JSON; python -m bench.table renders it)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)  # a killed run still drops its database
     with tempfile.TemporaryDirectory(prefix="pantau-bench-") as tmp:
@@ -60,15 +67,19 @@ def main(argv: list[str] | None = None) -> int:
             for backend in args.backends.split(","):
                 _seed_store(ctx, backend.strip(), admin)
             rows = _run_modules(ctx, args.modules.split(","))
-            print(machine_table(ctx))
+            machine = machine_facts(ctx)
+            print(machine_table(machine))
             print()
             print(rows_table(rows, list(ctx.engines)))
+            args.results.write_text(json.dumps(results_dict(machine, list(ctx.engines), rows), indent=1,
+                                               ensure_ascii=False) + "\n", encoding="utf-8")
+            print(f"# results: {args.results}", flush=True)
         finally:
             _cleanup(ctx, admin)
     return 0
 
 
-def _seed_store(ctx: Ctx, backend: str, admin) -> None:  # noqa: ANN001
+def _seed_store(ctx: Ctx, backend: str, admin: Engine) -> None:
     if backend == "sqlite":
         url = f"sqlite:///{ctx.workdir / 'bench.db'}"
     elif backend in ("postgres", "postgresql"):
@@ -88,7 +99,7 @@ def _seed_store(ctx: Ctx, backend: str, admin) -> None:  # noqa: ANN001
     print(f"# {backend}: {ctx.seeded[backend].reports_per_second:,.0f} reports/s", flush=True)
 
 
-def _terminate(signum, _frame) -> None:  # noqa: ANN001
+def _terminate(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
@@ -109,23 +120,12 @@ def _run_modules(ctx: Ctx, names: list[str]) -> list[Row]:
     return rows
 
 
-def _call(module, ctx: Ctx) -> list[Row]:  # noqa: ANN001
-    """``run(ctx)``; or, for a module with the older ``measure(engine, ref, settings, n)``
-    returning dicts (bench/wall.py), call it per backend and convert."""
-    if hasattr(module, "run"):
-        return module.run(ctx)
-    from dashboard.config import Settings
-
-    rows = []
-    for backend, engine in ctx.engines.items():
-        settings = Settings.from_env({}, database_url=ctx.urls[backend], data_dir=ctx.workdir)
-        for d in module.measure(engine, ctx.ref, settings, ctx.n):
-            rows.append(Row(module.__name__.split(".")[-1], d["name"], backend, d["value"], d["unit"],
-                            f"target {d['target']}" if d.get("target") else ""))
+def _call(module: ModuleType, ctx: Ctx) -> list[Row]:
+    rows: list[Row] = module.run(ctx)
     return rows
 
 
-def _cleanup(ctx: Ctx, admin) -> None:  # noqa: ANN001
+def _cleanup(ctx: Ctx, admin: Engine) -> None:
     for backend, engine in ctx.engines.items():
         engine.dispose()
         if backend == "postgresql":
@@ -134,18 +134,19 @@ def _cleanup(ctx: Ctx, admin) -> None:  # noqa: ANN001
     admin.dispose()
 
 
-def machine_table(ctx: Ctx) -> str:
+def machine_facts(ctx: Ctx) -> dict[str, str]:
+    """The machine and the run: CPU, cores, RAM, Python, SQLite and PostgreSQL versions, N."""
     versions = {"sqlite": sqlite3.sqlite_version}
     if "postgresql" in ctx.engines:
         with ctx.engines["postgresql"].connect() as conn:
-            versions["postgresql"] = conn.execute(text("SHOW server_version")).scalar()
-    facts = [
-        ("CPU", _cpu_model()), ("cores", str(os.cpu_count())), ("RAM", _ram()),
-        ("python", platform.python_version()), *versions.items(),
-        ("reports per store", f"{ctx.n:,} over {ctx.days:g} days"), ("runs per median", str(ctx.runs)),
-        ("date", ctx.now.strftime("%Y-%m-%d %H:%M UTC")),
-    ]
-    return "\n".join(["| machine | |", "|---|---|", *(f"| {k} | {v} |" for k, v in facts)])
+            versions["postgresql"] = str(conn.execute(text("SHOW server_version")).scalar())
+    return {
+        "CPU": _cpu_model(), "cores": str(os.cpu_count()), "RAM": _ram(),
+        "python": platform.python_version(), **versions,
+        "reports per store": f"{ctx.n:,} over {ctx.days:g} days",
+        "runs per median": f"at least {ctx.runs} (each row's runs column)",
+        "date": ctx.now.strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def _cpu_model() -> str:
@@ -164,27 +165,6 @@ def _ram() -> str:
         return f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, ValueError, IndexError):
         return "unknown"
-
-
-def rows_table(rows: list[Row], backends: list[str]) -> str:
-    """One line per (section, name, unit); one value column per backend; notes joined."""
-    lines = ["| section | measure | " + " | ".join(backends) + " | unit | notes |",
-             "|---|---|" + "---:|" * len(backends) + "---|---|"]
-    keys: dict[tuple[str, str, str], dict[str, Row]] = {}
-    for row in rows:
-        keys.setdefault((row.section, row.name, row.unit), {})[row.backend] = row
-    for (section, name, unit), by_backend in keys.items():
-        values = [_fmt(by_backend.get(b)) for b in backends]
-        notes = "; ".join(f"{b}: {r.note}" for b, r in by_backend.items() if r.note)
-        lines.append(f"| {section} | {name} | " + " | ".join(values) + f" | {unit} | {notes} |")
-    return "\n".join(lines)
-
-
-def _fmt(row: Row | None) -> str:
-    if row is None or row.value is None:
-        return "n/a"
-    v = row.value
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}" if abs(v) >= 1 else f"{v:.3f}"
 
 
 if __name__ == "__main__":

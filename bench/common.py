@@ -2,7 +2,8 @@
 
 A benchmark module exposes ``run(ctx: Ctx) -> list[Row]``. ``bench/__main__.py`` seeds
 one fresh store per backend, builds the :class:`Ctx` and calls every module in turn,
-then prints all rows as one markdown table (one value column per backend).
+then prints all rows as one markdown table (one value column per backend) and writes them
+to a results file that :mod:`bench.table` renders into the README.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Row:
     value: float | None
     unit: str  # "ms", "reports/s", "x", ...
     note: str = ""
+    runs: int | None = None  # measurements the value is the median of (1: a single run)
 
 
 @dataclass

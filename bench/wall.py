@@ -1,62 +1,71 @@
-"""Wall benchmark: what a poll, a refresh and ten walls cost on a seeded store.
+"""Wall benchmark: the worker's snapshot build and the walls' polls through the served app.
 
-Rows per backend (medians over repeated runs, milliseconds of wall-clock time spent in
-the process that does the work, the database server included as it is on this machine):
+The wall's data path has two halves, and both are timed as they run in production:
 
-* ``poll unchanged`` — one web poll when nothing changed: ``snapshots.snapshot_version``
-  (one primary-key read). Target ≤ 2 ms.
-* ``refresh after 100 changes`` — 50 new + 50 status updates written through the ingest
-  write path (``writes.upsert_reports``, timed apart), then ``refresh_wall_snapshot``
-  with the leaderboard carried over (it is recomputed at most every 5 min; that cost is
-  its own row). Target ≤ 50 ms.
-* ``naive full reload`` — the design we replace: ``pandas.read_sql`` of the whole report
-  table + groupbys for the same tiles, measured in the same run; the ratio row divides
-  it by the refresh. Target ≥ 100×.
-* ``CPU`` rows — the same calls measured in CPU time (``wall_meters.CpuMeter``: this process,
-  incl. in-process SQLite, plus the PostgreSQL backends of the bench database), which
-  does not grow when other processes compete for the 2 cores.
-* ``10 walls vs 1`` — DB work of one poll cycle with one change batch: the worker's
-  refresh (once, whatever the number of walls) plus, per wall, ``snapshot_version`` and
-  the snapshot read because the version moved. Walls are served by ``WEB_WORKERS`` web
-  processes (``pantau serve``'s default), each with its own ``SnapshotCache`` as the
-  wall callback uses it, so the payload is read once per change per process. Ratio = cycle time with 10 walls / cycle
-  time with 1 wall (target ≤ 1.2); the SQL statements per cycle are counted exactly
-  (``before_cursor_execute``). The same cycle with Redis (``redis_url`` set: the worker
-  mirrors the snapshot, walls read Redis) shows the DB statements no longer grow with
-  walls. An unchanged cycle (the worker's check + version reads) is reported too.
+* **worker** — :func:`dashboard.wall.aggregate.refresh_wall_snapshot`, the job the worker
+  runs after every ingest (called here in-process, as the worker calls it). A change batch
+  of 100 reports (50 new, 50 moved one status on) is written first through
+  ``dashboard.store.writes.upsert_reports`` (the ingest write path; timed apart).
+* **web** — ``pantau serve``'s server (:mod:`bench.server`: gunicorn over waitress, the
+  process and thread counts of :mod:`dashboard.processes.runner`) on the same store. One
+  wall's poll tick is what its browser sends: the wall callback (version check, snapshot
+  read when the version moved, the rendered panels) and the freshness callback (the wall's
+  freshness read: heartbeats and the newest ingest) at once, then, when the version moved,
+  ``/wall/points.json?v=<version>`` (the map's open points).
 
-* ``wall-browser`` rows — a new report visible in Chromium, the map update with 100k
-  points and the JS heap (:mod:`bench.wall_browser`).
+Rows per backend (median of ``ctx.runs`` or more):
 
-Timings are wall-clock on a shared 2-core machine: run it when nothing else is busy;
-the statement counts do not depend on load.
+* ``poll unchanged`` — one wall's tick when nothing changed (the wall callback answers 204).
+* ``refresh after 100 changes`` (+ fastest, CPU) — the worker's job after one batch.
+* ``refresh incl. leaderboard`` — the same with the 30-day ranking recomputed (every 5 min).
+* ``cycle with change, 1 / 10 walls`` — one batch's whole cycle: the worker's refresh once,
+  then every wall's tick (walls one after the other; each wall's requests at once, as its
+  browser sends them). CPU counts this process, the server's processes and the PostgreSQL
+  backends of the bench database. ``idle cycle`` — the same with nothing changed.
+* the same cycle with Redis (the worker mirrors the snapshot, the server reads Redis).
+* ``naive`` ratios — :mod:`bench.naive`: every wall panel's ``GROUP BY`` on every poll; a
+  cycle of N walls runs them N times (10 × the measured naive poll). The naive side is reads
+  only (no HTTP, no rendering), so the ratio flatters it.
+
+Timings are wall-clock on a shared machine: read ratios within one run.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
-import pandas as pd
+import requests
 from sqlalchemy import Engine, select
 
-from bench.wall_meters import CpuMeter, StatementCount, median_ms, medians, timed
-from dashboard.wall.aggregate import WIDGET, redis_client, refresh_wall_snapshot
+from bench import naive, server
+from bench.common import Ctx, Row, median_ms
+from bench.wall_meters import CpuMeter, medians, timed
+from dashboard.config import Settings
 from dashboard.models import OPEN_VALUES, Report, Status
+from dashboard.processes.runner import WORKERS
 from dashboard.reference import Reference
-from dashboard.store import snapshots
 from dashboard.store.schema import report as report_table
 from dashboard.store.schema import snapshot
 from dashboard.store.writes import upsert_reports
+from dashboard.clock import local_midnight
+from dashboard.wall import WIDGET
+from dashboard.wall.aggregate import redis_client, refresh_wall_snapshot
+from layouts import ids
 
 BATCH = 100
-ROUNDS = 7
-WEB_WORKERS = 2  # pantau serve --workers default
-POLLS = 300
+WALLS = (1, 10)
+POLLS = 30  # unchanged polls per median
 REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, away from a running demo
+#: The wall callback's and the freshness callback's outputs (``/_dash-dependencies``).
+WALL_OUTPUT, FRESH_OUTPUT = f"{ids.WALL_VERSION}.data", f"{ids.WALL_FRESHNESS}.data"
+TICK = f"{ids.WALL_TICK}.n_intervals"
+VIEWPORT_PX = 1080
 
 
 def utcnow() -> datetime:
@@ -105,212 +114,214 @@ def write_changes(engine: Engine, ref: Reference, rng: np.random.Generator, tag:
     return timed(write)
 
 
-# --- the measurements -------------------------------------------------------------------
-def poll_unchanged(engine: Engine, redis=None) -> float:  # noqa: ANN001
-    return median_ms(lambda: snapshots.snapshot_version(engine, WIDGET, redis), POLLS)
+# --- the worker's half --------------------------------------------------------------------
+def must_refresh(engine: Engine, ref: Reference, settings: Settings) -> None:
+    if not refresh_wall_snapshot(engine, ref, utcnow(), settings):
+        raise RuntimeError("refresh skipped although the store changed")
 
 
-def refresh_after_changes(engine: Engine, ref: Reference, settings, rng,  # noqa: ANN001
-                          rounds: int = 2 * ROUNDS + 1) -> dict[str, float]:
+def refresh_after_changes(engine: Engine, ref: Reference, settings: Settings, rng: np.random.Generator,
+                          rounds: int) -> dict[str, float]:
     """Median write ms, median / fastest refresh ms and median refresh CPU ms over
     ``rounds`` batches."""
     meter, writes, refreshes = CpuMeter(engine), [], []
     for i in range(rounds):
         writes.append(write_changes(engine, ref, rng, f"r{i}-{time.time_ns()}"))
-        refreshes.append(meter.measure(lambda: _must_refresh(engine, ref, settings)))
+        refreshes.append(meter.measure(lambda: must_refresh(engine, ref, settings)))
     wall, cpu = medians(refreshes)
     return {"write": statistics.median(writes), "wall": wall, "fastest": min(w for w, _ in refreshes),
             "cpu": cpu}
 
 
-def _must_refresh(engine: Engine, ref: Reference, settings) -> None:  # noqa: ANN001
-    if not refresh_wall_snapshot(engine, ref, utcnow(), settings):
-        raise RuntimeError("refresh skipped although the store changed")
-
-
-def full_refresh(engine: Engine, ref: Reference, settings) -> float:  # noqa: ANN001
-    """A refresh that also recomputes the leaderboard (no saved snapshot to carry from)."""
+def full_refresh(engine: Engine, ref: Reference, settings: Settings, runs: int) -> float:
+    """A refresh that also recomputes the leaderboard (no saved snapshot to carry it from)."""
     def run() -> None:
         with engine.begin() as conn:
             conn.execute(snapshot.delete().where(snapshot.c.widget_id == WIDGET))
-        _must_refresh(engine, ref, settings)
-    return statistics.median(timed(run) for _ in range(3))
+        must_refresh(engine, ref, settings)
+    return statistics.median(timed(run) for _ in range(runs))
 
 
-def naive_reload(engine: Engine) -> tuple[float, float]:
-    """The replaced design: read the whole report table, compute the tiles in pandas.
-    (wall ms, CPU ms), medians of 3."""
-    def run() -> None:
-        with engine.connect() as conn:
-            df = pd.read_sql(select(report_table), conn)
-        now = pd.Timestamp(utcnow())
-        req = pd.to_datetime(df["requested_at"], utc=True, format="ISO8601")
-        is_open = df["status"].isin(OPEN_VALUES)
-        age = (now - req[is_open]).dt.total_seconds() / 3600
-        df["status"].value_counts()
-        df[is_open].groupby("agency_code").size().nlargest(12)
-        pd.cut(age, [-1, 6, 24, 72, 168, 1e9]).value_counts()
-        df[req >= now.normalize()].groupby(["agency_code", "status"]).size()
-        df[is_open].groupby("kelurahan_code").size()
-        df[req >= now - pd.Timedelta(days=30)].groupby("kelurahan_code")["status"].value_counts()
-    meter = CpuMeter(engine)
-    return medians([meter.measure(run) for _ in range(3)])
+# --- the web half ---------------------------------------------------------------------------
+class Walls:
+    """``n`` walls polling one served app: one browser session each."""
+
+    def __init__(self, served: server.Served, n: int, pool: ThreadPoolExecutor) -> None:
+        self.served, self.pool = served, pool
+        self.sessions = [requests.Session() for _ in range(n)]
+        self.versions: list[Any] = [None] * n
+        self.bytes: dict[str, int] = {}
+
+    def _bodies(self, have: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        values = {"n_intervals": 1}
+        wall = self.served.body(WALL_OUTPUT, values, {(ids.WALL_VIEWPORT, "data"): VIEWPORT_PX,
+                                                      (ids.WALL_VERSION, "data"): have,
+                                                      (ids.WALL_QUERY, "data"): {}})
+        fresh = self.served.body(FRESH_OUTPUT, values, {(ids.WALL_QUERY, "data"): {}})
+        for body in (wall, fresh):
+            body["changedPropIds"] = [TICK]
+        return wall, fresh
+
+    def tick(self, i: int) -> bool:
+        """Wall ``i``'s poll tick; True when it got a new version (and fetched the points)."""
+        s, base = self.sessions[i], self.served.base
+        wall, fresh = self._bodies(self.versions[i])
+        sent = [self.pool.submit(server.post, base, s, wall, True), self.pool.submit(server.post, base, s, fresh)]
+        answer = sent[0].result()
+        sent[1].result()
+        if answer.status_code == 204:
+            return False
+        version = answer.json()["response"][ids.WALL_VERSION]["data"]
+        self.versions[i] = version
+        points = server.get(s, f"{base}/wall/points.json?v={version}", b"")
+        self.bytes = {"wall callback answer": len(answer.content),
+                      "points.json (gzip)": int(points.headers.get("Content-Length", len(points.content)))}
+        return True
+
+    def poll_all(self, expect_new: bool | None) -> None:
+        for i in range(len(self.sessions)):
+            got = self.tick(i)
+            if expect_new is not None and got != expect_new:
+                raise RuntimeError(f"wall {i}: new version {got}, expected {expect_new}")
 
 
-def wall_cycle(engine: Engine, ref: Reference, settings, rng, walls: int) -> tuple[float, float, float]:  # noqa: ANN001
-    """One poll cycle after one change batch: the worker's refresh (once) + per wall a
-    version read and a snapshot read. Medians over ROUNDS of (wall ms, CPU ms, SQL
-    statements); the write itself is excluded. With ``settings.redis_url`` the walls
-    read Redis."""
-    redis = redis_client(settings.redis_url)
-    meter, runs, statements = CpuMeter(engine), [], []
-    for i in range(ROUNDS):
-        write_changes(engine, ref, rng, f"w{walls}-{i}-{time.time_ns()}")
+def wall_cycle(engine: Engine, ref: Reference, settings: Settings, served: server.Served,
+               rng: np.random.Generator, walls: int, rounds: int, pids: Callable[[], set[int]]
+               ) -> tuple[float, float]:
+    """Median (wall ms, CPU ms) of one batch's cycle: the worker's refresh, then every
+    wall's tick. The write is not timed."""
+    meter, runs = CpuMeter(engine, pids), []
+    with ThreadPoolExecutor(2) as pool:
+        screens = Walls(served, walls, pool)
+        screens.poll_all(None)  # each wall holds the current version, as a running wall does
+        for i in range(rounds):
+            write_changes(engine, ref, rng, f"w{walls}-{i}-{time.time_ns()}")
 
-        caches = [snapshots.SnapshotCache() for _ in range(WEB_WORKERS)]
+            def cycle() -> None:
+                must_refresh(engine, ref, settings)
+                screens.poll_all(True)
+            runs.append(meter.measure(cycle))
+    return medians(runs)
+
+
+def idle_cycle(engine: Engine, ref: Reference, settings: Settings, served: server.Served, walls: int,
+               runs: int) -> float:
+    """An unchanged cycle: the worker's check (no recompute) and every wall's tick (204)."""
+    with ThreadPoolExecutor(2) as pool:
+        screens = Walls(served, walls, pool)
+        refresh_wall_snapshot(engine, ref, utcnow(), settings)
+        screens.poll_all(None)
 
         def cycle() -> None:
-            _must_refresh(engine, ref, settings)
-            for wall in range(walls):
-                version = snapshots.snapshot_version(engine, WIDGET, redis)
-                caches[wall % WEB_WORKERS].read(engine, WIDGET, version, redis)
-        with StatementCount(engine) as count:
-            runs.append(meter.measure(cycle))
-        statements.append(count.n)
-    return (*medians(runs), statistics.median(statements))
+            refresh_wall_snapshot(engine, ref, utcnow(), settings)
+            screens.poll_all(False)
+        return median_ms(cycle, runs)
 
 
-def idle_cycle(engine: Engine, ref: Reference, settings, walls: int) -> float:  # noqa: ANN001
-    """An unchanged cycle: the worker's check (no recompute) + per wall a version read."""
-    redis = redis_client(settings.redis_url)
-
-    def cycle() -> None:
-        refresh_wall_snapshot(engine, ref, utcnow(), settings)
-        for _ in range(walls):
-            snapshots.snapshot_version(engine, WIDGET, redis)
-    refresh_wall_snapshot(engine, ref, utcnow(), settings)
-    return median_ms(cycle, 50)
+def poll_unchanged(served: server.Served) -> float:
+    with ThreadPoolExecutor(2) as pool:
+        screens = Walls(served, 1, pool)
+        screens.poll_all(None)
+        return median_ms(lambda: screens.poll_all(False), POLLS)
 
 
-def redis_settings(settings):  # noqa: ANN001, ANN201
-    """``settings`` with the bench's Redis database (15), or ``None`` when unreachable."""
-    client = snapshots.redis_client(REDIS_URL)
-    try:
-        client.ping()
-    except Exception:  # noqa: BLE001 - any failure means: no Redis rows
-        return None
-    return settings.with_(redis_url=REDIS_URL)
+def sizes(served: server.Served) -> dict[str, int]:
+    with ThreadPoolExecutor(2) as pool:
+        screens = Walls(served, 1, pool)
+        screens.poll_all(True)
+        return screens.bytes
 
 
-def payload_bytes(engine: Engine) -> int:
-    saved = snapshots.read_snapshot(engine, WIDGET)
-    return len(snapshots.encode(saved[0])) if saved else 0
-
-
-def cycle_rows(label: str, one: tuple, ten: tuple, target: str) -> list[tuple[str, float, str, str]]:
-    """Rows comparing a 1-wall and a 10-wall cycle: time, CPU, statements, ratios."""
-    return [
-        (f"{label}cycle with change, 1 / 10 walls", one[0], "ms", f"10 walls: {ten[0]:.1f} ms"),
-        (f"{label}10 walls / 1 wall (changed)", ten[0] / one[0], "x", target),
-        (f"{label}CPU per cycle, 1 / 10 walls", one[1], "ms CPU", f"10 walls: {ten[1]:.1f} ms CPU"),
-        (f"{label}10 walls / 1 wall (changed, CPU)", ten[1] / one[1], "x", target),
-        (f"{label}SQL statements per cycle, 1 / 10 walls", one[2], "statements", f"10 walls: {ten[2]:g}"),
-    ]
-
-
-def measure(engine: Engine, ref: Reference, settings, n_reports: int) -> list[dict[str, Any]]:  # noqa: ANN001
-    """Every wall row for one seeded backend, as plain dicts (name, value, unit, target)."""
-    rng = np.random.default_rng(7)
-    full = full_refresh(engine, ref, settings)
-    poll = poll_unchanged(engine)
-    r = refresh_after_changes(engine, ref, settings, rng)
-    naive, naive_cpu = naive_reload(engine)
-    one, ten = (wall_cycle(engine, ref, settings, rng, w) for w in (1, 10))
-    idle1, idle10 = (idle_cycle(engine, ref, settings, w) for w in (1, 10))
-    rows = [
-        ("poll unchanged (snapshot_version)", poll, "ms", "<= 2 ms"),
-        ("write 100 reports (upsert_reports)", r["write"], "ms", ""),
-        ("refresh after 100 changes", r["wall"], "ms", "<= 50 ms"),
-        ("refresh after 100 changes, fastest of 15", r["fastest"], "ms", ""),
-        ("refresh after 100 changes, CPU", r["cpu"], "ms CPU", ""),
-        ("refresh incl. leaderboard (every 5 min)", full, "ms", ""),
-        ("naive full reload (read_sql + groupby)", naive, "ms", ""),
-        ("naive / refresh", naive / r["wall"], "x", ">= 100x"),
-        ("naive / refresh, CPU", naive_cpu / r["cpu"], "x", ">= 100x"),
-        *cycle_rows("", one, ten, "<= 1.2x"),
-        ("idle cycle, 1 / 10 walls", idle1, "ms", f"10 walls: {idle10:.1f} ms"),
-    ]
-    with_redis = redis_settings(settings)
-    if with_redis is not None:
-        r1, r10 = (wall_cycle(engine, ref, with_redis, rng, w) for w in (1, 10))
-        rows += cycle_rows("Redis: ", r1, r10, "<= 1.2x")
-        rows.append(("Redis: poll unchanged (snapshot_version)",
-                     poll_unchanged(engine, redis_client(with_redis.redis_url)), "ms", "<= 2 ms"))
-    rows.append(("payload size", payload_bytes(engine) / 1024, "KiB", ""))
-    backend = engine.dialect.name
-    return [{"backend": backend, "reports": n_reports, "name": name, "value": round(value, 3),
-             "unit": unit, "target": target} for name, value, unit, target in rows]
-
-
-def run(ctx) -> list:  # noqa: ANN001
-    """``bench`` harness entry: every wall row on every seeded backend of ``ctx``."""
-    from bench.common import Row
-    from dashboard.config import Settings
-
-    rows = []
-    for backend, engine in ctx.engines.items():
-        settings = Settings.from_env({}, database_url=ctx.urls[backend], data_dir=ctx.workdir, sources="seed")
-        for d in measure(engine, ctx.ref, settings, ctx.n):
-            rows.append(Row("wall", d["name"], backend, d["value"], d["unit"], _note(d["target"])))
-    return rows + browser_rows(ctx)
-
-
-def browser_rows(ctx) -> list:  # noqa: ANN001
-    """The Chromium rows (:mod:`bench.wall_browser`, its own 100k-point SQLite store);
-    a failure is one error row, not the end of the run."""
-    from bench import wall_browser
-    from bench.common import Row
-    try:
-        return wall_browser.run(ctx)
-    except Exception as exc:  # noqa: BLE001 - e.g. no Chromium on this machine
-        return [Row("wall-browser", "error", "sqlite", None, "", f"{type(exc).__name__}: {exc}"[:90])]
-
-
-def _note(target: str) -> str:
-    """"target <= 2 ms" for a target, the text itself for an informational note."""
-    return f"target {target}" if target.startswith(("<", ">", "=")) else target
-
-
-# --- standalone: python -m bench.wall --reports N (the harness, this module only) --------
-def main(argv: list[str] | None = None) -> int:
-    """Seed fresh stores as ``python -m bench`` does, run only these rows, print them."""
-    import argparse
-    import tempfile
-    from pathlib import Path
-
-    from sqlalchemy import create_engine
-
-    from bench.__main__ import PG_ADMIN, _cleanup, _seed_store, machine_table, rows_table
-    from bench.common import Ctx
-    from dashboard.reference import load_reference
-
-    parser = argparse.ArgumentParser(prog="python -m bench.wall", description="Pantau wall benchmark")
-    parser.add_argument("--reports", type=int, default=100_000)
-    parser.add_argument("--days", type=float, default=90)  # as `python -m bench`
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="pantau-bench-wall-") as tmp:
-        ctx = Ctx(args.reports, args.days, utcnow(), load_reference(), {}, {}, Path(tmp))
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+def server_pids(served: server.Served) -> Callable[[], set[int]]:
+    """The server's processes (gunicorn's arbiter and its children) for the CPU meter."""
+    def pids() -> set[int]:
+        root = served.process.pid
         try:
-            for backend in args.backends.split(","):
-                _seed_store(ctx, backend.strip(), admin)
-            rows = run(ctx)
-            print(machine_table(ctx) + "\n\n" + rows_table(rows, list(ctx.engines)))
+            children = Path(f"/proc/{root}/task/{root}/children").read_text().split()
+        except OSError:
+            children = []
+        return {root, *map(int, children)}
+    return pids
+
+
+def redis_up() -> bool:
+    try:
+        return bool(redis_client(REDIS_URL).ping())
+    except Exception:  # noqa: BLE001 - any failure means: no Redis rows
+        return False
+
+
+# --- the rows --------------------------------------------------------------------------------
+Line = tuple[str, float, str, str, int]  # name, value, unit, note, runs
+
+
+def cycle_rows(label: str, one: tuple[float, float], ten: tuple[float, float], note: str, runs: int) -> list[Line]:
+    return [
+        (f"{label}cycle with change, 1 / 10 walls", one[0], "ms", f"10 walls: {ten[0]:,.1f} ms; {note}", runs),
+        (f"{label}10 walls / 1 wall (changed)", ten[0] / one[0], "x", "", runs),
+        (f"{label}CPU per cycle, 1 / 10 walls", one[1], "ms CPU", f"10 walls: {ten[1]:,.1f} ms CPU", runs),
+    ]
+
+
+def measure(ctx: Ctx, backend: str) -> list[Row]:
+    engine, ref, runs = ctx.engines[backend], ctx.ref, ctx.runs
+    settings = Settings.from_env({}, database_url=ctx.urls[backend], data_dir=ctx.workdir, sources="seed")
+    rng = np.random.default_rng(7)
+    now = utcnow()
+    day = local_midnight(now, settings.zone)
+    shape = f"{server.SHAPE}; walls spread over {WORKERS} processes"
+    out: list[Line] = []
+    for name, make in naive.WALL_PANELS.items():
+        out.append((f"naive per poll: {name}", median_ms(naive.wall_poll(engine, now, day, {name: make}), runs),
+                    "ms", "", runs))
+    naive_poll = median_ms(naive.wall_poll(engine, now, day), runs)
+    out.append(("naive per poll: all panels (1 wall)", naive_poll, "ms", "GROUP BY over the needed columns", runs))
+    full = full_refresh(engine, ref, settings, runs)
+    r = refresh_after_changes(engine, ref, settings, rng, 3 * runs)
+    served = server.start(ctx.urls[backend], ctx.workdir / f"wall-{backend}")
+    try:
+        pids = server_pids(served)
+        poll = poll_unchanged(served)
+        one, ten = (wall_cycle(engine, ref, settings, served, rng, w, runs, pids) for w in WALLS)
+        idle1, idle10 = (idle_cycle(engine, ref, settings, served, w, runs) for w in WALLS)
+        size = sizes(served)
+    finally:
+        server.stop(served)
+    out += [
+        ("poll unchanged (wall + freshness callbacks)", poll, "ms", "", POLLS),
+        ("write 100 reports (upsert_reports)", r["write"], "ms", "", 3 * runs),
+        ("refresh after 100 changes", r["wall"], "ms", "worker: refresh_wall_snapshot", 3 * runs),
+        ("refresh after 100 changes, fastest", r["fastest"], "ms", "", 3 * runs),
+        ("refresh after 100 changes, CPU", r["cpu"], "ms CPU", "", 3 * runs),
+        ("refresh incl. leaderboard (every 5 min)", full, "ms", "", runs),
+        *cycle_rows("", one, ten, shape, runs),
+        ("naive cycle / cycle with change, 1 wall", naive_poll / one[0], "x", "naive: reads only", runs),
+        ("naive cycle / cycle with change, 10 walls", 10 * naive_poll / ten[0], "x", "naive: 10 x naive poll", runs),
+        ("idle cycle, 1 / 10 walls", idle1, "ms", f"10 walls: {idle10:,.1f} ms", runs),
+    ]
+    if redis_up():
+        with_redis = settings.with_(redis_url=REDIS_URL)
+        served = server.start(ctx.urls[backend], ctx.workdir / f"wall-redis-{backend}",
+                              {"PANTAU_REDIS_URL": REDIS_URL})
+        try:
+            must_refresh_soon(engine, ref, with_redis, rng)
+            pids = server_pids(served)
+            r1, r10 = (wall_cycle(engine, ref, with_redis, served, rng, w, runs, pids) for w in WALLS)
+            out += cycle_rows("Redis: ", r1, r10, shape, runs)
+            out.append(("Redis: poll unchanged (wall + freshness callbacks)", poll_unchanged(served), "ms", "", POLLS))
         finally:
-            _cleanup(ctx, admin)
-    return 0
+            server.stop(served)
+    out += [(f"{name} size", n / 1024, "KiB", "", 1) for name, n in size.items()]
+    return [Row("wall", name, backend, value, unit, note, n) for name, value, unit, note, n in out]
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def must_refresh_soon(engine: Engine, ref: Reference, settings: Settings, rng: np.random.Generator) -> None:
+    """A first refresh with Redis set, so the mirror holds the snapshot before walls read it."""
+    write_changes(engine, ref, rng, f"redis-{time.time_ns()}")
+    must_refresh(engine, ref, settings)
+
+
+def run(ctx: Ctx) -> list[Row]:
+    """``bench`` harness entry: every wall row on every seeded backend of ``ctx``."""
+    return [row for backend in ctx.engines for row in measure(ctx, backend)]
+

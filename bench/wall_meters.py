@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import Engine, event, text
@@ -17,28 +18,33 @@ def timed(fn: Callable[[], Any]) -> float:
 
 class CpuMeter:
     """CPU milliseconds a call costs: this process (SQLAlchemy, drivers, SQLite itself,
-    JSON) plus, on PostgreSQL, the server backends of this database, read from
+    JSON) plus, on PostgreSQL, the server backends of this database, and any ``extra``
+    processes (a web server's), read from
     ``/proc/<pid>/schedstat`` (ns on CPU; the server runs on this machine). Unlike
     wall-clock time it does not grow when other processes compete for the cores."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, extra: Callable[[], set[int]] | None = None) -> None:
+        self.engine, self.extra = engine, extra
         self.pg = engine.dialect.name == "postgresql"
 
     def _pids(self) -> set[int]:
+        """The PostgreSQL backends of this database and the ``extra`` processes (a server's)."""
+        pids = self.extra() if self.extra is not None else set()
         if not self.pg:
-            return set()
+            return pids
         with self.engine.connect() as conn:
-            return set(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
+            return pids | set(conn.scalars(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
 
     @staticmethod
     def _on_cpu_ns(pids: set[int]) -> int:
         total = 0
         for pid in pids:
-            try:
-                total += int(open(f"/proc/{pid}/schedstat").read().split()[0])
-            except (OSError, ValueError, IndexError):
-                pass  # the backend exited
+            for task in Path(f"/proc/{pid}/task").glob("*"):  # every thread (waitress serves from threads)
+                try:
+                    total += int((task / "schedstat").read_text().split()[0])
+                except (OSError, ValueError, IndexError):
+                    pass  # the thread or process exited
         return total
 
     def measure(self, fn: Callable[[], Any]) -> tuple[float, float]:

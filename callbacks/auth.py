@@ -58,9 +58,9 @@ from dashboard.access.login_guard import (
 )
 from dashboard.store.sessions import end_session, session_user, start_session
 from dashboard.store.users import authenticate
+from layouts import ids
 from layouts.login import refusal_page
 
-SUPERVISOR_PREFIX = "supervisor-"
 SUPERVISOR_PATH = "/supervisor"
 MAX_CALLBACK_BYTES = 1_000_000
 #: The Flask session key where Flask-Login keeps ``User.get_id()``: the sign-in session's id.
@@ -227,7 +227,7 @@ def _guard_callback(app) -> Response | None:  # noqa: ANN001
     if not isinstance(output, str) or output not in app.callback_map:
         return _deny(400)
     protected = app.server.config[PROTECTED_KEY]
-    if (output in protected or SUPERVISOR_PREFIX in output) and not is_supervisor():
+    if (output in protected or ids.SUPERVISOR_PREFIX in output) and not is_supervisor():
         return _deny(status_for_anonymous_or_not())
     return None
 

@@ -18,12 +18,11 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Deps:
-    """What callbacks and routes may use: the store gateway, settings and a clock; ``probe``
+    """What callbacks and routes may use: the engine, settings and a clock; ``probe``
     is the engine of health reads (``dashboard.store.health.probe_engine``)."""
 
     settings: Settings
-    engine: Any  # sqlalchemy Engine (snapshot reads)
-    store: Any  # dashboard.store.queries.ReportStore
+    engine: Any  # sqlalchemy Engine (every read: dashboard.store modules take a connection)
     ref: Reference
     redis: Any = None
     now: Callable[[], datetime] = field(default=utc_now)

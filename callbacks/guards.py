@@ -25,7 +25,6 @@ from layouts import ids
 
 TOKEN_COOKIE = "pantau_wall"
 DISPATCH = "/_dash-update-component"
-WALL_PREFIX = "wall-"  # every wall component id (layouts/ids.py)
 WALL_PATHS = ("/wall", "/camera/")
 URL_PROPS = ("pathname", "search", "hash", "href")  # a dcc.Location's: strings (or null) from a browser
 
@@ -93,7 +92,7 @@ def wall_callbacks(callbacks: dict) -> frozenset[str]:
         out = cb.get("output")
         return out if isinstance(out, (list, tuple)) else [out]
     return frozenset(key for key, cb in callbacks.items()
-                     if any(str(getattr(o, "component_id", "")).startswith(WALL_PREFIX) for o in outputs(cb)))
+                     if any(str(getattr(o, "component_id", "")).startswith(ids.WALL_PREFIX) for o in outputs(cb)))
 
 
 def serves_wall(path: str, body: Any, wall_keys: frozenset[str]) -> bool:

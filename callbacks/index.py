@@ -7,13 +7,14 @@ from urllib.parse import parse_qs
 from dash import Input, Output, State
 
 from dashboard.store.snapshots import read_snapshot
+from dashboard.wall import WIDGET
 from layouts import ids, index
 
 
 def register(app, deps) -> None:  # noqa: ANN001
-    @app.callback(Output(ids.INDEX_COUNTS, "children"), Input("index-tick", "n_intervals"),
+    @app.callback(Output(ids.INDEX_COUNTS, "children"), Input(ids.INDEX_TICK, "n_intervals"),
                   State(ids.URL, "search"))
     def show_counts(_n, search):
-        saved = read_snapshot(deps.engine, "wall", deps.redis)
+        saved = read_snapshot(deps.engine, WIDGET, deps.redis)
         lang = parse_qs((search or "").lstrip("?")).get("lang", [None])[0]
         return index.counts(saved[0].get("kpis", {}) if saved else {}, lang)

@@ -15,9 +15,10 @@ from dashboard.processes.health import assess
 from dashboard.wall.agencies import KELURAHAN
 from dashboard.reference import KELURAHAN_AGENCY_PREFIX
 from dashboard.store.health import read_facts
-from dashboard.store.cameras import camera_frame
-from dashboard.store.wall_points import point_rows
+from dashboard.store.gates import camera_frame
+from dashboard.store.reports import map_points
 from dashboard.store.snapshots import snapshot_version
+from dashboard.wall import WIDGET
 from layouts import geo
 
 POINTS_CACHED = 16  # (version, focus) bodies kept per process: the focus rotates over ~12 rows
@@ -34,7 +35,7 @@ def register(server, deps) -> None:  # noqa: ANN001
     @server.get("/wall/points.json")
     def wall_points():
         agency = request.args.get("agency") or None
-        current = str(snapshot_version(deps.engine, "wall", deps.redis))
+        current = str(snapshot_version(deps.engine, WIDGET, deps.redis))
         if request.args.get("v") == current:  # every wall asks once per version: build it once
             return geojson_response(points_body(current, agency), LONG_CACHE)
         return geojson_response(geo.reports_geojson_bytes(points_rows(deps, agency)), "no-store")
@@ -75,7 +76,8 @@ def points_rows(deps, agency: str | None) -> list[tuple]:  # noqa: ANN001
     panel's one kelurahan row means every ``kel-*`` office."""
     prefix = KELURAHAN_AGENCY_PREFIX if agency == KELURAHAN else None
     with deps.engine.connect() as conn:
-        return point_rows(conn, deps.settings.max_map_points, agency=None if prefix else agency, prefix=prefix)
+        return map_points(conn, None, deps.settings.max_map_points, open_only=True,
+                          agency=None if prefix else agency, agency_prefix=prefix, shape="wall")
 
 
 def camera_image(engine, gate_code: str) -> tuple[bytes, str] | None:  # noqa: ANN001

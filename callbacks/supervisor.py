@@ -4,7 +4,7 @@ guard (``callbacks.auth``) and the view's HTTP routes (``callbacks.supervisor_ro
 Every callback starts with :func:`callbacks.supervisor_view.current_view`: a signed-in
 supervisor's validated, scoped view.
 
-Texts are in the page language, ``?lang=`` in the URL query (``ids.lang_of``); the
+Texts are in the page language, ``?lang=`` in the URL query (``sv.lang_of``); the
 filter sync keeps it in the URL when it rewrites the query.
 """
 
@@ -17,20 +17,25 @@ from sqlalchemy import Connection
 from callbacks import supervisor_routes
 from callbacks.auth import init_auth, protect, require_supervisor
 from callbacks.supervisor_view import allowed_of, current_view
-from dashboard.supervisor.filters import CONTROL_KEYS, Event, FilterError, next_filters, to_query
+from dashboard.supervisor.filters import CONTROL_KEYS, Event, FilterError, Filters, next_filters, to_query
 from dashboard.supervisor.grid import RowsRequest, clicked_row, parse_rows_request
 from dashboard.i18n import gettext
-from dashboard.store import supervisor_cube as cube
-from dashboard.store import supervisor_insights as insights
-from dashboard.store import supervisor_queries as sq
-from layouts import supervisor as ids
+from dashboard.store import flow, reports
+from dashboard.store import performance as insights
+from dashboard.store import tallies as cube
+from dashboard.store.view import View
+from layouts import ids
+from layouts import supervisor as sv
 from layouts import supervisor_panels as panels
 from layouts import supervisor_parts as parts
 
-CONTROLS = (ids.F_AGENCY, ids.F_KOTA, ids.F_KECAMATAN, ids.F_KELURAHAN, ids.F_CATEGORY, ids.F_STATUS)
-CLICKS = {ids.STATUS_FIG: "status", ids.AGENCY_FIG: "agency", ids.CATEGORY_FIG: "category",
-          ids.KELURAHAN_FIG: "kelurahan", ids.AREAS: "kelurahan"}
-PLACES = {ids.F_KOTA: "kota", ids.F_KECAMATAN: "kecamatan", ids.F_KELURAHAN: "kelurahan"}
+CONTROLS = (ids.SUPERVISOR_F_AGENCY, ids.SUPERVISOR_F_KOTA, ids.SUPERVISOR_F_KECAMATAN, ids.SUPERVISOR_F_KELURAHAN,
+            ids.SUPERVISOR_F_CATEGORY, ids.SUPERVISOR_F_STATUS)
+CLICKS = {ids.SUPERVISOR_STATUS_FIG: "status", ids.SUPERVISOR_AGENCY_FIG: "agency",
+          ids.SUPERVISOR_CATEGORY_FIG: "category",
+          ids.SUPERVISOR_KELURAHAN_FIG: "kelurahan", ids.SUPERVISOR_AREAS: "kelurahan"}
+PLACES = {ids.SUPERVISOR_F_KOTA: "kota", ids.SUPERVISOR_F_KECAMATAN: "kecamatan",
+          ids.SUPERVISOR_F_KELURAHAN: "kelurahan"}
 
 
 def register(app, deps) -> None:  # noqa: ANN001
@@ -47,12 +52,14 @@ def register(app, deps) -> None:  # noqa: ANN001
 
 # --- filter state: URL <-> controls, clicks (the state machine: dashboard.supervisor.filters) ---
 def _sync(app, deps) -> None:  # noqa: ANN001
-    outputs = [Output(ids.URL, "search"), *(Output(c, "value") for c in CONTROLS),
-               Output(ids.F_DATES, "start_date"), Output(ids.F_DATES, "end_date"), Output(ids.F_OVERDUE, "value"),
-               Output(ids.F_KECAMATAN, "options"), Output(ids.F_KELURAHAN, "options")]
-    inputs = [Input(ids.URL, "search"), *(Input(c, "value") for c in CONTROLS),
-              Input(ids.F_DATES, "start_date"), Input(ids.F_DATES, "end_date"), Input(ids.F_OVERDUE, "value"),
-              Input(ids.F_RESET, "n_clicks"), *(Input(c, "clickData") for c in CLICKS)]
+    outputs = [Output(ids.SUPERVISOR_URL, "search"), *(Output(c, "value") for c in CONTROLS),
+               Output(ids.SUPERVISOR_F_DATES, "start_date"), Output(ids.SUPERVISOR_F_DATES, "end_date"),
+               Output(ids.SUPERVISOR_F_OVERDUE, "value"),
+               Output(ids.SUPERVISOR_F_KECAMATAN, "options"), Output(ids.SUPERVISOR_F_KELURAHAN, "options")]
+    inputs = [Input(ids.SUPERVISOR_URL, "search"), *(Input(c, "value") for c in CONTROLS),
+              Input(ids.SUPERVISOR_F_DATES, "start_date"), Input(ids.SUPERVISOR_F_DATES, "end_date"),
+              Input(ids.SUPERVISOR_F_OVERDUE, "value"),
+              Input(ids.SUPERVISOR_F_RESET, "n_clicks"), *(Input(c, "clickData") for c in CLICKS)]
 
     @app.callback(*outputs, *inputs)
     def sync(search, *values):
@@ -63,19 +70,23 @@ def _sync(app, deps) -> None:  # noqa: ANN001
             filters = next_filters(search, event, allowed, deps.ref)
         except (FilterError, KeyError, TypeError, IndexError, AttributeError):
             abort(400)
-        new_search = no_update if trigger in (None, ids.URL) else ids.with_lang(to_query(filters), ids.lang_of(search))
-        return (new_search, *parts.control_outputs(filters), ids.kecamatan_options(deps.ref, allowed, filters.kota),
-                ids.kelurahan_options(deps.ref, allowed, filters.kota, filters.kecamatan))
+        return (_new_search(trigger, filters, search), *parts.control_outputs(filters), sv.kecamatan_options(deps.ref, allowed, filters.kota),
+                sv.kelurahan_options(deps.ref, allowed, filters.kota, filters.kecamatan))
+
+
+def _new_search(trigger: object, filters: Filters, search: str | None) -> object:
+    """The URL query the filters stand for, in the page language (no update when the URL moved)."""
+    return no_update if trigger in (None, ids.SUPERVISOR_URL) else sv.with_lang(to_query(filters), sv.lang_of(search))
 
 
 def _event(trigger: object, values: tuple, triggered: list[dict]) -> Event:
     """The filter event a trigger stands for (``values``: the controls' values by ``CONTROL_KEYS``)."""
     if trigger in CLICKS:
         click = triggered[0]["value"]
-        code = click["properties"]["code"] if trigger == ids.AREAS else click["points"][0]["customdata"]
+        code = click["properties"]["code"] if trigger == ids.SUPERVISOR_AREAS else click["points"][0]["customdata"]
         return Event("click", CLICKS[trigger], code)
-    if trigger in (None, ids.URL, ids.F_RESET):
-        return Event("url" if trigger != ids.F_RESET else "reset")
+    if trigger in (None, ids.SUPERVISOR_URL, ids.SUPERVISOR_F_RESET):
+        return Event("url" if trigger != ids.SUPERVISOR_F_RESET else "reset")
     controls = dict(zip(CONTROL_KEYS, values))
     return Event("control", PLACES.get(trigger), values=controls | {"overdue": "1" if controls["overdue"] else None})
 
@@ -85,42 +96,44 @@ def _overview(app, deps) -> None:  # noqa: ANN001
     # The map's points come from their own route, asked for in the browser as the filters
     # change, beside the callbacks rather than after the overview's answer.
     app.clientside_callback("function(search) { return '/supervisor/points.json' + (search || ''); }",
-                            Output(ids.POINTS, "url"), Input(ids.URL, "search"))
+                            Output(ids.SUPERVISOR_POINTS, "url"), Input(ids.SUPERVISOR_URL, "search"))
 
     @app.callback(
-        Output(ids.KPIS, "children"), Output(ids.STATUS_FIG, "figure"), Output(ids.TREND_FIG, "figure"),
-        Output(ids.AGENCY_FIG, "figure"), Output(ids.KELURAHAN_FIG, "figure"), Output(ids.CATEGORY_FIG, "figure"),
-        Output(ids.AREAS, "hideout"), Output(ids.EXPORT, "href"),
-        Output(ids.KELURAHAN_PANEL, "children"), Output(ids.ERROR, "children"),
-        Input(ids.URL, "search"))
+        Output(ids.SUPERVISOR_KPIS, "children"), Output(ids.SUPERVISOR_STATUS_FIG, "figure"),
+        Output(ids.SUPERVISOR_TREND_FIG, "figure"), Output(ids.SUPERVISOR_AGENCY_FIG, "figure"),
+        Output(ids.SUPERVISOR_KELURAHAN_FIG, "figure"), Output(ids.SUPERVISOR_CATEGORY_FIG, "figure"),
+        Output(ids.SUPERVISOR_AREAS, "hideout"), Output(ids.SUPERVISOR_EXPORT, "href"),
+        Output(ids.SUPERVISOR_KELURAHAN_PANEL, "children"), Output(ids.SUPERVISOR_ERROR, "children"),
+        Input(ids.SUPERVISOR_URL, "search"))
     def overview(search):
         _user, view = current_view(deps, search or "")
         with deps.engine.connect() as conn:
             cells = cube.cells(conn, view)
-            summary, days = cube.summary(conn, view, cells), sq.trend(conn, view)
+            summary, days = cube.summary(conn, view, cells), flow.trend(conn, view)
             kelurahan = _kelurahan_reads(conn, view)
         groups = {d: cube.counts_by(cells, d, n, by_open=True) for d, n in
                   (("agency", panels.BARS["agency"]), ("category", panels.BARS["category"]),
                    ("kelurahan", panels.AREA_ROWS))}
-        return panels.overview(view, summary, days, groups, kelurahan, deps.ref, ids.lang_of(search))
+        return panels.overview(view, summary, days, groups, kelurahan, deps.ref, sv.lang_of(search))
 
 
-def _kelurahan_reads(conn: Connection, view: sq.View) -> tuple | None:
+def _kelurahan_reads(conn: Connection, view: View) -> tuple | None:
     """The filtered kelurahan's score and open backlog (None when no kelurahan is filtered)."""
     code = view.filters.kelurahan
-    return (insights.kelurahan_score(conn, code, view.now), insights.open_backlog(conn, view)) if code else None
+    return (insights.kelurahan_score(conn, code, view.now), reports.open_backlog(conn, view)) if code else None
 
 
 def _insights(app, deps) -> None:  # noqa: ANN001
-    @app.callback(Output(ids.RESPOND_FIG, "figure"), Output(ids.RESOLVE_FIG, "figure"),
-                  Output(ids.FUNNEL_FIG, "figure"), Output(ids.FLAGS, "children"), Input(ids.URL, "search"))
+    @app.callback(Output(ids.SUPERVISOR_RESPOND_FIG, "figure"), Output(ids.SUPERVISOR_RESOLVE_FIG, "figure"),
+                  Output(ids.SUPERVISOR_FUNNEL_FIG, "figure"), Output(ids.SUPERVISOR_FLAGS, "children"),
+                  Input(ids.SUPERVISOR_URL, "search"))
     def analysis(search):
         _user, view = current_view(deps, search or "")
         with deps.engine.connect() as conn:
             sample = insights.sample(conn, view)
             hops = insights.funnel(conn, sample)
         return panels.insights(insights.response_times(sample), hops, insights.gaming_flags(sample),
-                               insights.INSIGHT_ROWS, deps.ref, ids.lang_of(search))
+                               insights.INSIGHT_ROWS, deps.ref, sv.lang_of(search))
 
 
 def _table(app, deps) -> None:  # noqa: ANN001
@@ -130,17 +143,19 @@ def _table(app, deps) -> None:  # noqa: ANN001
             window.dash_ag_grid.getApiAsync(id).then(api => api.purgeInfiniteCache()).catch(() => null);
             return window.dash_clientside.no_update;
         }""",
-        Output(ids.TABLE, "className"), Input(ids.URL, "search"), State(ids.TABLE, "id"), prevent_initial_call=True)
+        Output(ids.SUPERVISOR_TABLE, "className"), Input(ids.SUPERVISOR_URL, "search"),
+        State(ids.SUPERVISOR_TABLE, "id"), prevent_initial_call=True)
 
-    @app.callback(Output(ids.TABLE, "getRowsResponse"), Input(ids.TABLE, "getRowsRequest"), State(ids.URL, "search"))
+    @app.callback(Output(ids.SUPERVISOR_TABLE, "getRowsResponse"), Input(ids.SUPERVISOR_TABLE, "getRowsRequest"),
+                  State(ids.SUPERVISOR_URL, "search"))
     def rows(request, search):
         _user, view = current_view(deps, search or "")
-        req = _rows_request(request, ids.lang_of(search))
+        req = _rows_request(request, sv.lang_of(search))
         if req.status and view.filters.status and req.status not in view.filters.status:
             return {"rowData": [], "rowCount": 0}
         with deps.engine.connect() as conn:
-            found = sq.page(conn, view, req.start, req.end, list(req.sort), req.report_id, req.status)
-        return panels.grid_page(found, req, deps.ref, deps.settings.zone, ids.lang_of(search))
+            found = reports.page(conn, view, req.start, req.end, list(req.sort), req.report_id, req.status)
+        return panels.grid_page(found, req, deps.ref, deps.settings.zone, sv.lang_of(search))
 
 
 def _rows_request(request: object, lang: str) -> RowsRequest:
@@ -152,8 +167,8 @@ def _rows_request(request: object, lang: str) -> RowsRequest:
 
 
 def _detail(app, deps) -> None:  # noqa: ANN001
-    @app.callback(Output(ids.DETAIL, "children"), Input(ids.TABLE, "cellClicked"), State(ids.URL, "search"),
-                  prevent_initial_call=True)
+    @app.callback(Output(ids.SUPERVISOR_DETAIL, "children"), Input(ids.SUPERVISOR_TABLE, "cellClicked"),
+                  State(ids.SUPERVISOR_URL, "search"), prevent_initial_call=True)
     def detail(clicked, search):
         user = require_supervisor()
         if clicked is None:
@@ -162,5 +177,5 @@ def _detail(app, deps) -> None:  # noqa: ANN001
         if row_id is None:
             abort(400)
         with deps.engine.connect() as conn:
-            found = sq.detail(conn, user.effective_scope, row_id, with_identity=user.sees_identity)
-        return panels.detail(found, deps.ref, deps.settings.zone, ids.lang_of(search))
+            found = reports.detail(conn, user.effective_scope, row_id, with_identity=user.sees_identity)
+        return panels.detail(found, deps.ref, deps.settings.zone, sv.lang_of(search))

@@ -2,10 +2,10 @@
 anyone who is not a supervisor; each route checks again).
 
 ``GET /supervisor/export.csv?<filters>`` streams the filtered set as CSV in constant
-memory (``supervisor_queries.iter_export`` → ``export.csv_chunks``), in the account's
+memory (``store.reports.iter_export`` → ``export.csv_chunks``), in the account's
 scope only, and writes an ``export_audit`` row when the stream ends (or is cut short)
 with the number of rows actually sent. ``GET /supervisor/points.json?<filters>`` serves
-the map's points of the filtered set (the newest ``MAX_POINTS``, in scope only) as
+the map's points of the filtered set (the newest ``VIEW_POINTS``, in scope only) as
 GeoJSON, gzipped: out of the overview callback, whose JSON they were most of (about
 700 KB for 5,000 points, uncompressed). ``GET /supervisor/areas.json`` serves the
 kelurahan polygons of the drill-down map (public shapes; here so a wall token does not
@@ -31,7 +31,7 @@ from callbacks.routes import geojson_response
 from callbacks.supervisor_view import current_view
 from dashboard.supervisor.export import csv_chunks
 from dashboard.public.media import RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, media_for
-from dashboard.store.supervisor_queries import MAX_POINTS, iter_export, map_points, media_url
+from dashboard.store.reports import VIEW_POINTS, iter_export, map_points, media_url
 from dashboard.store.users import record_export
 from layouts import geo
 
@@ -63,7 +63,7 @@ def register(server, deps) -> None:  # noqa: ANN001
     def supervisor_points():
         _user, view = filtered_view()
         with deps.engine.connect() as conn:
-            rows = map_points(conn, view, min(deps.settings.max_map_points, MAX_POINTS))
+            rows = map_points(conn, view, min(deps.settings.max_map_points, VIEW_POINTS))
         return geojson_response(geo.reports_geojson_bytes(rows), "private, no-store")
 
     @server.get("/supervisor/media/<int:report_id>")

@@ -13,7 +13,7 @@ from flask import abort
 from callbacks.auth import require_supervisor
 from callbacks.deps import Deps
 from dashboard.access.auth import User
-from dashboard.store import supervisor_queries as sq
+from dashboard.store.view import View
 from dashboard.supervisor.filters import Allowed, FilterError, allowed_for, parse
 
 
@@ -22,7 +22,7 @@ def allowed_of(deps: Deps, user: User) -> Allowed:
     return allowed_for(deps.ref, scope.kind.value if scope else None, scope.code if scope else None)
 
 
-def current_view(deps: Deps, query: object) -> tuple[User, sq.View]:
+def current_view(deps: Deps, query: object) -> tuple[User, View]:
     """The signed-in supervisor and their validated, scoped view (aborts 401/403/400)."""
     user = require_supervisor()
     if not isinstance(query, str):
@@ -31,4 +31,4 @@ def current_view(deps: Deps, query: object) -> tuple[User, sq.View]:
         filters = parse(query, allowed_of(deps, user))
     except FilterError:
         abort(400)
-    return user, sq.View(filters, user.effective_scope, deps.now(), deps.settings.zone)
+    return user, View(filters, user.effective_scope, deps.now(), deps.settings.zone)

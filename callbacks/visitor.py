@@ -14,8 +14,9 @@ from dash import Input, Output, State
 from flask import Response
 
 from dashboard.i18n import language
-from dashboard.public.query import PublicStore, local_day_start
-from layouts import geo
+from dashboard.clock import local_midnight
+from dashboard.public.query import PublicStore
+from layouts import geo, ids
 from layouts import visitor as view
 
 
@@ -24,14 +25,14 @@ def register(app, deps) -> None:  # noqa: ANN001
     zone = deps.settings.zone
 
     @app.callback(
-        Output(view.VISITOR_STATUS, "children"), Output(view.VISITOR_CELLS, "children"),
-        Output(view.VISITOR_BOARD, "children"), Output(view.VISITOR_GATES, "children"),
-        Output(view.VISITOR_AS_OF, "children"), Output(view.VISITOR_TOTAL, "children"),
-        Input(view.VISITOR_TICK, "n_intervals"), State(view.VISITOR_QUERY, "data"),
+        Output(ids.VISITOR_STATUS, "children"), Output(ids.VISITOR_CELLS, "children"),
+        Output(ids.VISITOR_BOARD, "children"), Output(ids.VISITOR_GATES, "children"),
+        Output(ids.VISITOR_AS_OF, "children"), Output(ids.VISITOR_TOTAL, "children"),
+        Input(ids.VISITOR_TICK, "n_intervals"), State(ids.VISITOR_QUERY, "data"),
     )
     def refresh_visitor(_n, query):
         lang = language((query or {}).get("lang") if isinstance(query, dict) else None)
-        summary = public.visitor_summary(local_day_start(deps.now(), zone), deps.settings.max_map_points)
+        summary = public.visitor_summary(local_midnight(deps.now(), zone), deps.settings.max_map_points)
         return view.render(summary, lang, zone)
 
     outlines = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kota_outlines(deps.ref)))

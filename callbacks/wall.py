@@ -14,13 +14,14 @@ from dashboard.processes.health import assess
 from dashboard.i18n import language
 from dashboard.store.health import read_facts
 from dashboard.store.snapshots import snapshot_version
+from dashboard.wall import WIDGET
 from layouts import components, ids, wall
 
 log = logging.getLogger(__name__)
 
-WIDGET = "wall"
-KPI_OUTPUTS = [Output(f"wall-kpi-{k}", "children") for k in components.KPI_KEYS]
-FOCUS_KPI_OUTPUTS = [Output(f"wall-focus-kpi-{k}", "children") for k in components.FOCUS_KPI_KEYS]
+KPI_OUTPUTS = [Output(ids.child(ids.WALL_KPI_PREFIX, k), "children") for k in components.KPI_KEYS]
+FOCUS_KPI_OUTPUTS = [Output(ids.child(ids.WALL_FOCUS_KPI_PREFIX, k), "children")
+                     for k in components.FOCUS_KPI_KEYS]
 REFRESH_OUTPUTS = [
     Output(ids.WALL_VERSION, "data"), Output(ids.WALL_VIEWS, "data"), *KPI_OUTPUTS,
     Output(ids.WALL_KPIS, "className"), Output(ids.WALL_STATUS_FIG, "children"), Output(ids.WALL_FLOW_FIG, "figure"),

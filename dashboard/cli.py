@@ -27,8 +27,8 @@ from dashboard.reference import load_reference
 from dashboard.simulator.seed import seed
 from dashboard.store import users
 from dashboard.store.engine import make_engine
+from dashboard.store.ingest_runs import quarantine_get, quarantine_list
 from dashboard.store.migrate import upgrade
-from dashboard.store.queries import ReportStore
 from dashboard.store.refdata import store_reference
 
 log = logging.getLogger("pantau")
@@ -90,12 +90,12 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
-    store = ReportStore(_engine(settings))
-    if args.action == "list":
-        for row in store.quarantine_list(args.limit):
-            print(f"{row['id']}\t{row['source']}\t{row['reason']}\t{row['external_id'] or ''}")
-        return 0
-    row = store.quarantine_get(args.id)
+    with _engine(settings).connect() as conn:
+        if args.action == "list":
+            for row in quarantine_list(conn, args.limit):
+                print(f"{row['id']}\t{row['source']}\t{row['reason']}\t{row['external_id'] or ''}")
+            return 0
+        row = quarantine_get(conn, args.id)
     if row is None:
         print(f"pantau quarantine: no record {args.id}", file=sys.stderr)
         return 1

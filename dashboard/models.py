@@ -78,14 +78,22 @@ def parse_status(open311: str | None, detailed: str | None) -> Status | None:
 RESPOND_TARGET = timedelta(hours=6)
 RESOLVE_TARGET = timedelta(days=7)
 
-#: Age buckets for the open backlog (upper bounds; the last is open-ended).
+#: Age buckets for the open backlog (upper bounds; the last is open-ended). The keys are
+#: neutral (``h`` hours, ``d`` days); the labels people read (``>7 d`` / ``>7h`` for *hari*)
+#: are in the catalogs under :func:`bucket_msgid`.
 AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
-    ("<6j", timedelta(hours=6)),
-    ("6-24j", timedelta(hours=24)),
-    ("1-3h", timedelta(days=3)),
-    ("3-7h", timedelta(days=7)),
-    (">7h", None),
+    ("lt6h", timedelta(hours=6)),
+    ("6h_24h", timedelta(hours=24)),
+    ("1d_3d", timedelta(days=3)),
+    ("3d_7d", timedelta(days=7)),
+    ("gt7d", None),
 )
+
+
+def bucket_msgid(key: str) -> str:
+    """The catalog msgid of a time bucket's label: ``age:gt7d`` (id ``>7h``, en ``>7d``)."""
+    return f"age:{key}"
+
 
 LAINNYA = "lainnya"  # category code for unknown categories (flagged)
 

@@ -32,9 +32,10 @@ then more reports received first, then kelurahan code ascending (deterministic t
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
+from dashboard.clock import iso_z as _iso
 from dashboard.reference import Reference
 
 #: Window of reports the leaderboard looks at (by requested_at).
@@ -149,10 +150,6 @@ def leaderboard(counts: list[KelurahanCounts], ref: Reference, now: datetime | N
     worst = list(reversed(ranked[len(best):]))[:limit]
     return {"best": [_leader(s, ref) for s in best], "worst": [_leader(s, ref) for s in worst],
             "formula": FORMULA, "computed_at": None if now is None else _iso(now)}
-
-
-def _iso(t: datetime) -> str:
-    return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def _leader(s: Score, ref: Reference) -> dict[str, Any]:

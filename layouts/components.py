@@ -6,14 +6,14 @@ uses Markdown or ``dangerouslySetInnerHTML``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from dash import dcc, html
 
+from dashboard.clock import parse_iso
 from dashboard.models import Status
 from dashboard.public.query import siaga_text
-from layouts import figures, theme
+from layouts import figures, ids, theme
 from layouts.numbers import number
 
 KPI_KEYS = ("today_new", "today_done", "open", "overdue", "unresponded_6h")
@@ -27,17 +27,9 @@ BOARD_ROWS = 5  # best and worst rows that fit the panel at wall type sizes (the
 STATIC_GRAPH = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 
 
-def parse_time(iso: str | None) -> datetime | None:
-    """An ISO-8601 payload time as an aware datetime (naive means UTC); None stays None."""
-    if not iso:
-        return None
-    when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
 def clock_text(iso: str | None, zone: ZoneInfo, fmt: str = "%H:%M:%S") -> str:
     """A payload time shown in the display zone, e.g. ``10:04:59``; ``--:--`` if unknown."""
-    when = parse_time(iso)
+    when = parse_iso(iso) if iso else None
     return when.astimezone(zone).strftime(fmt) if when else "--:--"
 
 
@@ -54,7 +46,7 @@ def age_text(minutes: int | float | None, _) -> str:
 def kpi_strip(_, keys: tuple[str, ...], prefix: str, strip_id: str) -> html.Div:
     """KPI tiles for ``keys``, values filled by a callback (ids ``<prefix>-<key>``)."""
     return html.Div([
-        html.Div([html.Div("–", id=f"{prefix}-{key}", className="kpi__value"),
+        html.Div([html.Div("–", id=ids.child(prefix, key), className="kpi__value"),
                   html.Div(_(KPI_LABELS[key]), className="kpi__label")],
                  className=f"kpi kpi--{key}")
         for key in keys

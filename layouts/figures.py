@@ -8,9 +8,10 @@ the browser reported) so type stays readable at 1080p and at 4K alike.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from dashboard.clock import parse_iso
+from dashboard.models import bucket_msgid
 from layouts import theme
 from layouts.numbers import number
 
@@ -40,7 +41,7 @@ def _number_font(vh_px: float | None) -> dict:
 def backlog_bar(rows: list[dict], _, vh_px: float | None = None) -> dict:
     """Open backlog by age bucket, coloured by how late it is."""
     counts = [r["n"] for r in rows]
-    bar = {"type": "bar", "x": [_(r["bucket"]) for r in rows], "y": counts,
+    bar = {"type": "bar", "x": [_(bucket_msgid(r["bucket"])) for r in rows], "y": counts,
            "marker": {"color": [theme.LEVEL_COLOUR.get(r.get("status"), theme.OKABE_ITO["grey"]) for r in rows]},
            "text": [number(n, _) for n in counts], "textposition": "outside", "textfont": _number_font(vh_px),
            "cliponaxis": False, "hoverinfo": "skip"}
@@ -89,17 +90,12 @@ def gate_trend(trend: list, thresholds: dict, colour: str, zone: ZoneInfo, vh_px
 
 def _local(iso: str, zone: ZoneInfo) -> str:
     """A payload time as a local wall-clock time Plotly draws as is."""
-    when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    return parse_iso(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _hour_label(iso: str, zone: ZoneInfo) -> str:
     try:
-        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        when = parse_iso(iso)  # naive: store hour keys are UTC hours
     except ValueError:
         return iso
-    if when.tzinfo is None:  # store hour keys are UTC hours
-        when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(zone).strftime("%H:00")

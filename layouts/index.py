@@ -18,7 +18,7 @@ def layout(settings: Settings, lang: str | None = None, **_query) -> html.Div:
         html.H1("Pantau"),
         html.P(_("Live monitoring of Jakarta citizen reports.")),
         html.Div(id=ids.INDEX_COUNTS, className="index__counts"),
-        dcc.Interval(id="index-tick", interval=settings.poll_seconds * 1000),
+        dcc.Interval(id=ids.INDEX_TICK, interval=settings.poll_seconds * 1000),
         html.P(dcc.Link(_("Open the wall"), href="/wall" + (f"?lang={lang}" if lang else ""),
                         className="index__link")),
     ], id=ids.INDEX_ROOT, className="view-index")

@@ -19,12 +19,7 @@ from flask import session
 from dashboard.config import Settings
 from dashboard.i18n import gettext, language
 from dashboard.access.login_guard import csrf_token
-
-LOGIN_ROOT = "login-root"
-LOGIN_FORM = "login-form"
-LOGIN_ERROR = "login-error"
-LOGIN_CSRF = "login-csrf"
-
+from layouts import ids
 
 def layout(settings: Settings | None = None, next: str | None = None, error: str | None = None,  # noqa: A002
            lang: str | None = None, **_query) -> html.Main:
@@ -48,19 +43,19 @@ def form(token: str, lang: str, target: str, error: bool) -> html.Main:
     _ = gettext(lang)
     return html.Main([
         html.H1(_("Supervisor sign-in")),
-        html.P(_("Wrong username or password."), id=LOGIN_ERROR, className="login__error") if error else None,
+        html.P(_("Wrong username or password."), id=ids.LOGIN_ERROR, className="login__error") if error else None,
         html.Form([
-            html.Label([_("Username"), html.Br(), dcc.Input(name="username", id="login-username",
+            html.Label([_("Username"), html.Br(), dcc.Input(name="username", id=ids.LOGIN_USERNAME,
                                                               type="text", autoComplete="username", required=True)]),
-            html.Label([_("Password"), html.Br(), dcc.Input(name="password", id="login-password",
+            html.Label([_("Password"), html.Br(), dcc.Input(name="password", id=ids.LOGIN_PASSWORD,
                                                               type="password", autoComplete="current-password",
                                                               required=True)]),
             dcc.Input(type="hidden", name="next", value=target),
             dcc.Input(type="hidden", name="lang", value=lang),
-            dcc.Input(type="hidden", name="csrf_token", value=token, id=LOGIN_CSRF),
-            html.Button(_("Sign in"), type="submit", id="login-submit"),
-        ], id=LOGIN_FORM, action="/login", method="POST", className="login__form"),
-    ], id=LOGIN_ROOT, className="view-login", lang=lang)
+            dcc.Input(type="hidden", name="csrf_token", value=token, id=ids.LOGIN_CSRF),
+            html.Button(_("Sign in"), type="submit", id=ids.LOGIN_SUBMIT),
+        ], id=ids.LOGIN_FORM, action="/login", method="POST", className="login__form"),
+    ], id=ids.LOGIN_ROOT, className="view-login", lang=lang)
 
 
 def refusal_page(status: int, lang: str, back: str, retry_after: float | None = None) -> tuple[str, dict[str, str]]:

@@ -23,31 +23,16 @@ from flask_login import current_user
 
 from dashboard.config import Settings
 from dashboard.supervisor.filters import Allowed, allowed_for
+from dashboard.supervisor.grid import SORTABLE
 from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
 from dashboard.access.auth import Role, User
 from dashboard.access.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER
 from dashboard.reference import Reference, load_reference
-from dashboard.store.supervisor_queries import MAX_POINTS
+from dashboard.store.reports import VIEW_POINTS
+from layouts import ids
 from layouts.numbers import number
 
-ROOT = "supervisor-root"
-URL = "supervisor-url"
-F_AGENCY, F_KOTA, F_KECAMATAN, F_KELURAHAN = ("supervisor-f-agency", "supervisor-f-kota",
-                                              "supervisor-f-kecamatan", "supervisor-f-kelurahan")
-F_CATEGORY, F_STATUS, F_DATES, F_OVERDUE = ("supervisor-f-category", "supervisor-f-status",
-                                            "supervisor-f-dates", "supervisor-f-overdue")
-F_RESET = "supervisor-f-reset"
-LOGOUT, LOGOUT_CSRF = "supervisor-logout", "supervisor-logout-csrf"
-ERROR, KPIS, EXPORT = "supervisor-error", "supervisor-kpis", "supervisor-export"
-STATUS_FIG, TREND_FIG = "supervisor-status-fig", "supervisor-trend-fig"
-AGENCY_FIG, CATEGORY_FIG, KELURAHAN_FIG = "supervisor-agency-fig", "supervisor-category-fig", "supervisor-kelurahan-fig"
-MAP, AREAS, POINTS = "supervisor-map", "supervisor-areas", "supervisor-points"
-RESPOND_FIG, RESOLVE_FIG, FUNNEL_FIG, FLAGS = ("supervisor-respond-fig", "supervisor-resolve-fig",
-                                               "supervisor-funnel-fig", "supervisor-flags")
-KELURAHAN_PANEL = "supervisor-kelurahan-panel"
-TABLE = "supervisor-table"  # the report grid (dash-ag-grid)
-DETAIL = "supervisor-detail"
 JAKARTA_BOUNDS = [[-6.38, 106.68], [-6.08, 106.98]]
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -62,7 +47,7 @@ def layout(settings: Settings | None = None, lang: str | None = None, **_query) 
         login = "/login?" + (f"lang={lang}&" if back else "") + "next=" + quote("/supervisor" + back, safe="/")
         return html.Main([html.H1(_("Supervisor")), html.P(_("Sign in to open the supervisor view.")),
                           html.A(_("Sign in"), href=login)],
-                         id=ROOT, className="view-supervisor view-supervisor--locked", lang=lang)
+                         id=ids.SUPERVISOR_ROOT, className="view-supervisor view-supervisor--locked", lang=lang)
     return view_for(user, load_reference(), lang, csrf_token(session))
 
 
@@ -89,19 +74,22 @@ def view_for(user, ref: Reference, lang: str, token: str) -> html.Main:  # noqa:
     scope = user.effective_scope
     allowed = allowed_for(ref, scope.kind.value if scope else None, scope.code if scope else None)
     return html.Main([
-        dcc.Location(id=URL, refresh=False),
+        dcc.Location(id=ids.SUPERVISOR_URL, refresh=False),
         _header(user, _, lang, token),
         filter_bar(ref, allowed, _, lang),
-        html.Div(id=ERROR, className="sup__error", role="alert"),
-        html.Section(id=KPIS, className="sup__kpis"),
-        html.Section(id=KELURAHAN_PANEL, className="sup__kelurahan"),
-        html.Section([_graph(STATUS_FIG), _graph(TREND_FIG), _map(_)], className="sup__row"),
-        html.Section([_graph(AGENCY_FIG), _graph(KELURAHAN_FIG), _graph(CATEGORY_FIG)], className="sup__row"),
-        html.Section([_graph(RESPOND_FIG), _graph(RESOLVE_FIG), _graph(FUNNEL_FIG)], className="sup__row"),
-        html.Section([html.H2(_("Anti-gaming flags")), html.Div(id=FLAGS)], className="sup__panel"),
+        html.Div(id=ids.SUPERVISOR_ERROR, className="sup__error", role="alert"),
+        html.Section(id=ids.SUPERVISOR_KPIS, className="sup__kpis"),
+        html.Section(id=ids.SUPERVISOR_KELURAHAN_PANEL, className="sup__kelurahan"),
+        html.Section([_graph(ids.SUPERVISOR_STATUS_FIG), _graph(ids.SUPERVISOR_TREND_FIG), _map(_)],
+                     className="sup__row"),
+        html.Section([_graph(ids.SUPERVISOR_AGENCY_FIG), _graph(ids.SUPERVISOR_KELURAHAN_FIG),
+                      _graph(ids.SUPERVISOR_CATEGORY_FIG)], className="sup__row"),
+        html.Section([_graph(ids.SUPERVISOR_RESPOND_FIG), _graph(ids.SUPERVISOR_RESOLVE_FIG),
+                      _graph(ids.SUPERVISOR_FUNNEL_FIG)], className="sup__row"),
+        html.Section([html.H2(_("Anti-gaming flags")), html.Div(id=ids.SUPERVISOR_FLAGS)], className="sup__panel"),
         html.Section([html.H2(_("Reports")), report_grid(_)], className="sup__panel"),
-        html.Section(id=DETAIL, className="sup__panel sup__detail"),
-    ], id=ROOT, className="view-supervisor", lang=lang)
+        html.Section(id=ids.SUPERVISOR_DETAIL, className="sup__panel sup__detail"),
+    ], id=ids.SUPERVISOR_ROOT, className="view-supervisor", lang=lang)
 
 
 def _header(user, _, lang: str, token: str) -> html.Header:  # noqa: ANN001
@@ -109,10 +97,10 @@ def _header(user, _, lang: str, token: str) -> html.Header:  # noqa: ANN001
     return html.Header([
         html.H1("Pantau · " + _("Supervisor")),
         html.Span(f"{user.username} ({user.role.value}{scope})", className="sup__user"),
-        html.A(_("Export CSV"), id=EXPORT, href="/supervisor/export.csv", className="sup__export"),
-        html.Form([dcc.Input(type="hidden", name="csrf_token", value=token, id=LOGOUT_CSRF),
+        html.A(_("Export CSV"), id=ids.SUPERVISOR_EXPORT, href="/supervisor/export.csv", className="sup__export"),
+        html.Form([dcc.Input(type="hidden", name="csrf_token", value=token, id=ids.SUPERVISOR_LOGOUT_CSRF),
                    dcc.Input(type="hidden", name="lang", value=lang),
-                   html.Button(_("Sign out"), type="submit", id=LOGOUT, className="sup__logout")],
+                   html.Button(_("Sign out"), type="submit", id=ids.SUPERVISOR_LOGOUT, className="sup__logout")],
                   action="/logout", method="POST", className="sup__logout-form"),
     ], className="sup__header")
 
@@ -120,17 +108,19 @@ def _header(user, _, lang: str, token: str) -> html.Header:  # noqa: ANN001
 def filter_bar(ref: Reference, allowed: Allowed, _, lang: str = DEFAULT_LANGUAGE) -> html.Div:  # noqa: ANN001
     categories = sorted((category_name(c, lang), c.code) for c in ref.categories.values())
     return html.Div([
-        _dropdown(F_AGENCY, _("Agency"), agency_options(ref, allowed), _, multi=True),
-        _dropdown(F_KOTA, _("Kota"), [{"label": ref.kota[c].name, "value": c} for c in sorted(allowed.kota)], _),
-        _dropdown(F_KECAMATAN, _("Kecamatan"), [], _),
-        _dropdown(F_KELURAHAN, _("Kelurahan"), [], _),
-        _dropdown(F_CATEGORY, _("Category"), [{"label": n, "value": c} for n, c in categories], _, multi=True),
-        _dropdown(F_STATUS, _("Status"), [{"label": _(s.label), "value": s.value} for s in STATUS_ORDER], _,
+        _dropdown(ids.SUPERVISOR_F_AGENCY, _("Agency"), agency_options(ref, allowed), _, multi=True),
+        _dropdown(ids.SUPERVISOR_F_KOTA, _("Kota"),
+                  [{"label": ref.kota[c].name, "value": c} for c in sorted(allowed.kota)], _),
+        _dropdown(ids.SUPERVISOR_F_KECAMATAN, _("Kecamatan"), [], _),
+        _dropdown(ids.SUPERVISOR_F_KELURAHAN, _("Kelurahan"), [], _),
+        _dropdown(ids.SUPERVISOR_F_CATEGORY, _("Category"), [{"label": n, "value": c} for n, c in categories], _,
                   multi=True),
+        _dropdown(ids.SUPERVISOR_F_STATUS, _("Status"),
+                  [{"label": _(s.label), "value": s.value} for s in STATUS_ORDER], _, multi=True),
         html.Label([_("Dates"), date_range(_)], className="sup__filter sup__filter--dates"),
-        dcc.Checklist(id=F_OVERDUE, options=[{"label": _("Overdue only"), "value": "1"}], value=[],
+        dcc.Checklist(id=ids.SUPERVISOR_F_OVERDUE, options=[{"label": _("Overdue only"), "value": "1"}], value=[],
                       className="sup__filter sup__overdue"),
-        html.Button(_("Reset"), id=F_RESET, n_clicks=0, className="sup__reset"),
+        html.Button(_("Reset"), id=ids.SUPERVISOR_F_RESET, n_clicks=0, className="sup__reset"),
     ], className="sup__filters")
 
 
@@ -139,7 +129,7 @@ def date_range(_) -> dcc.DatePickerRange:  # noqa: ANN001
     The calendar's month and weekday names come from the picker's own date library
     (Dash 4: date-fns, ``window.dateFns.locale`` chosen by the browser's language) and
     stay English: Pantau ships no date-fns locale."""
-    return dcc.DatePickerRange(id=F_DATES, display_format=_("format:picker-date"), clearable=True,
+    return dcc.DatePickerRange(id=ids.SUPERVISOR_F_DATES, display_format=_("format:picker-date"), clearable=True,
                                start_date_placeholder_text=_("From date"), end_date_placeholder_text=_("To date"),
                                first_day_of_week=1)
 
@@ -184,13 +174,13 @@ def _graph(component_id: str) -> dcc.Graph:
 
 def _map(_) -> html.Div:  # noqa: ANN001
     return html.Div([dl.Map([
-        dl.GeoJSON(id=AREAS, url="/supervisor/areas.json", style={"variable": "pantau.map.areaStyle"},
+        dl.GeoJSON(id=ids.SUPERVISOR_AREAS, url="/supervisor/areas.json", style={"variable": "pantau.map.areaStyle"},
                    hideout={"backlog": {}, "max": 1}),
-        dl.GeoJSON(id=POINTS, cluster=True, zoomToBoundsOnClick=True,
+        dl.GeoJSON(id=ids.SUPERVISOR_POINTS, cluster=True, zoomToBoundsOnClick=True,
                    pointToLayer={"variable": "pantau.map.pointToLayer"},
                    clusterToLayer={"variable": "pantau.map.clusterToLayer"}),
-    ], id=MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, className="sup__map-inner"),
-        html.P(_("Map: the newest {n} reports of the filtered set").format(n=number(MAX_POINTS, _)),
+    ], id=ids.SUPERVISOR_MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, className="sup__map-inner"),
+        html.P(_("Map: the newest {n} reports of the filtered set").format(n=number(VIEW_POINTS, _)),
                className="sup__caption")], className="sup__map")
 
 
@@ -205,15 +195,15 @@ def report_grid(_) -> dag.AgGrid:  # noqa: ANN001
     (``getRowsRequest``) and ``callbacks.supervisor`` answers from the scoped, paged query.
     Cells are plain text (no HTML renderer); sort and filter only where the server allows
     (``dashboard.supervisor.grid``)."""
-    def col(field: str, header: str, sortable: bool = True, **extra) -> dict:
-        return {"field": field, "colId": field, "headerName": header, "sortable": sortable, **extra}
+    def col(field: str, header: str, **extra) -> dict:
+        return {"field": field, "colId": field, "headerName": header, "sortable": field in SORTABLE, **extra}
     equals = {"filterOptions": ["equals"], "maxNumConditions": 1}
     columns = [col("id", _("ID"), filter="agNumberColumnFilter", filterParams=equals, width=110),
                col("requested_at", _("Received"), width=150), col("updated_at", _("Updated"), width=150),
                col("status", _("Status"), filter="agTextColumnFilter", filterParams=equals, width=130),
                col("category", _("Category")), col("kelurahan", _("Kelurahan")), col("agency", _("Agency")),
-               col("description", _("Text"), sortable=False, flex=2)]
-    return dag.AgGrid(id=TABLE, rowModelType="infinite", columnDefs=columns,
+               col("description", _("Text"), flex=2)]
+    return dag.AgGrid(id=ids.SUPERVISOR_TABLE, rowModelType="infinite", columnDefs=columns,
                       defaultColDef={"resizable": True, "filter": False, "sortable": False},
                       getRowId="params.data.id", className="sup__grid", style={"height": "460px"},
                       dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20, "rowBuffer": 0,

@@ -11,7 +11,7 @@ Plotly's validation of the nine figures of a filter change cost more than its re
 
 from __future__ import annotations
 
-from dashboard.models import Status
+from dashboard.models import Status, bucket_msgid
 from layouts import theme
 from layouts.figures import axis
 from layouts.numbers import grouped
@@ -84,12 +84,12 @@ def trend(title: str, days: list[tuple], new_label: str, done_label: str, date_f
 def histogram(title: str, buckets: list[tuple[str, int]], target_after: str, target_label: str,
               _=lambda msgid: msgid, thousands: str = ".") -> dict:  # noqa: ANN001
     """Bars per time bucket; buckets up to ``target_after`` (inclusive) are within target
-    (green), later ones late (vermillion); a dotted line marks the target. Bucket names
-    (``1-6j``) are msgids, shown through ``_``."""
+    (green), later ones late (vermillion); a dotted line marks the target. Bucket keys
+    (``1h_6h``) are shown through ``_(bucket_msgid(key))``."""
     codes = [b for b, _n in buckets]
     cut = codes.index(target_after) if target_after in codes else len(codes) - 1
     colours = [theme.OKABE_ITO["green"] if i <= cut else theme.OKABE_ITO["vermillion"] for i in range(len(codes))]
-    bar = {"type": "bar", "x": [_(b) for b in codes], "y": [n for _b, n in buckets], "marker": {"color": colours},
+    bar = {"type": "bar", "x": [_(bucket_msgid(b)) for b in codes], "y": [n for _b, n in buckets], "marker": {"color": colours},
            "text": [grouped(n, thousands) for _b, n in buckets], "textposition": "outside", "cliponaxis": False,
            "hovertemplate": "%{x}: %{y:,}<extra></extra>"}
     line = {"type": "line", "xref": "x", "yref": "y domain", "x0": cut + 0.5, "x1": cut + 0.5, "y0": 0, "y1": 1,

@@ -12,7 +12,7 @@ from dash import html
 from dashboard.i18n import gettext
 from dashboard.models import STATUS_ORDER
 from dashboard.reference import Reference
-from dashboard.store.supervisor_queries import View
+from dashboard.store.view import View
 from dashboard.supervisor.filters import to_query
 from dashboard.supervisor.grid import RowsRequest
 from layouts import supervisor_figures as figs
@@ -62,9 +62,9 @@ def insights(times: dict[str, list], hops: list[dict], flagged: list, sample_row
     _ = gettext(lang)
     newest = f" · {_('newest')} {number(sample_rows, _)}"
     thousands = _("format:thousands-separator")
-    return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1-6j", _("target 6 h"), _,
+    return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1h_6h", _("target 6 h"), _,
                            thousands),
-            figs.histogram(_("Time to done") + newest, times["resolve"], "3-7h", _("target 7 d"), _, thousands),
+            figs.histogram(_("Time to done") + newest, times["resolve"], "3d_7d", _("target 7 d"), _, thousands),
             figs.funnel(_("Hand-off funnel (median hours at each hop)") + newest, hops, _("h"), _, thousands),
             parts.flags_table(flagged, ref, _))
 

@@ -17,9 +17,9 @@ from dashboard.models import STATUS_ORDER, Status
 from dashboard.reference import Reference
 from dashboard.scoring import WEIGHTS
 from dashboard.supervisor.filters import CONTROL_KEYS, Filters, control_values
+from layouts import ids
 from layouts.numbers import number
 
-ROW = "supervisor-row"
 SHORT = 120
 KPI_LABELS = (("total", "Reports"), ("open", "Open"), ("done", "Done"), ("overdue", "Overdue > 7 d"),
               ("unresponded_6h", "Waiting > 6 h"))
@@ -45,7 +45,8 @@ def status_label(status: str | None, _) -> str:  # noqa: ANN001
 
 
 def kpi_tiles(kpis: dict[str, int], _) -> list[html.Div]:  # noqa: ANN001
-    return [html.Div([html.Div(number(kpis.get(key, 0), _), className="sup__kpi-value", id=f"supervisor-kpi-{key}"),
+    return [html.Div([html.Div(number(kpis.get(key, 0), _), className="sup__kpi-value",
+                               id=ids.child(ids.SUPERVISOR_KPI_PREFIX, key)),
                       html.Div(_(label), className="sup__kpi-label")], className="sup__kpi")
             for key, label in KPI_LABELS]
 
@@ -98,14 +99,14 @@ def detail_panel(d: dict, ref: Reference, zone: ZoneInfo, _, lang: str = "id") -
         (_("Media"), _media(d, _)),  # proxied: the outside URL never reaches the browser
     ]
     out = [html.H2(f"{_('Report')} {d['id']}"),
-           html.P(d.get("description") or "", className="sup__detail-text", id="supervisor-detail-text"),
+           html.P(d.get("description") or "", className="sup__detail-text", id=ids.SUPERVISOR_DETAIL_TEXT),
            html.Dl([x for k, v in facts for x in (html.Dt(k), html.Dd(v))]),
            _mini_map(d), html.H3(_("Status history")), _history(d["history"], zone, _)]
     if "reporter" in d:
         who = d["reporter"] or {}
         out += [html.H3(_("Reporter (admins only)")),
                 html.Dl([x for k, label in IDENTITY.items() for x in (html.Dt(_(label)), html.Dd(who.get(k) or "–"))],
-                        id="supervisor-detail-reporter")]
+                        id=ids.SUPERVISOR_DETAIL_REPORTER)]
     return out
 
 
@@ -114,7 +115,7 @@ def _media(d: dict, _):  # noqa: ANN001, ANN202
         return "–"
     src = f"/supervisor/media/{int(d['id'])}"
     return html.A(html.Img(src=src, alt=_("Media unavailable (dead link or not an image)"),
-                           className="sup__media", id="supervisor-detail-media"), href=src, target="_blank")
+                           className="sup__media", id=ids.SUPERVISOR_DETAIL_MEDIA), href=src, target="_blank")
 
 
 def _mini_map(d: dict) -> html.Div:
@@ -139,7 +140,7 @@ def kelurahan_panel(code: str, score: dict | None, backlog: list[tuple[str, int]
         text = f"{_('Score')} {score['score']:.1f} / 100 · {_('rank')} {score['rank']} / {score['of']}"
         if zone is not None and score.get("as_of"):
             text += f" · {_('as of')} {wib(score['as_of'], zone)}"
-        out.append(html.P(text, className="sup__score", id="supervisor-kelurahan-score"))
+        out.append(html.P(text, className="sup__score", id=ids.SUPERVISOR_KELURAHAN_SCORE))
         out.append(html.Table([html.Tr([html.Th(_("Part")), html.Th(_("Rate")), html.Th(_("Weight")),
                                         html.Th(_("Points"))])] + [
             html.Tr([html.Td(_(PART_LABELS[p])), html.Td(f"{v:.0%}"), html.Td(f"{WEIGHTS[p]:.0%}"),

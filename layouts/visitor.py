@@ -11,29 +11,18 @@ Every string goes through the Babel catalogs (``dashboard.i18n``); data come onl
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import dash_leaflet as dl
 from dash import dcc, html
 
+from dashboard.clock import parse_iso
 from dashboard.config import Settings
 from dashboard.i18n import LANGUAGES, gettext, language
 from dashboard.models import STATUS_ORDER, Status
 from dashboard.public.query import siaga_levels
+from layouts import ids
 from layouts.numbers import number
-
-# component ids (``<view>-<thing>``)
-VISITOR_ROOT = "visitor-root"
-VISITOR_TICK = "visitor-tick"
-VISITOR_QUERY = "visitor-query"
-VISITOR_STATUS = "visitor-status"
-VISITOR_MAP = "visitor-map"
-VISITOR_CELLS = "visitor-cells"
-VISITOR_BOARD = "visitor-board"
-VISITOR_GATES = "visitor-gates"
-VISITOR_AS_OF = "visitor-as-of"
-VISITOR_TOTAL = "visitor-total"
 
 SCENE_SECONDS = 12
 POLL_FACTOR = 4  # numbers refresh every 4 x poll_seconds: a tour needs no more
@@ -72,14 +61,14 @@ def layout(settings: Settings, lang: str | None = None, seconds: str | None = No
     lang = language(lang)
     _ = gettext(lang)
     return html.Div([
-        dcc.Interval(id=VISITOR_TICK, interval=settings.poll_seconds * POLL_FACTOR * 1000),
-        dcc.Store(id=VISITOR_QUERY, data={"lang": lang}),
+        dcc.Interval(id=ids.VISITOR_TICK, interval=settings.poll_seconds * POLL_FACTOR * 1000),
+        dcc.Store(id=ids.VISITOR_QUERY, data={"lang": lang}),
         _header(_, lang),
         html.Div([_scene(i, key, _(title), _(caption), _body(key, _, lang, settings))
                   for i, (key, title, caption) in enumerate(SCENES)],
-                 className="visitor-stage", id="visitor-stage"),
+                 className="visitor-stage", id=ids.VISITOR_STAGE),
         _controls(_),
-    ], id=VISITOR_ROOT, className="view-visitor", lang=lang,
+    ], id=ids.VISITOR_ROOT, className="view-visitor", lang=lang,
         **{"data-scene": "0", "data-seconds": str(scene_seconds(seconds)), "data-paused": "false"})
 
 
@@ -107,7 +96,7 @@ def _scene(i: int, key: str, title: str, caption: str, body) -> html.Section:  #
         html.H1(title, className="visitor-title"),
         html.Div(body, className=f"visitor-body visitor-body--{key}"),
         html.P(caption, className="visitor-caption"),
-    ], className=f"visitor-scene visitor-scene--{key}", id=f"visitor-scene-{key}",
+    ], className=f"visitor-scene visitor-scene--{key}", id=ids.child(ids.VISITOR_SCENE_PREFIX, key),
         **{"data-index": str(i), "aria-roledescription": "slide"})
 
 
@@ -117,8 +106,8 @@ def _body(key: str, _, lang: str, settings: Settings):  # noqa: ANN001, ANN202
     if key == "map":
         return _map(_, settings)
     if key == "gates":
-        return [html.Div(id=VISITOR_GATES, className="visitor-gates"), siaga_legend(lang)]
-    target = VISITOR_STATUS if key == "status" else VISITOR_BOARD
+        return [html.Div(id=ids.VISITOR_GATES, className="visitor-gates"), siaga_legend(lang)]
+    target = ids.VISITOR_STATUS if key == "status" else ids.VISITOR_BOARD
     return html.Div(id=target, className=f"visitor-{key}")
 
 
@@ -131,11 +120,11 @@ def _map(_, settings: Settings) -> list:  # noqa: ANN001
     layers = [dl.TileLayer(url=settings.tile_url)] if settings.tile_url else []
     layers += [dl.GeoJSON(url="/visitor/kota.json", interactive=False,
                           style={"color": "#B8C2CF", "weight": 2, "fill": False}),
-               dl.LayerGroup(id=VISITOR_CELLS)]
-    return [dl.Map(layers, id=VISITOR_MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, zoomControl=False,
+               dl.LayerGroup(id=ids.VISITOR_CELLS)]
+    return [dl.Map(layers, id=ids.VISITOR_MAP, bounds=JAKARTA_BOUNDS, zoomSnap=0.25, zoomControl=False,
                    attributionControl=False, dragging=False, scrollWheelZoom=False,
                    className="visitor-map", style={"width": "100%", "height": "100%"}),
-            html.Div([html.Div(id=VISITOR_TOTAL),
+            html.Div([html.Div(id=ids.VISITOR_TOTAL),
                       html.Div([html.Span(className="visitor-key visitor-key--open"), _("still open"),
                                 html.Span(className="visitor-key visitor-key--done"), _("all done")])],
                      className="visitor-total")]
@@ -147,12 +136,12 @@ def _controls(_) -> html.Nav:  # noqa: ANN001
             for i, (_key, title, _c) in enumerate(SCENES)]
     return html.Nav([
         html.Button("◀", className="visitor-btn", title=_("Previous"), **{"data-action": "prev"}),
-        html.Button(_("Pause"), className="visitor-btn visitor-btn--pause", id="visitor-pause",
+        html.Button(_("Pause"), className="visitor-btn visitor-btn--pause", id=ids.VISITOR_PAUSE,
                     **{"data-action": "pause", "data-label-pause": _("Pause"),
                        "data-label-play": _("Play"), "aria-pressed": "false"}),
         html.Button("▶", className="visitor-btn", title=_("Next"), **{"data-action": "next"}),
         html.Div(dots, className="visitor-dots"),
-        html.Span(id=VISITOR_AS_OF, className="visitor-asof"),
+        html.Span(id=ids.VISITOR_AS_OF, className="visitor-asof"),
     ], className="visitor-controls", **{"aria-label": _("Tour controls")})
 
 
@@ -217,7 +206,7 @@ def gate_rows(gates: list[dict], _) -> list:  # noqa: ANN001
 def as_of_text(as_of: str | None, _, zone: ZoneInfo) -> str:  # noqa: ANN001
     if not as_of:
         return ""
-    when = datetime.fromisoformat(str(as_of).replace("Z", "+00:00")).astimezone(zone)
+    when = parse_iso(str(as_of)).astimezone(zone)
     return _("updated") + f" {when:%H:%M} {when.tzname()}"
 
 

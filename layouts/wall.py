@@ -47,12 +47,12 @@ def layout(settings: Settings, lang: str | None = None, agency: str | None = Non
         _map_panel(_, settings), _stats_panel(_), _focus_zone(_, agency), _agencies_panel(_),
         html.Section([html.H2(_("Kelurahan leaderboard"), className="panel__title"),
                       html.Div(id=ids.WALL_BOARD, className="board-grid")],
-                     className="panel panel--board", id="wall-board-panel"),
+                     className="panel panel--board", id=ids.WALL_BOARD_PANEL),
         html.Section([html.H2(_("Flood gates"), className="panel__title"),
                       html.Div(id=ids.WALL_GATES, className="gates")],
-                     className="panel panel--gates", id="wall-gates-panel"),
+                     className="panel panel--gates", id=ids.WALL_GATES_PANEL),
         html.Section(html.Ul(id=ids.WALL_TICKER, className="ticker__list"),
-                     className="panel panel--ticker", id="wall-ticker-panel"),
+                     className="panel panel--ticker", id=ids.WALL_TICKER_PANEL),
     ], id=ids.WALL_ROOT, className="view-wall wall", lang=lang,
         **{"data-poll-ms": str(settings.poll_seconds * 1000), "data-tz": settings.tz})
 
@@ -65,7 +65,7 @@ def _header(_, settings: Settings) -> html.Header:
         # painted by 41_wall_live.js from the polls (never LIVE before one has succeeded)
         html.Div("…", id=ids.WALL_BADGE, className="badge badge--wait", **{"data-error": _("server error")}),
         html.Div("--:--:--", id=ids.WALL_CLOCK, className="head__clock"),
-    ], className="head", id="wall-head")
+    ], className="head", id=ids.WALL_HEAD)
 
 
 def _banners(_) -> html.Div:
@@ -130,7 +130,7 @@ def _stats_panel(_) -> html.Section:
     """The city column: the whole city, whatever the focus zone shows."""
     return html.Section([
         html.H2(_("All Jakarta · all agencies"), id=ids.WALL_CITY, className="panel__title scope scope--city"),
-        components.kpi_strip(_, components.KPI_KEYS, "wall-kpi", ids.WALL_KPIS),
+        components.kpi_strip(_, components.KPI_KEYS, ids.WALL_KPI_PREFIX, ids.WALL_KPIS),
         html.H2(_("New today by current status"), className="panel__title"),
         html.Div(id=ids.WALL_STATUS_FIG, className="statuses"),
         # the title is the legend: each word underlined like its line
@@ -149,7 +149,7 @@ def _focus_zone(_, agency: str | None) -> html.Section:
                  className="focus__head"),
         html.Div(html.Div(id=ids.WALL_FOCUS_BAR, className="focus__bar-fill"),
                  className="focus__bar" + (" is-pinned" if agency else "")),
-        components.kpi_strip(_, components.FOCUS_KPI_KEYS, "wall-focus-kpi", ids.WALL_FOCUS_KPIS),
+        components.kpi_strip(_, components.FOCUS_KPI_KEYS, ids.WALL_FOCUS_KPI_PREFIX, ids.WALL_FOCUS_KPIS),
         html.H2(_("Open backlog by age"), className="panel__title"),
         dcc.Graph(id=ids.WALL_BACKLOG_FIG, config=FIGURE_CONFIG, className="fig fig--backlog"),
     ], className="panel panel--focus", id=ids.WALL_FOCUS)

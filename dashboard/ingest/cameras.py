@@ -24,10 +24,10 @@ import requests
 from PIL import Image
 from sqlalchemy import Connection, Engine
 
-from dashboard.store.wall_aggregates import gate_readings
 from dashboard.reference import Reference
 from dashboard.simulator.stills import render_still
 from dashboard.store import cameras
+from dashboard.store.gates import camera_gates, gate_readings
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def refresh_cameras(engine: Engine, ref: Reference, now: datetime, settings,  # 
     """Fetch every monitored gate's still (and render simulated ones); returns
     gate_code -> error (``None`` for a good frame)."""
     with engine.connect() as conn:
-        gates = [g for g in cameras.camera_gates(conn) if g[0] in ref.gates]
+        gates = [g for g in camera_gates(conn) if g[0] in ref.gates]
         simulated = _simulated(conn, gates, now, settings.zone) if uses_simulator(settings) else {}
     remote = [(code, url) for code, _, url in gates if url]
     with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:

@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from dashboard.clock import iso_z
 from dashboard.ingest.batch import Batch, SourceError
 
 MAX_WINDOW = timedelta(days=90)
@@ -123,7 +124,7 @@ class Open311Source:
         return start, min(now, start + MAX_WINDOW)
 
     def _page(self, start: datetime, end: datetime, page: int) -> list:
-        params = {self.start_param: _w3c(start), self.end_param: _w3c(end),
+        params = {self.start_param: iso_z(start, "seconds"), self.end_param: iso_z(end, "seconds"),
                   "page": page, "page_size": self.page_size}
         url = f"{self.base_url}/requests.json"
         try:
@@ -139,7 +140,7 @@ class Open311Source:
                 if t is not None and t <= end]
         old = _parse(cursor) if cursor else None
         candidates = seen + ([old] if old else []) + ([end] if end < now else [])
-        return _w3c(max(candidates)) if candidates else cursor
+        return iso_z(max(candidates), "seconds") if candidates else cursor
 
 
 def _records(response: requests.Response, page: int) -> list:
@@ -157,10 +158,6 @@ def _records(response: requests.Response, page: int) -> list:
     if data and all(isinstance(d, dict) and set(d) == {"code", "description"} for d in data):
         raise SourceError(f"page {page}: HTTP 200 carrying Open311 errors: {body[:200]!r}")
     return data
-
-
-def _w3c(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _parse(value: object) -> datetime | None:

@@ -27,7 +27,7 @@ from typing import Any, Mapping
 from xml.etree import ElementTree as ET
 
 from dashboard.models import CLOSED, OPEN_VALUES, Status, open311_status
-from dashboard.store.public import MAX_IDS, MAX_REQUESTS, RequestFilter
+from dashboard.store.service_requests import MAX_IDS, MAX_REQUESTS, RequestFilter
 
 MAX_RANGE = timedelta(days=90)
 MAX_PAGE = 10_000

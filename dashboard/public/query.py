@@ -2,9 +2,10 @@
 
 Privacy by construction:
 
-- **Columns**: rows come from :mod:`dashboard.store.public`, whose statements select an
-  allow-list of report columns and never touch the ``reporter`` table, ``address``,
-  ``media_url`` or the feed's ids.
+- **Columns**: rows come from :mod:`dashboard.store.service_requests` (and today's counts
+  and points from :mod:`dashboard.store.reports`), whose statements select an allow-list
+  of report columns and never touch the ``reporter`` table, ``address``, ``media_url`` or
+  the feed's ids.
 - **Points** are snapped to a 0.001° grid (:func:`coarsen`): about 111 m north-south and
   110 m east-west at Jakarta's latitude, so a point says which block, not which house.
   The "address" shown is the kelurahan and kota, never the reporter's street address.
@@ -28,14 +29,15 @@ from sqlalchemy import Engine
 from dashboard.models import CLOSED, STATUS_ORDER
 from dashboard.public.redact import redact
 from dashboard.reference import REFERENCE_DIR
-from dashboard.store import public as sql
+from dashboard.store import service_requests as sql
+from dashboard.store.reports import map_points, status_counts
 from dashboard.store.snapshots import read_snapshot
+from dashboard.wall import WIDGET
 
 GRID_DEG = 0.001
 GRID_DECIMALS = 3
 MAX_CELLS = 2000
 BOARD_ROWS = 5
-WALL_WIDGET = "wall"
 SUMMARY_TTL = 15.0  # seconds a visitor summary is reused
 CLOSED_VALUES = frozenset(s.value for s in CLOSED)
 
@@ -119,9 +121,9 @@ class PublicStore:
 
     def _summary(self, today_start: datetime, max_points: int) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            counts = sql.status_counts(conn, today_start)
-            points = sql.select_points(conn, today_start, max_points)
-        snap = read_snapshot(self.engine, WALL_WIDGET, self.redis)
+            counts = status_counts(conn, since=today_start)
+            points = map_points(conn, None, max_points, since=today_start, shape="public")
+        snap = read_snapshot(self.engine, WIDGET, self.redis)
         payload, computed_at = (snap[0], snap[2]) if snap else ({}, None)
         return {
             "status_today": [{"status": s.value, "n": counts.get(s.value, 0)} for s in STATUS_ORDER],
@@ -130,12 +132,6 @@ class PublicStore:
             "gates": public_gates(payload.get("gates")),
             "as_of": computed_at.isoformat() if isinstance(computed_at, datetime) else computed_at,
         }
-
-
-def local_day_start(now: datetime, zone) -> datetime:  # noqa: ANN001
-    """Midnight of ``now``'s local day in ``zone``, as an aware datetime."""
-    local = now.astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @lru_cache(maxsize=4)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard.processes.health import Facts
 from dashboard.store.engine import is_postgres
 from dashboard.store.heartbeat import read_heartbeats
-from dashboard.store.queries_ops import data_as_of, last_ingest
+from dashboard.store.ingest_runs import data_as_of, last_ingest
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, Row, delete, select, text, update
-from sqlalchemy.dialects import sqlite
 
+from dashboard.store import dialect
 from dashboard.store.schema import lease
 
 #: the backends holding advisory lock ``:k`` in this database, joined to their sessions
@@ -57,7 +57,7 @@ def take_lease(conn: Connection, name: str, me: str, now: datetime, expires_at: 
     takeable = (lease.c.holder == me) | (lease.c.expires_at < now)
     if steal_from is not None:
         takeable |= lease.c.holder == steal_from
-    conn.execute(sqlite.insert(lease).values(name=name, holder=me, expires_at=expires_at)
+    conn.execute(dialect.insert(conn, lease).values(name=name, holder=me, expires_at=expires_at)
                  .on_conflict_do_nothing(index_elements=["name"]))
     return conn.execute(update(lease).where(lease.c.name == name, takeable)
                         .values(holder=me, expires_at=expires_at)).rowcount == 1

@@ -100,7 +100,7 @@ def _serialize_writers(conn: Connection) -> None:
     writer's batch fails as a whole and is retried by the next run)."""
     if conn.dialect.name != "postgresql":
         return
-    conn.execute(postgresql.insert(counter).values(name=counters.CHANGES, value=0)
+    conn.execute(dialect.insert(conn, counter).values(name=counters.CHANGES, value=0)
                  .on_conflict_do_nothing(index_elements=["name"]))
     conn.execute(select(counter.c.value).where(counter.c.name == counters.CHANGES).with_for_update())
 

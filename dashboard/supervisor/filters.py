@@ -11,11 +11,12 @@ refused here and never reaches SQL. :func:`to_query` is the inverse of :func:`pa
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Mapping
 from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
+from dashboard.clock import day_start
 from dashboard.models import STATUS_ORDER
 from dashboard.reference import Reference
 
@@ -109,10 +110,8 @@ def to_query(filters: Filters) -> str:
 
 def window(filters: Filters, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
     """The date range as UTC instants ``[since, until)``: whole WIB days."""
-    def start(day: date) -> datetime:
-        return datetime.combine(day, time(), zone).astimezone(timezone.utc)
-    since = start(filters.since) if filters.since else None
-    until = start(filters.until + timedelta(days=1)) if filters.until else None
+    since = day_start(filters.since, zone) if filters.since else None
+    until = day_start(filters.until + timedelta(days=1), zone) if filters.until else None
     return since, until
 
 

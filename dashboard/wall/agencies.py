@@ -3,7 +3,7 @@
 The issue asks for "open and overdue per agency (kelurahan offices aggregated, each suku
 dinas)": 267 kelurahan offices would otherwise crowd out the suku dinas. The row's code is
 :data:`KELURAHAN`; its focus filters the map to every ``kel-*`` office
-(``/wall/points.json?agency=kelurahan``, ``dashboard.store.wall_points``). Pure.
+(``/wall/points.json?agency=kelurahan``, ``dashboard.store.reports.map_points``). Pure.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from dashboard.reference import KELURAHAN_AGENCY_PREFIX, Reference
 
-#: the agencies panel's one row for all kelurahan offices (as ``queries_ops.KELURAHAN_ALL_NAME``)
+#: the agencies panel's one row for all kelurahan offices
 KELURAHAN, KELURAHAN_NAME = "kelurahan", "Kelurahan (semua)"
 T = TypeVar("T")
 

@@ -1,10 +1,11 @@
-"""The wall snapshot: bounded reads in, one JSON payload out (widget id ``"wall"``).
+"""The wall snapshot: bounded reads in, one JSON payload out (widget id :data:`dashboard.wall.WIDGET`).
 
 :func:`refresh_wall_snapshot` is the worker job. It does nothing while the saved snapshot
 is current: same version as the store's change cursor, the newest water reading of every
 monitored gate already shown, and younger than :data:`MAX_AGE` (ages and "today" move
-with the clock). Otherwise it reads the windows (:mod:`dashboard.store.wall_aggregates`,
-``queries_flow.flow_by_hour``) in one read snapshot and calls the pure
+with the clock). Otherwise it reads the windows (:mod:`dashboard.store.tallies`,
+:mod:`~dashboard.store.flow`, :mod:`~dashboard.store.changes`, :mod:`~dashboard.store.performance`,
+:mod:`~dashboard.store.gates`) in one read snapshot and calls the pure
 :func:`build_wall_payload`. A full recompute happens at most every
 :data:`LEADERBOARD_MAX_AGE`: in between, the leaderboard (a 30-day score) and the flow
 hours before the previous hour are carried over from the saved snapshot.
@@ -21,29 +22,35 @@ Status thresholds (``"ok" | "warning" | "danger"``):
 
 * kpis: the worse of *overdue share of open* (open > 7 days) and *unresponded share of
   open* (Menunggu > 6 h): ``>= 25 %`` danger, ``>= 10 %`` warning, else ok;
-* backlog buckets: ``>7h`` (past the resolve target) is danger when it holds ``>= 10 %``
-  of the open backlog, warning when it holds any report; ``3-7h`` (close to the target)
+* backlog buckets: ``gt7d`` (past the resolve target) is danger when it holds ``>= 10 %``
+  of the open backlog, warning when it holds any report; ``3d_7d`` (close to the target)
   is warning at ``>= 25 %``; younger buckets are ok.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from dashboard.store import wall_aggregates as reads
 from dashboard import scoring
+from dashboard.clock import iso_z, local_midnight, parse_iso
+from dashboard.wall import WIDGET
 from dashboard.wall import delta as wall_delta
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.public.redact import redact
 from dashboard.reference import Reference
 from dashboard.store import counters, snapshots
-from dashboard.store.queries_sql import floor_hour
+from dashboard.store.changes import ticker
+from dashboard.store.flow import done_by_agency, flow_24h
+from dashboard.store.gates import camera_states, gate_readings, monitored_gates
+from dashboard.store.ingest_runs import data_as_of
+from dashboard.store.performance import leaderboard_counts
+from dashboard.store.portable import floor_hour
+from dashboard.store.tallies import open_by_agency, open_by_kelurahan
 from dashboard.wall.agencies import KELURAHAN, agency_label, grouped  # noqa: F401 - KELURAHAN re-exported
 
-WIDGET = "wall"
 MAX_AGE = timedelta(seconds=60)
 LEADERBOARD_MAX_AGE = timedelta(minutes=5)
 FLOOD_READING_MAX_AGE = timedelta(hours=3)
@@ -70,7 +77,7 @@ class WallInputs:
     unresponded: dict[str, int] = field(default_factory=dict)  # agency -> Menunggu older than 6 h
     open_by_kelurahan: dict[str, int] = field(default_factory=dict)
     flow: list[tuple[datetime, int, int]] = field(default_factory=list)  # hour, new, done
-    ticker: list[dict[str, Any]] = field(default_factory=list)  # wall_aggregates.ticker rows
+    ticker: list[dict[str, Any]] = field(default_factory=list)  # store.changes.ticker rows
     leaderboard: dict[str, Any] | None = None
     ranking: dict[str, Any] | None = None  # scoring.ranking, when the leaderboard was recomputed
     gates: list[dict[str, Any]] = field(default_factory=list)  # monitored gates
@@ -80,7 +87,7 @@ class WallInputs:
 
 
 def iso(t: datetime | None) -> str | None:
-    return None if t is None else t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return None if t is None else iso_z(t)
 
 
 def share_status(part: int, whole: int, danger: float = DANGER_SHARE, warning: float = WARNING_SHARE) -> str:
@@ -319,18 +326,12 @@ TREND_WINDOW = timedelta(hours=12)  # flood episodes are read from this window
 TREND_POINTS = 12 * 60 + 30  # every reading of the window (one a minute), then thinned for the payload
 
 
-def today_start(now: datetime, zone) -> datetime:  # noqa: ANN001
-    """Midnight of ``now``'s local day in ``zone``, as UTC."""
-    local = now.astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
-
-
 def _carried_leaderboard(previous: dict[str, Any] | None, now: datetime) -> dict[str, Any] | None:
     board = (previous or {}).get("leaderboard") or {}
     stamp = board.get("computed_at")
     if not stamp:
         return None
-    age = now - datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    age = now - parse_iso(stamp)
     return board if timedelta(0) <= age < LEADERBOARD_MAX_AGE else None
 
 
@@ -345,30 +346,30 @@ def _snapshot_conn(engine):  # noqa: ANN001, ANN202
 
 def read_wall_inputs(engine, ref: Reference, now: datetime, zone,  # noqa: ANN001
                      previous: dict[str, Any] | None = None) -> WallInputs:
-    """Windowed reads in one snapshot (see :mod:`dashboard.store.wall_aggregates`)."""
-    start, hour = today_start(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
+    """Windowed reads in one snapshot (see the module docstring)."""
+    start, hour = local_midnight(now, zone), floor_hour(now)  # flow: the 24 hours up to this one
     with _snapshot_conn(engine) as conn:
         version = counters.current(conn)
         board = _carried_leaderboard(previous, now)  # None: time for a full recompute
         young, today, done = young_parts(conn, str(engine.url), version, now, start,
                                          full=board is None, previous=previous)
-        backlog, unresponded = reads.split_backlog(reads.open_by_agency(conn), young)
+        backlog, unresponded = wall_delta.split_backlog(open_by_agency(conn), young)
         carry = (previous or {}).get("flow_24h") if board is not None else None
         ranking = None
         if board is None:
-            counts = reads.leaderboard_counts(conn, now - scoring.WINDOW, now)
+            counts = leaderboard_counts(conn, now - scoring.WINDOW, now)
             board, ranking = scoring.leaderboard(counts, ref, now), scoring.ranking(counts, now)
-        gates = reads.monitored_gates(conn)
-        levels, trends = reads.gate_readings(conn, [g["code"] for g in gates], now - TREND_WINDOW,
-                                             TREND_POINTS)
+        monitored = monitored_gates(conn)
+        levels, trends = gate_readings(conn, [g["code"] for g in monitored], now - TREND_WINDOW,
+                                       TREND_POINTS)
         return WallInputs(
-            version=version, data_as_of=reads.data_as_of(conn),
+            version=version, data_as_of=data_as_of(conn),
             today=today, done_today=done,
-            backlog=backlog, unresponded=unresponded, open_by_kelurahan=reads.open_by_kelurahan(conn),
-            flow=reads.flow_24h(conn, hour, carry),
-            ticker=reads.ticker(conn, TICKER), leaderboard=board, ranking=ranking, gates=gates,
+            backlog=backlog, unresponded=unresponded, open_by_kelurahan=open_by_kelurahan(conn),
+            flow=flow_24h(conn, hour, carry),
+            ticker=ticker(conn, TICKER), leaderboard=board, ranking=ranking, gates=monitored,
             levels=levels, trends=trends,
-            cameras=reads.camera_states(conn))
+            cameras=camera_states(conn))
 
 
 #: the worker's incremental state per store URL (:mod:`dashboard.wall.delta`)
@@ -377,16 +378,16 @@ _STATES: dict[str, wall_delta.YoungState] = {}
 
 def young_parts(conn, key: str, version: int, now: datetime, start: datetime, full: bool,  # noqa: ANN001, ANN201
                 previous: dict[str, Any] | None = None):
-    """(young open rows, today's rows, today's Selesai moves) as ``wall_aggregates``
-    reads them, from the incremental state. The state is advanced only when it produced
-    ``previous`` (the saved snapshot: same version and computed_at); otherwise, or when
-    ``full``, or when it cannot advance, it is built afresh."""
+    """(young open rows, today's rows, today's Selesai moves) from the incremental state
+    (as the reference reads of ``tests/store/oracles.py`` give them). The state is
+    advanced only when it produced ``previous`` (the saved snapshot: same version and
+    computed_at); otherwise, or when ``full``, or when it cannot advance, it is built afresh."""
     state = _STATES.get(key)
     made_previous = state is not None and previous is not None and (
         previous.get("version"), previous.get("computed_at")) == (state.version, iso(state.at))
     state = wall_delta.advance(conn, state, version, now, start) if made_previous and not full else None
     if state is None:
-        state = wall_delta.build(conn, version, now, start, reads.done_by_agency(conn, start))
+        state = wall_delta.build(conn, version, now, start, done_by_agency(conn, start))
     _STATES[key] = state
     return state.young_rows(), state.today_rows(), state.done_counts()
 
@@ -410,8 +411,8 @@ def refresh_wall_snapshot(engine, ref: Reference, now: datetime, settings) -> bo
     redis = redis_client(settings.redis_url)
     with engine.connect() as conn:
         version = counters.current(conn)
-        levels, _ = reads.gate_readings(conn, [c for c, g in ref.gates.items() if g.monitored],
-                                        now - TREND_WINDOW, 1)
+        levels, _ = gate_readings(conn, [c for c, g in ref.gates.items() if g.monitored],
+                                  now - TREND_WINDOW, 1)
     saved = snapshots.read_snapshot(engine, WIDGET, redis)
     if is_current(saved, version, levels, now):
         return False

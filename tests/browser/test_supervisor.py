@@ -15,12 +15,14 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from dashboard.store.users import list_exports
-from layouts import supervisor as ids
+from layouts import ids
 from tests.browser.conftest import chrome_options, wait_for
 from tests.supervisor_data import SECRET, insert_reports, kelurahan_in, row
 from tests.supervisor_server import PASSWORD, start
 
 pytestmark = pytest.mark.browser
+ROWS = f"#{ids.SUPERVISOR_TABLE} .ag-center-cols-container .ag-row"
+OVERDUE = f"#{ids.SUPERVISOR_F_OVERDUE} input"
 XSS = "<img src=x onerror=window.__xss=1><b>tebal</b>"
 
 
@@ -58,7 +60,7 @@ def login(driver, server, username: str) -> None:
     field = wait_for(lambda: driver.find_elements(By.NAME, "username"), timeout=10)[0]
     field.send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.ID, "login-submit").click()
+    driver.find_element(By.ID, ids.LOGIN_SUBMIT).click()
     wait_for(lambda: urlparse(driver.current_url).path == "/supervisor")
 
 
@@ -71,15 +73,15 @@ def test_sup001_login_filter_drill_back_detail_export(server, browser):
     login(browser, server, "admin")
     wait_for(lambda: kpi(browser) == "11", timeout=10)
     # filter: click the Menunggu bar of the status figure
-    click_bar(browser, ids.STATUS_FIG, 0)
+    click_bar(browser, ids.SUPERVISOR_STATUS_FIG, 0)
     wait_for(lambda: query(browser).get("status") == "menunggu")
     wait_for(lambda: kpi(browser) == "4")
     # drill: click the first kelurahan bar -> kelurahan (with its kecamatan and kota)
-    click_bar(browser, ids.KELURAHAN_FIG, 0)
+    click_bar(browser, ids.SUPERVISOR_KELURAHAN_FIG, 0)
     wait_for(lambda: "kelurahan" in query(browser))
     q = query(browser)
     assert q["status"] == "menunggu" and q["kota"] in ("31.71", "31.74")
-    panel = wait_for(lambda: browser.find_elements(By.ID, "supervisor-kelurahan-score"), timeout=10)[0]
+    panel = wait_for(lambda: browser.find_elements(By.ID, ids.SUPERVISOR_KELURAHAN_SCORE), timeout=10)[0]
     assert "/ 100" in panel.text
     drilled = kpi(browser)
     assert drilled in ("2", "1")
@@ -89,7 +91,7 @@ def test_sup001_login_filter_drill_back_detail_export(server, browser):
     browser.forward()
     wait_for(lambda: "kelurahan" in query(browser) and kpi(browser) == drilled, timeout=10)
     # export the drilled view with the browser's own session
-    href = wait_for(lambda: browser.find_element(By.ID, ids.EXPORT).get_attribute("href"))
+    href = wait_for(lambda: browser.find_element(By.ID, ids.SUPERVISOR_EXPORT).get_attribute("href"))
     assert "status=menunggu" in href and "kelurahan=" in href
     cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
     r = requests.get(href, cookies=cookies, headers={"User-Agent": js(browser, "return navigator.userAgent")},
@@ -101,16 +103,16 @@ def test_sup001_login_filter_drill_back_detail_export(server, browser):
 
 def test_sup002_detail_shows_text_as_text_and_identity_to_admin(server, browser):
     browser.get(server.base + "/supervisor?status=koordinasi")
-    cell = f"document.querySelector(\"#{ids.TABLE} .ag-center-cols-container .ag-row [col-id='{{}}']\")"
+    cell = f"document.querySelector(\"#{ids.SUPERVISOR_TABLE} .ag-center-cols-container .ag-row [col-id='{{}}']\")"
     wait_for(lambda: js(browser, f"var c={cell.format('description')}; return c ? c.textContent : ''") == XSS,
              timeout=10)  # the grid shows the text as text
-    assert not browser.find_elements(By.CSS_SELECTOR, f"#{ids.TABLE} img")
+    assert not browser.find_elements(By.CSS_SELECTOR, f"#{ids.SUPERVISOR_TABLE} img")
     js(browser, f"{cell.format('id')}.click()")
-    text = wait_for(lambda: browser.find_elements(By.ID, "supervisor-detail-text"), timeout=10)[0]
+    text = wait_for(lambda: browser.find_elements(By.ID, ids.SUPERVISOR_DETAIL_TEXT), timeout=10)[0]
     assert text.text == XSS
     assert js(browser, "return window.__xss") is None
     assert not browser.find_elements(By.CSS_SELECTOR, "#supervisor-detail b")
-    assert "Rahasia" in browser.find_element(By.ID, "supervisor-detail-reporter").text
+    assert "Rahasia" in browser.find_element(By.ID, ids.SUPERVISOR_DETAIL_REPORTER).text
     history = browser.find_element(By.CSS_SELECTOR, ".sup__history").text
     assert "Menunggu" in history  # status labels, in the page language
 
@@ -118,24 +120,24 @@ def test_sup002_detail_shows_text_as_text_and_identity_to_admin(server, browser)
 def test_sup003_filter_controls_write_the_url(server, browser):
     browser.get(server.base + "/supervisor")
     wait_for(lambda: kpi(browser) == "11", timeout=10)
-    browser.find_element(By.CSS_SELECTOR, f"#{ids.F_OVERDUE} input").click()
+    browser.find_element(By.CSS_SELECTOR, OVERDUE).click()
     wait_for(lambda: query(browser).get("overdue") == "1")
     wait_for(lambda: kpi(browser) == "1")
-    browser.find_element(By.ID, ids.F_RESET).click()
+    browser.find_element(By.ID, ids.SUPERVISOR_F_RESET).click()
     wait_for(lambda: query(browser) == {} and kpi(browser) == "11")
 
 
 def test_sup004_scoped_supervisor_sees_only_their_kota(server, browser):
     login(browser, server, "scoped")
     wait_for(lambda: kpi(browser) == "7", timeout=10)
-    rows = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, f"#{ids.TABLE} .ag-center-cols-container .ag-row"),
+    rows = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ROWS),
                     timeout=10)
-    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, f"#{ids.TABLE} .ag-center-cols-container .ag-row")) == 7)
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, ROWS)) == 7)
     assert rows
     assert SECRET not in browser.page_source
     assert "Rahasia" not in browser.page_source
     browser.get(server.base + "/supervisor?kota=31.74")  # a forged link: refused, nothing shown
-    wait_for(lambda: browser.find_elements(By.ID, ids.KPIS))
+    wait_for(lambda: browser.find_elements(By.ID, ids.SUPERVISOR_KPIS))
     assert SECRET not in browser.page_source and kpi(browser) == ""
 
 
@@ -162,12 +164,12 @@ def test_sup006_one_language_per_page_and_sign_out(server, browser):
     browser.get(server.base + "/supervisor?lang=en")
     wait_for(lambda: "Waiting > 6 h" in js(browser, labels), timeout=10)
     assert js(browser, placeholders) == ["From date", "To date"]
-    browser.find_element(By.CSS_SELECTOR, f"#{ids.F_OVERDUE} input").click()  # a filter change keeps ?lang=en
+    browser.find_element(By.CSS_SELECTOR, OVERDUE).click()  # a filter change keeps ?lang=en
     wait_for(lambda: query(browser) == {"overdue": "1", "lang": "en"})
-    browser.find_element(By.ID, ids.LOGOUT).click()  # a POST with the session's token
+    browser.find_element(By.ID, ids.SUPERVISOR_LOGOUT).click()  # a POST with the session's token
     wait_for(lambda: urlparse(browser.current_url).path == "/login" and "lang=en" in browser.current_url)
-    wait_for(lambda: browser.find_elements(By.ID, "login-submit"), timeout=10)
-    assert browser.find_element(By.ID, "login-submit").text == "Sign in"
+    wait_for(lambda: browser.find_elements(By.ID, ids.LOGIN_SUBMIT), timeout=10)
+    assert browser.find_element(By.ID, ids.LOGIN_SUBMIT).text == "Sign in"
     browser.get(server.base + "/supervisor")
     wait_for(lambda: urlparse(browser.current_url).path == "/login")  # signed out
 
@@ -216,19 +218,19 @@ def test_sup008_the_slowest_kelurahan_of_an_agency_in_three_clicks(busy_server, 
              "return g && g.data ? g.data[0].customdata : null")  # a figure's codes, in bar order
     login(browser, busy_server, "admin")
     wait_for(lambda: kpi(browser) == "22", timeout=10)
-    agencies = wait_for(lambda: js(browser, codes, ids.AGENCY_FIG), timeout=10)
-    click_bar(browser, ids.AGENCY_FIG, agencies.index(agency))  # 1
+    agencies = wait_for(lambda: js(browser, codes, ids.SUPERVISOR_AGENCY_FIG), timeout=10)
+    click_bar(browser, ids.SUPERVISOR_AGENCY_FIG, agencies.index(agency))  # 1
     wait_for(lambda: query(browser).get("agency") == agency and kpi(browser) == "9", timeout=10)
-    assert js(browser, codes, ids.KELURAHAN_FIG)[0] == "31.71.01.1001"  # most open, not the slowest
-    browser.find_element(By.CSS_SELECTOR, f"#{ids.F_OVERDUE} input").click()  # 2
+    assert js(browser, codes, ids.SUPERVISOR_KELURAHAN_FIG)[0] == "31.71.01.1001"  # most open, not the slowest
+    browser.find_element(By.CSS_SELECTOR, OVERDUE).click()  # 2
     wait_for(lambda: query(browser).get("overdue") == "1" and kpi(browser) == "4", timeout=10)
-    wait_for(lambda: (js(browser, codes, ids.KELURAHAN_FIG) or [None])[0] == slowest, timeout=10)
-    click_bar(browser, ids.KELURAHAN_FIG, 0)  # 3
+    wait_for(lambda: (js(browser, codes, ids.SUPERVISOR_KELURAHAN_FIG) or [None])[0] == slowest, timeout=10)
+    click_bar(browser, ids.SUPERVISOR_KELURAHAN_FIG, 0)  # 3
     wait_for(lambda: query(browser).get("kelurahan") == slowest and kpi(browser) == "3", timeout=10)
     shared = browser.current_url
     browser.get(shared)  # the shared link shows the same view
-    wait_for(lambda: kpi(browser) == "3" and browser.find_elements(By.ID, "supervisor-kelurahan-score"), timeout=10)
-    href = browser.find_element(By.ID, ids.EXPORT).get_attribute("href")
+    wait_for(lambda: kpi(browser) == "3" and browser.find_elements(By.ID, ids.SUPERVISOR_KELURAHAN_SCORE), timeout=10)
+    href = browser.find_element(By.ID, ids.SUPERVISOR_EXPORT).get_attribute("href")
     cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
     rows = list(csv.DictReader(io.StringIO(requests.get(href, cookies=cookies, timeout=30).text)))
     assert len(rows) == 3 and {(r["kelurahan"], r["agency"]) for r in rows} == {(slowest, agency)}

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from dashboard.store.wall_aggregates import camera_frame, camera_states
+from dashboard.store.gates import camera_frame, camera_states
 from dashboard.ingest.cameras import CameraError, fetch_still, refresh_cameras
 from dashboard.store.schema import camera_still, flood_gate
 from tests.conftest import NOW

@@ -17,7 +17,7 @@ import pytest
 
 from dashboard.public import media
 from dashboard.reference import load_reference
-from dashboard.store import supervisor_queries as sq
+from dashboard.store import reports
 from layouts import supervisor_parts as parts
 from tests.fake_media import TrickleServer, wait_for
 from tests.supervisor_data import insert_reports, kelurahan_in, row
@@ -97,7 +97,7 @@ def test_roles_and_scope(setup):
 def test_detail_panel_links_the_proxy_not_the_outside_url(setup):
     srv, ids, base, _fake = setup
     with srv.engine.connect() as conn:
-        found = sq.detail(conn, None, ids["ok.png"])
+        found = reports.detail(conn, None, ids["ok.png"])
     rendered = str(parts.detail_panel(found, load_reference(), srv.settings.zone, str))
     assert f"/supervisor/media/{ids['ok.png']}" in rendered and base not in rendered
 

@@ -20,7 +20,6 @@ from dashboard.config import Settings
 from dashboard.models import Status
 from dashboard.store import schema
 from dashboard.store.engine import make_engine
-from dashboard.store.queries import ReportStore
 from dashboard.store.refdata import store_reference
 from tests.public_data import NOW, leaks, make, seed
 
@@ -41,7 +40,7 @@ def serve(server):  # noqa: ANN001
 def api_server(engine, reference, now=lambda: NOW, **settings):  # noqa: ANN001, ANN201
     server = Flask(__name__)
     conf = Settings.from_env({}, database_url=str(engine.url), **settings)
-    register_api(server, Deps(conf, engine, ReportStore(engine), reference, None, now))
+    register_api(server, Deps(conf, engine, reference, None, now))
     return server
 
 

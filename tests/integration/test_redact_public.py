@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app import create_app
-from dashboard.wall.aggregate import TICKER, WIDGET, refresh_wall_snapshot
+from dashboard.wall import WIDGET
+from dashboard.wall.aggregate import TICKER, refresh_wall_snapshot
 from dashboard.config import Settings
 from dashboard.store.snapshots import read_snapshot
 from tests.public_data import make, seed

@@ -18,7 +18,7 @@ from dashboard.simulator.seed import seed
 from dashboard.simulator import model
 from dashboard.simulator.source import DAILY_REPORTS, WIB, SimulatorSource, replay_lead
 from dashboard.store.schema import report
-from dashboard.store.wall_aggregates import today_by_agency
+from tests.store.oracles import today_by_agency
 
 RUN = timedelta(minutes=30)  # the simulator's real running time before the check
 DAYS = 3

@@ -17,6 +17,7 @@ from dashboard.config import ROOT, Settings
 from dashboard.processes.leader import LeaseLeader, make_leader
 from dashboard.store import schema
 from dashboard.store.snapshots import read_snapshot
+from dashboard.wall import WIDGET
 from dashboard.processes.worker import (EXIT_NO_STORE, EXIT_NOT_LEADER, build_scheduler, parse_sources, refresh_wall, run_cameras,
                               run_guarded, run_ingest, run_water_levels, run_worker)
 
@@ -61,7 +62,7 @@ def test_run_worker_once_fills_the_store(settings, engine, tmp_path):
         levels = conn.execute(select(func.count()).select_from(schema.water_level)).scalar()
         leases = conn.execute(select(func.count()).select_from(schema.lease)).scalar()
     assert runs == [("simulator", True)] and levels > 0 and leases == 0
-    assert read_snapshot(engine, "wall") is not None
+    assert read_snapshot(engine, WIDGET) is not None
 
 
 def test_run_worker_refuses_while_another_holds_the_lock(settings, engine, capsys):

@@ -1,4 +1,5 @@
-"""Time every ReportStore read on a seeded store and show the scans each statement uses.
+"""Time the store reads the views and the worker call on a seeded store and show the scans
+each statement uses.
 
 Not a test (pytest does not collect it). Usage, on a store seeded with ``pantau seed``:
 
@@ -9,35 +10,40 @@ Not a test (pytest does not collect it). Usage, on a store seeded with ``pantau 
 """
 import statistics, sys, time
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from sqlalchemy import event
+from dashboard.store import changes, counters, flow, ingest_runs, reports, tallies
 from dashboard.store.engine import make_engine
-from dashboard.store.queries import ReportStore
+from dashboard.store.view import View
+from dashboard.supervisor.filters import Filters
 
 url = sys.argv[1]
 NOW = (datetime.fromisoformat(sys.argv[sys.argv.index("--now") + 1]) if "--now" in sys.argv
        else datetime(2026, 11, 27, 3, tzinfo=timezone.utc))
 D, H = timedelta(days=1), timedelta(hours=1)
 e = make_engine(url)
-s = ReportStore(e)
 WIB = timedelta(hours=7)
 today = (NOW + WIB).replace(hour=0, minute=0, second=0, microsecond=0) - WIB  # 00:00 WIB
+city = View(Filters(), None, NOW, ZoneInfo("Asia/Jakarta"))
+
+
+def r(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+    with e.connect() as conn:
+        return fn(conn, *args, **kwargs)
+
+
 calls = {
-    "change_cursor": lambda: s.change_cursor(),
-    "status_counts(all,tally)": lambda: s.status_counts(None),
-    "status_counts(today)": lambda: s.status_counts(today),
-    "status_counts_by(agency,tally)": lambda: s.status_counts_by("agency", None, 50),
-    "status_counts_by(kelurahan,7d)": lambda: s.status_counts_by("kelurahan", NOW - 7 * D, 50),
-    "open_backlog_by_age": lambda: s.open_backlog_by_age(NOW),
-    "open_backlog_by_age(agency)": lambda: s.open_backlog_by_age(NOW, "sudin-sda-31.71"),
-    "flow_by_hour(24h)": lambda: s.flow_by_hour(NOW - 24 * H, NOW),
-    "flow_by_day(30d)": lambda: s.flow_by_day(NOW - 30 * D, NOW),
-    "latest_changes(20)": lambda: s.latest_changes(20),
-    "map_points(24h)": lambda: s.map_points(NOW - 24 * H, limit=20000),
-    "map_points(7d,20k)": lambda: s.map_points(NOW - 7 * D, limit=20000),
-    "changes_since(cursor)": lambda: s.changes_since(s.change_cursor(), 500),
-    "agency_load": lambda: s.agency_load(NOW, 50),
-    "last_ingest": lambda: s.last_ingest(),
-    "quarantine_list(100)": lambda: s.quarantine_list(100),
+    "change_cursor": lambda: r(counters.current),
+    "status_counts(today)": lambda: r(reports.status_counts, since=today),
+    "tallies.cells(city)": lambda: r(tallies.cells, city),
+    "tallies.open_by_agency": lambda: r(tallies.open_by_agency),
+    "flow_by_hour(24h)": lambda: r(flow.flow_by_hour, NOW - 24 * H, NOW),
+    "trend(city)": lambda: r(flow.trend, city),
+    "ticker(15)": lambda: r(changes.ticker, 15),
+    "map_points(wall,20k)": lambda: r(reports.map_points, None, 20000, open_only=True, shape="wall"),
+    "map_points(public,today)": lambda: r(reports.map_points, None, 20000, since=today, shape="public"),
+    "last_ingest": lambda: r(ingest_runs.last_ingest),
+    "quarantine_list(100)": lambda: r(ingest_runs.quarantine_list, 100),
 }
 def plan(statement: str, params) -> str:  # noqa: ANN001
     with e.connect() as c:

@@ -6,13 +6,14 @@ from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from dashboard.store import wall_aggregates as reads
+from dashboard.store.flow import done_by_agency
 from dashboard.wall import delta as wall_delta
-from dashboard.wall.aggregate import today_start
+from dashboard.clock import local_midnight
 from dashboard.models import Status
 from dashboard.store import counters
 from dashboard.store.writes import upsert_reports
 from tests.conftest import NOW
+from tests.store.oracles import today_by_agency, young_open
 from tests.factories import make_report
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -37,9 +38,9 @@ def seed(engine) -> list:  # noqa: ANN001
 
 
 def full(conn, now):  # noqa: ANN001, ANN201
-    start = today_start(now, WIB)
-    return (sorted(reads.young_open(conn, now)), sorted(reads.today_by_agency(conn, start)),
-            reads.done_by_agency(conn, start))
+    start = local_midnight(now, WIB)
+    return (sorted(young_open(conn, now)), sorted(today_by_agency(conn, start)),
+            done_by_agency(conn, start))
 
 
 def delta(state):  # noqa: ANN001, ANN201
@@ -49,17 +50,17 @@ def delta(state):  # noqa: ANN001, ANN201
 def test_built_state_equals_the_full_reads(engine):
     seed(engine)
     with engine.connect() as conn:
-        start = today_start(NOW, WIB)
-        state = wall_delta.build(conn, counters.current(conn), NOW, start, reads.done_by_agency(conn, start))
+        start = local_midnight(NOW, WIB)
+        state = wall_delta.build(conn, counters.current(conn), NOW, start, done_by_agency(conn, start))
         assert delta(state) == full(conn, NOW)
         assert state.young_rows()  # the sample has young open reports
 
 
 def test_advanced_state_equals_the_full_reads_after_changes_and_time(engine, reference):
     rows = seed(engine)
-    start = today_start(NOW, WIB)
+    start = local_midnight(NOW, WIB)
     with engine.connect() as conn:
-        state = wall_delta.build(conn, counters.current(conn), NOW, start, reads.done_by_agency(conn, start))
+        state = wall_delta.build(conn, counters.current(conn), NOW, start, done_by_agency(conn, start))
     other = next(c for c, a in reference.agencies.items() if a.kind == "suku_dinas")
     at = NOW + timedelta(minutes=30)
     changes = [
@@ -80,7 +81,7 @@ def test_advanced_state_equals_the_full_reads_after_changes_and_time(engine, ref
 
 def test_no_state_across_days_or_big_steps(engine):
     seed(engine)
-    start = today_start(NOW, WIB)
+    start = local_midnight(NOW, WIB)
     with engine.connect() as conn:
         version = counters.current(conn)
         state = wall_delta.build(conn, version, NOW, start, {})

@@ -7,11 +7,12 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from dashboard.wall.aggregate import KELURAHAN, WIDGET, build_wall_payload, read_wall_inputs, refresh_wall_snapshot
+from dashboard.wall import WIDGET
+from dashboard.wall.aggregate import KELURAHAN, build_wall_payload, read_wall_inputs, refresh_wall_snapshot
 from dashboard.models import Status
 from dashboard.store import counters, snapshots
 from dashboard.store.schema import ingest_run
-from dashboard.store.wall_points import map_points_prefix, point_rows
+from dashboard.store.reports import map_points
 from dashboard.store.water import Reading, record_levels
 from dashboard.store.writes import upsert_reports
 from tests.conftest import NOW
@@ -165,7 +166,7 @@ def test_redis_mirror_when_redis_url_is_set(engine, reference, settings):
 
 
 def test_leaderboard_counts_by_hand(engine, reference):
-    from dashboard.store.wall_aggregates import leaderboard_counts
+    from dashboard.store.performance import leaderboard_counts
     from dashboard.scoring import WINDOW
 
     day = 24
@@ -218,23 +219,23 @@ def test_kelurahan_focus_points_are_every_kel_office(engine, reference):
                               report("S1", Status.MENUNGGU, 3, 2, agency_code=sudin),
                               report("K3", Status.MENUNGGU, 24 * 40, 3, agency_code=kels[0])], NOW)
     with engine.connect() as conn:
-        rows = map_points_prefix(conn, "kel-", 10)
-        assert len(map_points_prefix(conn, "kel-", 1)) == 1
+        rows = map_points(conn, None, 10, open_only=True, agency_prefix="kel-", shape="wall")
+        assert len(map_points(conn, None, 1, open_only=True, agency_prefix="kel-", shape="wall")) == 1
     assert [r[3] for r in rows] == ["menunggu", "proses", "menunggu"]  # newest first; 40-day-old K3 is backlog too
     payload = build_wall_payload(read_wall_inputs(engine, reference, NOW, timezone.utc), reference, NOW)
     assert [a["code"] for a in payload["agencies"]][:2] == [KELURAHAN, sudin]
     assert payload["focus"][KELURAHAN]["kpis"]["open"] == 3
 
 
-def test_point_rows_epoch_seconds_and_agency_filters(engine, reference):
+def test_wall_map_points_epoch_seconds_and_agency_filters(engine, reference):
     sudin = next(c for c, a in reference.agencies.items() if a.kind == "suku_dinas")
     at = NOW - timedelta(hours=3, seconds=17)
     with engine.begin() as conn:
         upsert_reports(conn, [report("P1", Status.MENUNGGU, 3 + 17 / 3600, 0, agency_code=sudin),
                               report("P2", Status.PROSES, 1, 1)], NOW)
     with engine.connect() as conn:
-        rows = point_rows(conn, 10, agency=sudin)
-        assert len(point_rows(conn, 10)) == 2
+        rows = map_points(conn, None, 10, open_only=True, agency=sudin, shape="wall")
+        assert len(map_points(conn, None, 10, open_only=True, shape="wall")) == 2
     assert len(rows) == 1 and abs(rows[0][5] - at.timestamp()) <= 1 and isinstance(rows[0][5], int)
 
 
@@ -242,7 +243,7 @@ def test_the_kelurahan_page_shows_the_walls_ranking(engine, reference, settings)
     """The worker saves the whole ranking with the leaderboard; the supervisor's kelurahan
     page reads it (same score, rank and as-of as the wall) until it is 10 min old, then
     computes its own."""
-    from dashboard.store.supervisor_insights import kelurahan_score
+    from dashboard.store.performance import kelurahan_score
     seed(engine)
     assert refresh_wall_snapshot(engine, reference, NOW, settings) is True
     best = payload(engine)[0]["leaderboard"]["best"][0]

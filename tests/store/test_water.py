@@ -1,4 +1,5 @@
-"""Water level writes are idempotent and the reads bounded (both backends)."""
+"""Water level writes are idempotent and their read (``store.gates.gate_readings``) bounded
+(both backends)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from sqlalchemy import func, select
 
 from dashboard.simulator.water import simulate_levels
 from dashboard.store.schema import water_level
-from dashboard.store.water import Reading, latest_levels, level_trend, record_levels
+from dashboard.store.gates import gate_readings
+from dashboard.store.water import record_levels
 from tests.conftest import NOW
 
 
@@ -26,23 +28,25 @@ def test_record_levels_is_idempotent(engine, reference):
         assert conn.execute(select(func.count()).select_from(water_level)).scalar() == len(readings)
 
 
-def test_latest_levels_one_per_gate(engine, reference):
+def test_gate_readings_latest_one_per_gate(engine, reference):
+    expected = simulate_levels(reference.gates.values(), NOW, 3)
+    codes = sorted(r.gate_code for r in expected)
     with engine.begin() as conn:
         record_levels(conn, _hours(reference, 6))
-        latest = latest_levels(conn)
-    expected = simulate_levels(reference.gates.values(), NOW, 3)
-    assert latest == sorted(expected, key=lambda r: r.gate_code)
-    assert all(r.observed_at.tzinfo is not None for r in latest)
+        latest, _ = gate_readings(conn, codes, NOW - timedelta(hours=2), 1)
+        older, _ = gate_readings(conn, codes, NOW + timedelta(hours=1), 1)  # none in the window: one probe each
+    assert latest == older == {r.gate_code: {"observed_at": r.observed_at, "level_cm": float(r.level_cm),
+                                             "siaga": r.siaga} for r in expected}
+    assert all(r["observed_at"].tzinfo is not None for r in latest.values())
 
 
-def test_level_trend_window_and_per_gate_limit(engine, reference):
+def test_gate_readings_trend_window_and_per_gate_limit(engine, reference):
+    gates = sorted(g.code for g in reference.gates.values() if g.monitored)
     with engine.begin() as conn:
         record_levels(conn, _hours(reference, 30))
-        trend = level_trend(conn, since=NOW - timedelta(hours=10), per_gate_limit=4)
-        wide = level_trend(conn, since=NOW - timedelta(hours=10), per_gate_limit=100)
-    gates = {g.code for g in reference.gates.values() if g.monitored}
-    assert set(trend) == gates
-    for code, rows in trend.items():
-        assert [r.observed_at for r in rows] == [NOW - timedelta(hours=h) for h in (3, 2, 1, 0)]
-        assert all(isinstance(r, Reading) and r.gate_code == code for r in rows)
+        _, trend = gate_readings(conn, gates, NOW - timedelta(hours=10), 4)
+        _, wide = gate_readings(conn, gates, NOW - timedelta(hours=10), 100)
+    assert set(trend) == set(gates)
+    for rows in trend.values():
+        assert [at for at, _ in rows] == [NOW - timedelta(hours=h) for h in (3, 2, 1, 0)]
     assert all(len(rows) == 11 for rows in wide.values())

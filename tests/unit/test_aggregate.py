@@ -16,9 +16,8 @@ from dashboard.wall.aggregate import (
     group_view,
     share_status,
     ticker_rows,
-    today_start,
 )
-from dashboard.store.wall_aggregates import split_backlog
+from dashboard.wall.delta import split_backlog
 from dashboard.models import AGE_BUCKETS, STATUS_ORDER
 from dashboard.scoring import KelurahanCounts
 from dashboard.scoring import leaderboard as build_leaderboard
@@ -42,7 +41,7 @@ def sample_inputs(reference, siaga: int = 4) -> WallInputs:
         version=7, data_as_of=NOW - timedelta(minutes=1),
         today=[(sudin, "menunggu", 3), (sudin, "selesai", 2), (kel, "proses", 1)],
         done_today={sudin: 2, kel: 1},
-        backlog=[(sudin, "<6j", 3), (sudin, ">7h", 4), (kel, "6-24j", 2)],
+        backlog=[(sudin, "lt6h", 3), (sudin, "gt7d", 4), (kel, "6h_24h", 2)],
         unresponded={sudin: 1, kel: 2},
         open_by_kelurahan={"31.71.01.1001": 5},
         flow=[(h, i, i // 2) for i, h in enumerate(hours)],
@@ -89,7 +88,7 @@ def test_agencies_sorted_by_open_and_focus_for_each(reference):
 
 def test_agencies_are_capped_at_twelve(reference):
     codes = sorted(c for c in reference.agencies if not c.startswith("kel-"))[:20]
-    inputs = WallInputs(version=1, backlog=[(c, "<6j", i + 1) for i, c in enumerate(codes)])
+    inputs = WallInputs(version=1, backlog=[(c, "lt6h", i + 1) for i, c in enumerate(codes)])
     rows = agency_rows(inputs, reference)
     assert len(rows) == 12 and rows[0]["open"] == 20
 
@@ -99,7 +98,7 @@ def test_kelurahan_offices_are_one_agency_row_with_its_focus(reference):
     sudin = next(c for c, a in reference.agencies.items() if a.kind == "suku_dinas")
     inputs = WallInputs(version=1, today=[(kels[0], "menunggu", 2), (kels[1], "proses", 1)],
                         done_today={kels[2]: 4},
-                        backlog=[(kels[0], "<6j", 2), (kels[1], ">7h", 3), (kels[2], "6-24j", 1), (sudin, "<6j", 5)],
+                        backlog=[(kels[0], "lt6h", 2), (kels[1], "gt7d", 3), (kels[2], "6h_24h", 1), (sudin, "lt6h", 5)],
                         unresponded={kels[0]: 1, kels[1]: 2})
     p = build_wall_payload(inputs, reference, NOW)
     assert [(a["code"], a["open"], a["overdue"], a["unresponded"]) for a in p["agencies"]] == [
@@ -147,10 +146,10 @@ def test_share_status_thresholds(part, whole, expected):
 
 
 def test_bucket_status():
-    assert bucket_status("<6j", 100, 100) == "ok"
-    assert bucket_status("3-7h", 30, 100) == "warning" and bucket_status("3-7h", 10, 100) == "ok"
-    assert bucket_status(">7h", 0, 100) == "ok"
-    assert bucket_status(">7h", 1, 100) == "warning" and bucket_status(">7h", 10, 100) == "danger"
+    assert bucket_status("lt6h", 100, 100) == "ok"
+    assert bucket_status("3d_7d", 30, 100) == "warning" and bucket_status("3d_7d", 10, 100) == "ok"
+    assert bucket_status("gt7d", 0, 100) == "ok"
+    assert bucket_status("gt7d", 1, 100) == "warning" and bucket_status("gt7d", 10, 100) == "danger"
 
 
 def test_empty_group_is_ok_and_zero():
@@ -174,18 +173,12 @@ def test_leaderboard_best_worst_do_not_overlap_and_are_capped(reference):
     assert len(few["best"]) == 4 and few["worst"] == []
 
 
-def test_today_starts_at_midnight_wib(settings):
-    assert today_start(NOW, settings.zone) == datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)
-    late = datetime(2026, 11, 27, 18, 0, tzinfo=timezone.utc)  # 01:00 WIB on the 28th
-    assert today_start(late, settings.zone) == datetime(2026, 11, 27, 17, 0, tzinfo=timezone.utc)
-
-
 def test_split_backlog_derives_overdue_and_unresponded_from_tally_minus_young():
     open_by = {"A": (9, 6), "B": (2, 0)}  # agency -> (open, of which Menunggu), from tally
-    young = [("A", "<6j", 2, 2), ("A", "1-3h", 1, 1), ("A", "3-7h", 3, 0)]
+    young = [("A", "lt6h", 2, 2), ("A", "1d_3d", 1, 1), ("A", "3d_7d", 3, 0)]
     backlog, unresponded = split_backlog(open_by, young)
-    assert sorted(backlog) == [("A", "1-3h", 1), ("A", "3-7h", 3), ("A", "<6j", 2), ("A", ">7h", 3),
-                               ("B", ">7h", 2)]
+    assert sorted(backlog) == [("A", "1d_3d", 1), ("A", "3d_7d", 3), ("A", "gt7d", 3), ("A", "lt6h", 2),
+                               ("B", "gt7d", 2)]
     assert unresponded == {"A": 4}  # 6 Menunggu, 2 of them younger than 6 h
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from dashboard import i18n
-from dashboard.models import AGE_BUCKETS, Status
+from dashboard.models import AGE_BUCKETS, Status, bucket_msgid
 
 ROOT = Path(__file__).resolve().parents[2]
 #: ``_("literal")`` calls; a ``{placeholder}`` literal counts too (it is ``.format``ted after
@@ -22,17 +22,17 @@ def used_msgids() -> set[str]:
     from layouts import components
     found |= set(components.KPI_LABELS.values())
     found |= {f"part:{k}" for k in components.PART_KEYS} | {s.label for s in Status}
-    return found | {label for label, _ in AGE_BUCKETS} | supervisor_msgids()
+    return found | {bucket_msgid(key) for key, _ in AGE_BUCKETS} | supervisor_msgids()
 
 
 def supervisor_msgids() -> set[str]:
     """Labels the supervisor view looks up from tables and data (not ``_("literal")``)."""
-    from dashboard.store import supervisor_insights as insights
+    from dashboard.store import performance as insights
     from layouts import supervisor_parts as parts
     found = {label for _key, label in parts.KPI_LABELS} | set(parts.PART_LABELS.values())
     found |= set(parts.IDENTITY.values()) | set(parts.FLAG_HEADINGS) | set(parts.KIND_LABELS.values())
     found |= set(parts.FLAG_LABELS.values()) | {hop for _status, hop in insights.HOPS}
-    return found | {b for b, _high in insights.RESPOND_BUCKETS + insights.RESOLVE_BUCKETS}
+    return found | {bucket_msgid(b) for b, _high in insights.RESPOND_BUCKETS + insights.RESOLVE_BUCKETS}
 
 
 def test_language_defaults_to_indonesian():

@@ -24,7 +24,7 @@ def sample_payload(flood: bool = False) -> dict:
     kpis = {"today_new": 1234, "today_done": 1000, "open": 5000, "overdue": 300, "unresponded_6h": 40,
             "status": "warning"}
     status_today = [{"status": s.value, "n": 10 * i} for i, s in enumerate(STATUS_ORDER)]
-    backlog = [{"bucket": b, "n": 5 + i, "status": "danger" if b == ">7h" else "ok"} for i, (b, _t) in enumerate(AGE_BUCKETS)]
+    backlog = [{"bucket": b, "n": 5 + i, "status": "danger" if b == "gt7d" else "ok"} for i, (b, _t) in enumerate(AGE_BUCKETS)]
     row = {"code": "31.71.01.1001", "name": "Gambir", "kota": "Jakarta Pusat", "score": 87.5, "received": 40,
            "parts": {"processed": 0.9, "response": 0.8, "resolution": 0.7, "overdue": 0.95, "reopen": 1.0}}
     agencies = [{"code": "sudin-sda-31.71", "name": "Suku Dinas Sumber Daya Air Jakarta Pusat", "kind": "suku_dinas",
@@ -69,7 +69,10 @@ def _ids(component) -> set[str]:
 
 def test_wall_layout_has_every_wall_id():
     found = _ids(wall.layout(Settings()))
-    wanted = {v for k, v in vars(ids).items() if k.startswith("WALL_") and isinstance(v, str)}
+    wanted = {v for k, v in vars(ids).items()
+              if k.startswith("WALL_") and not k.endswith("PREFIX") and isinstance(v, str)}
+    wanted |= {ids.child(ids.WALL_KPI_PREFIX, k) for k in components.KPI_KEYS}
+    wanted |= {ids.child(ids.WALL_FOCUS_KPI_PREFIX, k) for k in components.FOCUS_KPI_KEYS}
     assert wanted <= found, wanted - found
 
 

@@ -14,13 +14,13 @@ from flask import Flask
 from dashboard.access.auth import Role, User
 from dashboard.i18n import catalog, gettext
 from dashboard.reference import load_reference
-from dashboard.store.supervisor_insights import (
+from dashboard.store.performance import (
     HOPS,
     RESOLVE_BUCKETS,
     RESPOND_BUCKETS,
     GamingRow,
 )
-from layouts import login
+from layouts import ids, login
 from layouts import supervisor as sv
 from layouts import supervisor_figures as figs
 from layouts import supervisor_parts as parts
@@ -85,7 +85,7 @@ def test_indonesian_supervisor_page_has_no_english_label(ref):
     assert_indonesian(found)
     assert {"Dari tanggal", "Sampai tanggal", "Pilih semua", "Cari", "Tidak ada pilihan", "Memuat…", "Keluar",
             "Ekspor CSV", "Menunggu"} <= found
-    picker = _find(page, sv.F_DATES)
+    picker = _find(page, ids.SUPERVISOR_F_DATES)
     assert picker.display_format == "DD/MM/YYYY" and picker.first_day_of_week == 1
     assert page.lang == "id"
 
@@ -95,7 +95,7 @@ def test_english_supervisor_page(ref):
     found = texts(page)
     assert {"From date", "To date", "Select all", "Sign out", "Export CSV", "Waiting", "Garbage"} <= found
     assert "Sampah" not in found and "Keluar" not in found  # categories by their English name
-    assert _find(page, sv.F_DATES).display_format == "D MMM YYYY" and page.lang == "en"
+    assert _find(page, ids.SUPERVISOR_F_DATES).display_format == "D MMM YYYY" and page.lang == "en"
 
 
 def test_indonesian_panels(ref):
@@ -122,13 +122,13 @@ def test_indonesian_figures():
     _ = gettext("id")
     respond = [(b, 1) for b, _h in RESPOND_BUCKETS]
     hops = [{"status": s.value, "hop": hop, "reached": 3, "median_hours": 1.5} for s, hop in HOPS]
-    found = figure_texts(figs.histogram("t", respond, "1-6j", "target", _))
+    found = figure_texts(figs.histogram("t", respond, "1h_6h", "target", _))
     found |= figure_texts(figs.funnel("t", hops, _("h"), _))
     found |= figure_texts(figs.trend("t", [(date(2026, 11, 26), 1, 2)], _("New"), _("Done"), _("format:axis-date")))
     assert_indonesian(found)
     assert {"Koordinasi", "Masuk", "Selesai", "1-6j"} <= found
     en = gettext("en")
-    resolve_en = figure_texts(figs.histogram("t", [(b, 1) for b, _h in RESOLVE_BUCKETS], "3-7h", "target", en))
+    resolve_en = figure_texts(figs.histogram("t", [(b, 1) for b, _h in RESOLVE_BUCKETS], "3d_7d", "target", en))
     assert {"<1d", "3-7d", ">14d"} <= resolve_en
     trend = go.Figure(figs.trend("t", [(date(2026, 11, 26), 1, 2)], "New", "Done", "%b %d")).to_plotly_json()
     assert trend["layout"]["xaxis"]["tickformat"] == "%b %d"
@@ -160,7 +160,7 @@ def test_figures_group_digits_in_the_page_language():
         thousands = gettext(lang)("format:thousands-separator")
         built = [go.Figure(fig) for fig in (
             figs.status_bars("t", {"menunggu": 12345}, {"menunggu": "M"}, thousands),
-            figs.histogram("t", [("1-6j", 12345)], "1-6j", "target", thousands=thousands),
+            figs.histogram("t", [("1h_6h", 12345)], "1h_6h", "target", thousands=thousands),
             figs.bars("t", [("x", "X", 12345)], thousands=thousands),
             figs.trend("t", [(date(2026, 11, 26), 12345, 2)], "N", "D", thousands=thousands))]
         for fig in built:
@@ -196,8 +196,8 @@ def test_login_page_in_the_page_language():
                               "Nama pengguna atau kata sandi salah."}
     assert_indonesian(texts(id_page))
     assert texts(en_page) >= {"Supervisor sign-in", "Username", "Password", "Sign in"} and en_page.lang == "en"
-    token = _find(id_page, login.LOGIN_CSRF).value
-    assert token and token == _find(en_page, login.LOGIN_CSRF).value  # one token per session
+    token = _find(id_page, ids.LOGIN_CSRF).value
+    assert token and token == _find(en_page, ids.LOGIN_CSRF).value  # one token per session
 
 
 def _find(node, component_id: str):  # noqa: ANN001, ANN202

@@ -1,4 +1,11 @@
-"""Operational reads: load per agency, ingest health and the quarantine."""
+"""Reads of the ingest's own tables: ``ingest_run`` (the last attempted and successful runs,
+overall and per source) and ``quarantine`` (records the ingest refused).
+
+Callers: ``/health`` and the wall's freshness (:mod:`dashboard.store.health`:
+:func:`last_ingest`, :func:`data_as_of`), the wall snapshot
+(``dashboard.wall.aggregate.read_wall_inputs``: :func:`data_as_of`) and
+``pantau quarantine`` (``dashboard.cli``: :func:`quarantine_list`, :func:`quarantine_get`).
+"""
 
 from __future__ import annotations
 
@@ -6,58 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, literal_column, select
+from sqlalchemy import Connection, Select, func, select
 
-from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
-from dashboard.reference import KELURAHAN_AGENCY_PREFIX
-from dashboard.store.queries_sql import cap
-from dashboard.store.schema import agency, ingest_run, quarantine, report, tally
+from dashboard.store.portable import cap
+from dashboard.store.schema import ingest_run, quarantine
 
-#: agency_load groups every kelurahan office into one row with this key and name.
-KELURAHAN_ALL = "kel-*"
-KELURAHAN_ALL_NAME = "Kelurahan (semua)"
 #: how many recent runs last_ingest looks at to find the sources in use
 RECENT_RUNS = 200
 DETAIL_CHARS = 200
-
-
-@dataclass(frozen=True)
-class AgencyLoad:
-    """Open work of one agency (or of all kelurahan offices together)."""
-
-    code: str
-    name: str
-    open: int
-    overdue: int  # open longer than RESOLVE_TARGET
-    unresponded: int  # still Menunggu after RESPOND_TARGET
-
-
-def _agency_key(col) -> Any:  # noqa: ANN001
-    return case((col.like(KELURAHAN_AGENCY_PREFIX + "%"), KELURAHAN_ALL), else_=col).label("key")
-
-
-def _grouped(conn: Connection, stmt) -> dict[str, int]:  # noqa: ANN001
-    return {k: int(n) for k, n in conn.execute(stmt.group_by(literal_column("key")))}
-
-
-def agency_load(conn: Connection, now: datetime, limit: int) -> list[AgencyLoad]:
-    """Open, overdue and unresponded reports per agency, kelurahan offices aggregated into
-    one row :data:`KELURAHAN_ALL`; most overdue first, at most ``limit`` rows. Open counts
-    come from ``tally`` (O(groups)); overdue ones from the status/requested_at index."""
-    open_ = _grouped(conn, select(_agency_key(tally.c.agency_code), func.sum(tally.c.n))
-                     .where(tally.c.status.in_(OPEN_VALUES)))
-    key = _agency_key(report.c.agency_code)
-    overdue = _grouped(conn, select(key, func.count()).where(
-        report.c.status.in_(OPEN_VALUES), report.c.requested_at < now - RESOLVE_TARGET))
-    unresponded = _grouped(conn, select(key, func.count()).where(
-        report.c.status == Status.MENUNGGU.value, report.c.requested_at < now - RESPOND_TARGET))
-    keys = {k for k, n in open_.items() if n} | set(overdue) | set(unresponded)
-    names = dict(conn.execute(select(agency.c.code, agency.c.name).where(agency.c.code.in_(keys))).all())
-    names[KELURAHAN_ALL] = KELURAHAN_ALL_NAME
-    rows = [AgencyLoad(k, names.get(k, k), open_.get(k, 0), overdue.get(k, 0), unresponded.get(k, 0))
-            for k in keys]
-    rows.sort(key=lambda r: (-r.overdue, -r.unresponded, -r.open, r.code))
-    return rows[: cap(limit)]
 
 
 @dataclass(frozen=True)
@@ -70,7 +33,7 @@ class IngestStatus:
     sources: dict[str, dict[str, dict[str, Any] | None]] = field(default_factory=dict)
 
 
-def _one(conn: Connection, stmt) -> dict[str, Any] | None:  # noqa: ANN001
+def _one(conn: Connection, stmt: Select) -> dict[str, Any] | None:
     row = conn.execute(stmt.limit(1)).first()
     return None if row is None else dict(row._mapping)
 

@@ -1,5 +1,5 @@
-"""Portable SQL pieces shared by the named reads: hard caps, time bucketing and elapsed
-time, written once per backend so SQLite and PostgreSQL return identical answers.
+"""Portable SQL pieces shared by the reads (not a read module): hard caps, time bucketing
+and elapsed time, written once per backend so SQLite and PostgreSQL return identical answers.
 
 Timestamps are naive UTC on disk (``schema.UTCDateTime``). Hour keys are UTC hours
 (WIB is UTC+7, so UTC hours are WIB hours too); day keys are local days, shifted by a
@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import ColumnElement, Connection, Float, Interval, case, cast, extract, func, literal_column, text
 
 #: Upper bounds no caller can exceed, whatever limit it asks for.
-MAX_ROWS = 1_000  # lists (latest changes, quarantine, groups)
+MAX_ROWS = 1_000  # lists (quarantine, groups)
 MAX_POINTS = 200_000  # map points
 MAX_HOURS = 24 * 31  # flow_by_hour window
-MAX_DAYS = 400  # flow_by_day window
+MAX_DAYS = 400  # a trend's window (flow.trend)
 #: Slack when comparing elapsed seconds (SQLite julianday arithmetic is ~50 µs exact).
 EPSILON_S = 0.001
 

@@ -1,4 +1,6 @@
-"""ReportStore reads on both backends against a handful of hand-made reports.
+"""The reads of ``dashboard.store`` on both backends against a handful of hand-made reports
+(``reports``, ``flow``, ``tallies``, ``performance``, ``changes``), and the check that no
+read a view or the public layer sends touches the ``reporter`` table.
 
 Rows are written with SQLAlchemy Core by :func:`load` (report, status_change, reporter,
 tally, change counter), the way the ingest writes keep them; expectations are computed
@@ -9,21 +11,27 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, insert
 
-from dashboard.models import Status
-from dashboard.store import counters, schema
-from dashboard.store.queries import ReportStore
-from dashboard.store.queries_ops import KELURAHAN_ALL
-from dashboard.store.wall_aggregates import leaderboard_counts
+from dashboard.models import AGE_BUCKETS, Status
+from dashboard.store import changes, counters, flow, ingest_runs, performance, reports, schema, tallies
+from dashboard.store import service_requests
+from dashboard.store.performance import leaderboard_counts
+from dashboard.store.view import View
+from dashboard.supervisor.filters import Filters
+from dashboard.wall.delta import split_backlog
 from tests.conftest import NOW
+from tests.store import oracles
 
 H, D, M = timedelta(hours=1), timedelta(days=1), timedelta(minutes=1)
 MEN, KOO, DIS, PRO, SEL = (s.value for s in Status)
 LONG = "Sampah menumpuk " * 20  # 320 characters
+WIB = ZoneInfo("Asia/Jakarta")
 
 #: name: (kelurahan slot, category, requested ago, [(status, after request)], reopen_count, batch)
 SPECS = {
@@ -84,54 +92,61 @@ def load(engine, ref) -> dict[str, int]:
     return ids
 
 
+def read(engine, fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+    with engine.connect() as conn:
+        return fn(conn, *args, **kwargs)
+
+
 @pytest.fixture
 def store(engine, reference):
-    store = ReportStore(engine)
-    store.ids = load(engine, reference)
-    store.kel = slots(reference)
-    return store
+    """The engine with SPECS loaded: ``read(fn, ...)`` runs a read on one connection."""
+    return SimpleNamespace(engine=engine, ids=load(engine, reference), kel=slots(reference),
+                           read=lambda fn, *a, **kw: read(engine, fn, *a, **kw))
 
 
 def counts(**kw) -> dict[str, int]:
     return {s.value: kw.get(s.value, 0) for s in Status}
 
 
+def view(**filters) -> View:
+    return View(Filters(**filters), None, NOW, WIB)
+
+
+def wall_backlog(engine, agency: str | None = None) -> list[tuple[str, int]]:  # noqa: ANN001
+    """The wall's open backlog per age bucket (tally open minus the young open reports,
+    ``wall.delta.split_backlog``), summed over agencies (or of one)."""
+    with engine.connect() as conn:
+        rows, _ = split_backlog(tallies.open_by_agency(conn), oracles.young_open(conn, NOW))
+    found = Counter()
+    for a, label, n in rows:
+        if agency is None or a == agency:
+            found[label] += n
+    return [(label, found[label]) for label, _ in AGE_BUCKETS]
+
+
 def test_change_cursor(store):
-    assert store.change_cursor() == 7
+    assert store.read(counters.current) == 7
 
 
 def test_status_counts(store):
-    assert store.status_counts(None) == counts(menunggu=3, disposisi=1, proses=2, selesai=2)
-    assert store.status_counts(NOW - 2 * D) == counts(menunggu=2, proses=1, selesai=1)
-    assert store.status_counts(NOW - 2 * D, NOW - 90 * M) == counts(menunggu=1, proses=1, selesai=1)
-
-
-def test_status_counts_by_agency_from_tally(store):
-    k1, k2 = store.kel["K1"], store.kel["K2"]
-    rows = store.status_counts_by("agency", None, limit=3)
-    assert [(r.key, r.total) for r in rows] == [(f"kel-{k1}", 3), ("sudin-sda-31.71", 2), (f"kel-{k2}", 1)]
-    assert rows[0].by_status == counts(menunggu=1, proses=2)
-    assert rows[1].name == "Suku Dinas Sumber Daya Air Jakarta Pusat"
-
-
-def test_status_counts_by_kota_windowed_and_tally(store):
-    assert [(r.key, r.total) for r in store.status_counts_by("kota", None, 5)] == [
-        ("31.71", 6), ("", 1), ("31.72", 1)]
-    windowed = store.status_counts_by("kota", NOW - 2 * D, 5)
-    assert [(r.key, r.total) for r in windowed] == [("31.71", 2), ("", 1), ("31.72", 1)]
-    assert windowed[0].name == "Kota Administrasi Jakarta Pusat" and windowed[0].by_status == counts(menunggu=1, proses=1)
-    with pytest.raises(ValueError):
-        store.status_counts_by("reporter", None, 5)
+    assert store.read(reports.status_counts) == counts(menunggu=3, disposisi=1, proses=2, selesai=2)
+    assert store.read(reports.status_counts, since=NOW - 2 * D) == counts(menunggu=2, proses=1, selesai=1)
+    assert store.read(reports.status_counts, since=NOW - 2 * D, until=NOW - 90 * M) == counts(
+        menunggu=1, proses=1, selesai=1)
+    assert store.read(reports.status_counts, view(status=(MEN,))) == counts(menunggu=3)
+    with store.engine.connect() as conn:  # the supervisor's path: summed from the tally cube
+        assert reports.status_counts(conn, cube=tallies.cells(conn, view())) == reports.status_counts(conn)
 
 
 def test_open_backlog_by_age(store):
-    assert store.open_backlog_by_age(NOW) == [("<6j", 2), ("6-24j", 0), ("1-3h", 1), ("3-7h", 1), (">7h", 2)]
-    assert store.open_backlog_by_age(NOW, "sudin-sda-31.71") == [
-        ("<6j", 0), ("6-24j", 0), ("1-3h", 0), ("3-7h", 0), (">7h", 1)]
+    expected = [("lt6h", 2), ("6h_24h", 0), ("1d_3d", 1), ("3d_7d", 1), ("gt7d", 2)]
+    assert store.read(oracles.open_backlog_by_age, NOW) == expected == wall_backlog(store.engine)
+    assert store.read(oracles.open_backlog_by_age, NOW, "sudin-sda-31.71") == [
+        ("lt6h", 0), ("6h_24h", 0), ("1d_3d", 0), ("3d_7d", 0), ("gt7d", 1)] == wall_backlog(store.engine, "sudin-sda-31.71")
 
 
 def test_flow_by_hour(store):
-    rows = store.flow_by_hour(NOW - 24 * H, NOW)
+    rows = store.read(flow.flow_by_hour, NOW - 24 * H, NOW)
     assert len(rows) == 24 and rows[0][0] == NOW - 24 * H
     busy = {t: (n, d) for t, n, d in rows if n or d}
     assert busy == {
@@ -144,32 +159,18 @@ def test_flow_by_hour(store):
     }
 
 
-def test_flow_by_day_in_wib(store):
-    assert store.flow_by_day(NOW - 3 * D, NOW) == [
-        (date(2026, 11, 24), 1, 0),
-        (date(2026, 11, 25), 0, 0),
-        (date(2026, 11, 26), 2, 2),  # R2 04:00 WIB, R6; R3 and R6 closed
-        (date(2026, 11, 27), 2, 1),  # R6 closed again at 00:00 WIB
-    ]
-
-
 def test_flow_windows_are_capped(store):
     with pytest.raises(ValueError):
-        store.flow_by_hour(NOW - 40 * D, NOW)
-    with pytest.raises(ValueError):
-        store.flow_by_day(NOW - 500 * D, NOW)
+        store.read(flow.flow_by_hour, NOW - 40 * D, NOW)
 
 
-def test_latest_changes_public(store):
-    rows = store.latest_changes(3)
+def test_ticker_newest_changes_without_identity(store):
+    rows = store.read(changes.ticker, 3)
     assert [r["id"] for r in rows] == [store.ids["R8"], store.ids["R7"], store.ids["R6"]]  # batch, then id
     r8, r7 = rows[0], rows[1]
-    assert r7["kelurahan"] is None and r7["agency"] == "PT Transportasi Jakarta" and r7["category"] == "Sampah"
+    assert r7["kelurahan"] is None and r7["category"] == "Sampah"
     assert r7["status"] == MEN and r7["requested_at"] == NOW - 59 * M
-    assert len(r8["description"]) == 140 and r8["description"].endswith("…")
-    assert "address" not in r8 and "Budi" not in repr(rows)
-    full = store.latest_changes(1, public=False)[0]
-    assert full["description"] == LONG and full["address"] == "Jalan R8"
+    assert r8["description"] == LONG and "address" not in r8 and "Budi" not in repr(rows)
 
 
 def board(engine, since) -> dict:  # noqa: ANN001
@@ -201,89 +202,47 @@ def test_leaderboard_respond_target_boundary_and_older_backlog(store):
 
 def test_map_points(store):
     ids = store.ids
-    pts = store.map_points(NOW - 2 * D)
+    pts = store.read(reports.map_points, since=NOW - 2 * D)
     assert [p[0] for p in pts] == [ids["R7"], ids["R1"], ids["R6"], ids["R2"]]
     assert pts[0][3:] == (MEN, "sampah", NOW - 59 * M)
-    assert [p[0] for p in store.map_points(NOW - 2 * D, statuses=[MEN])] == [ids["R7"], ids["R1"]]
-    assert [p[0] for p in store.map_points(NOW - 2 * D, statuses={Status.MENUNGGU})] == [ids["R7"], ids["R1"]]
-    assert [p[0] for p in store.map_points(NOW - 2 * D, agency=f"kel-{store.kel['K1']}")] == [ids["R1"], ids["R2"]]
-    lat, lon = pts[2][1], pts[2][2]
-    assert [p[0] for p in store.map_points(NOW - 2 * D, bbox=(lon - .001, lat - .001, lon + .001, lat + .001))] == [ids["R6"]]
-    assert len(store.map_points(NOW - 2 * D, limit=2)) == 2
+    assert [p[0] for p in store.read(reports.map_points, view(status=(MEN,)), since=NOW - 2 * D)] == [
+        ids["R7"], ids["R1"]]
+    assert [p[0] for p in store.read(reports.map_points, since=NOW - 2 * D, agency=f"kel-{store.kel['K1']}")] == [
+        ids["R1"], ids["R2"]]
+    assert len(store.read(reports.map_points, None, 2, since=NOW - 2 * D)) == 2
+    assert store.read(reports.map_points, since=NOW - 2 * D, shape="public")[0] == pts[0][1:4]
+    assert [p[0] for p in store.read(reports.map_points, open_only=True, agency_prefix="kel-")] == [
+        ids["R1"], ids["R2"], ids["R8"], ids["R4"]]  # R5 is the suku dinas's
 
 
-def test_changes_since_keyset_splits_a_batch(store):
-    ids = store.ids
-    page = store.changes_since(0, 3)
-    assert [r["id"] for r in page.rows] == [ids["R1"], ids["R2"], ids["R3"]] and page.more
-    assert (page.cursor, page.after_id) == (3, 0)
-    page = store.changes_since(6, 1)
-    assert [r["id"] for r in page.rows] == [ids["R7"]]
-    assert (page.cursor, page.after_id, page.more) == (7, ids["R7"], True)
-    page = store.changes_since(page.cursor, 1, page.after_id)
-    assert [r["id"] for r in page.rows] == [ids["R8"]] and (page.cursor, page.after_id, page.more) == (7, 0, False)
-    assert store.changes_since(7, 5).rows == []
-    assert store.changes_since(7, 5, ids["R8"]).rows == []
-
-
-def test_agency_load(store):
-    rows = store.agency_load(NOW, limit=10)
-    assert [(r.code, r.open, r.overdue, r.unresponded) for r in rows] == [
-        (KELURAHAN_ALL, 4, 1, 1), ("sudin-sda-31.71", 1, 1, 0), ("tj", 1, 0, 0)]
-    assert rows[0].name == "Kelurahan (semua)"
-    assert len(store.agency_load(NOW, limit=2)) == 2
-
-
-def _run(conn, source, minutes_ago, ok):
-    t = NOW - minutes_ago * M
-    conn.execute(insert(schema.ingest_run).values(source=source, started_at=t, finished_at=t + M, ok=ok,
-                                                  error=None if ok else "boom"))
-
-
-def test_last_ingest(engine):
-    store = ReportStore(engine)
-    empty = store.last_ingest()
-    assert (empty.last_attempt, empty.last_ok, empty.sources) == (None, None, {})
-    with engine.begin() as conn:
-        _run(conn, "simulator", 30, True)
-        _run(conn, "open311", 20, False)
-        _run(conn, "simulator", 10, False)
-    status = store.last_ingest()
-    assert (status.last_attempt["source"], status.last_attempt["ok"]) == ("simulator", False)
-    assert status.last_ok["started_at"] == NOW - 30 * M
-    assert status.sources["open311"]["last_ok"] is None
-    assert status.sources["open311"]["last_attempt"]["error"] == "boom"
-    assert status.sources["simulator"]["last_ok"]["started_at"] == NOW - 30 * M
-
-
-def test_quarantine_list_and_get(engine):
-    store = ReportStore(engine)
-    with engine.begin() as conn:
-        for i, reason in enumerate(["bad_time", "outside_jakarta", "bad_time"]):
-            conn.execute(insert(schema.quarantine).values(
-                source="test", external_id=f"q{i}", reason=reason, detail="x" * 500,
-                raw=f'{{"id": "q{i}"}}', received_at=NOW + i * M))
-    rows = store.quarantine_list(2)
-    assert [r["external_id"] for r in rows] == ["q2", "q1"] and "raw" not in rows[0]
-    assert len(rows[0]["detail"]) == 200
-    assert [r["external_id"] for r in store.quarantine_list(10, reason="bad_time")] == ["q2", "q0"]
-    item = store.quarantine_get(rows[1]["id"])
-    assert item["raw"] == '{"id": "q1"}' and len(item["detail"]) == 500
-    assert store.quarantine_get(10_000) is None
-
-
-def test_no_public_read_touches_reporter(store):
-    """Every statement the public reads send is captured and checked for the table name."""
+def test_no_public_read_touches_reporter(store, monkeypatch):
+    """Every statement the reads of the views and the public layer send is captured and
+    checked for the table name (``reports.detail`` reads it only ``with_identity``)."""
+    monkeypatch.setattr(performance, "_RANKINGS", {})  # keep this store's ranking out of later tests
     sent: list[str] = []
     event.listen(store.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
-    results = [
-        store.change_cursor(), store.status_counts(None), store.status_counts(NOW - D),
-        *[store.status_counts_by(d, s, 5) for d in ("agency", "kelurahan", "category", "kota") for s in (None, NOW - D)],
-        store.open_backlog_by_age(NOW), store.flow_by_hour(NOW - D, NOW), store.flow_by_day(NOW - D, NOW),
-        store.latest_changes(10), board(store.engine, NOW - D), store.map_points(NOW - D),
-        store.changes_since(0, 10), store.agency_load(NOW, 10), store.last_ingest(),
+    r, v = store.read, view()
+    with store.engine.connect() as conn:
+        cube = tallies.cells(conn, v)
+        sample = performance.sample(conn, v)
+        results = [
+            cube, tallies.summary(conn, v, cube), tallies.open_by_agency(conn), tallies.open_by_kelurahan(conn),
+            performance.funnel(conn, sample), performance.kelurahan_score(conn, store.kel["K1"], NOW),
+            reports.page(conn, v, 0, 10), reports.detail(conn, None, store.ids["R1"]),
+            list(reports.iter_export(store.engine, v)),
+        ]
+    results += [
+        r(counters.current), r(reports.status_counts), r(reports.status_counts, since=NOW - D),
+        r(reports.status_counts, v), r(reports.open_backlog, v), r(flow.flow_by_hour, NOW - D, NOW),
+        r(flow.done_by_agency, NOW - D), r(flow.trend, v), r(changes.ticker, 10), board(store.engine, NOW - D),
+        *[r(reports.map_points, since=NOW - D, shape=shape) for shape in ("view", "wall", "public")],
+        r(reports.map_points, v, open_only=True, agency_prefix="kel-"),
+        r(changes.young_reports, NOW, NOW - D), r(changes.changed_reports, 0, 7, 10),
+        r(changes.requested_between, NOW - D, NOW), r(changes.done_after, 0, 100, NOW - D),
+        r(ingest_runs.last_ingest), r(ingest_runs.data_as_of),
+        r(service_requests.select_requests, service_requests.RequestFilter()), r(service_requests.select_services),
     ]
-    assert len(sent) >= 20
+    assert len(sent) >= 30
     assert not [s for s in sent if re.search(r"\breporter\b", s, re.I)]
     assert "Rahasia" not in repr(results) and "0812999" not in repr(results)
 
@@ -312,15 +271,14 @@ def load_via_writes(engine, ref) -> None:
 def test_reads_agree_with_the_ingest_writes(engine, reference):
     """Same expectations as above, with rows kept by the real writer (tally, lifecycle times)."""
     load_via_writes(engine, reference)
-    store, kel = ReportStore(engine), slots(reference)
-    assert store.status_counts(None) == counts(menunggu=3, disposisi=1, proses=2, selesai=2)
-    assert store.open_backlog_by_age(NOW) == [("<6j", 2), ("6-24j", 0), ("1-3h", 1), ("3-7h", 1), (">7h", 2)]
-    assert store.flow_by_day(NOW - 3 * D, NOW)[2:] == [(date(2026, 11, 26), 2, 2), (date(2026, 11, 27), 2, 1)]
-    assert [(r.code, r.open, r.overdue, r.unresponded) for r in store.agency_load(NOW, 10)] == [
-        (KELURAHAN_ALL, 4, 1, 1), ("sudin-sda-31.71", 1, 1, 0), ("tj", 1, 0, 0)]
+    kel = slots(reference)
+    assert read(engine, reports.status_counts) == counts(menunggu=3, disposisi=1, proses=2, selesai=2)
+    with engine.connect() as conn:
+        assert reports.status_counts(conn, cube=tallies.cells(conn, view())) == read(engine, reports.status_counts)
+    expected = [("lt6h", 2), ("6h_24h", 0), ("1d_3d", 1), ("3d_7d", 1), ("gt7d", 2)]
+    assert read(engine, oracles.open_backlog_by_age, NOW) == expected == wall_backlog(engine)
     rows = board(engine, NOW - 7 * D)
     assert as_tuple(rows[kel["K1"]]) == (4, 3, 2, 3, 1, 1, 0, 0, 1, 4)
     assert as_tuple(rows[kel["K3"]]) == (1, 1, 1, 1, 1, 1, 0, 1, 1, 1)
     assert as_tuple(board(engine, NOW - 9 * D)[kel["K2"]]) == (1, 1, 1, 1, 0, 1, 2, 0, 0, 2)
-    assert store.latest_changes(1)[0]["category"] == "Sampah"  # R7, the last step written
-
+    assert read(engine, changes.ticker, 1)[0]["category"] == "Sampah"  # R7, the last step written

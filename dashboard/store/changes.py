@@ -1,5 +1,10 @@
-"""Bounded reads behind the wall's incremental refresh (:mod:`dashboard.wall.delta`).
+"""Reads of what changed: reports by ``change_seq`` and moves recorded in ``status_change``.
 
+Callers: the wall's incremental refresh (:mod:`dashboard.wall.delta`: every read below but
+:func:`ticker`) and the wall snapshot (``dashboard.wall.aggregate.read_wall_inputs``:
+:func:`ticker`).
+
+* :func:`ticker` — the most recently changed reports (the ``change_seq`` index);
 * :func:`young_reports` — the rows the incremental state starts from: open reports
   younger than the resolve target and every report requested since the start of today
   (the ``(status, requested_at)`` and ``requested_at`` index ranges);
@@ -13,18 +18,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, Select, func, or_, select
 
 from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, Status
-from dashboard.store.schema import report, status_change
+from dashboard.store.schema import category, kelurahan, report, status_change
 
 #: (id, agency_code, status, requested_at)
 Row = tuple[int, str, str, datetime]
 COLUMNS = (report.c.id, report.c.agency_code, report.c.status, report.c.requested_at)
 
 
-def _rows(conn: Connection, stmt) -> list[Row]:  # noqa: ANN001
+def _rows(conn: Connection, stmt: Select) -> list[Row]:
     return [(int(i), a or "", s, t) for i, a, s, t in conn.execute(stmt)]
 
 
@@ -62,3 +68,14 @@ def done_after(conn: Connection, after_id: int, upto_id: int, since: datetime) -
             .where(sc.id > after_id, sc.id <= upto_id, sc.to_status == Status.SELESAI.value, sc.changed_at >= since)
             .group_by(report.c.agency_code))
     return {a or "": int(n) for a, n in conn.execute(stmt)}
+
+
+def ticker(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` most recently changed reports (change_seq, then id, descending: the
+    order of ``ix_report_change_seq``), with category and kelurahan names. No identity."""
+    stmt = (select(report.c.id, report.c.status, report.c.requested_at, report.c.description,
+                   category.c.name.label("category"), kelurahan.c.name.label("kelurahan"))
+            .select_from(report.outerjoin(category, report.c.category_code == category.c.code)
+                         .outerjoin(kelurahan, report.c.kelurahan_code == kelurahan.c.code))
+            .order_by(report.c.change_seq.desc(), report.c.id.desc()).limit(limit))
+    return [dict(r._mapping) for r in conn.execute(stmt)]

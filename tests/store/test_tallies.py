@@ -1,5 +1,5 @@
 """The overview cube (tally path and windowed path) agrees with the direct GROUP BY reads
-of ``supervisor_queries`` on a small store, on SQLite and PostgreSQL."""
+of ``tests/store/oracles.py`` on a small store, on SQLite and PostgreSQL."""
 
 import random
 from datetime import timedelta
@@ -10,10 +10,12 @@ from sqlalchemy import func, select, update
 
 from dashboard.access.auth import Scope, ScopeKind
 from dashboard.supervisor.filters import Filters
-from dashboard.store import supervisor_cube as cube
-from dashboard.store import supervisor_queries as sq
+from dashboard.store import reports
+from dashboard.store import tallies as cube
+from dashboard.store.view import View
 from dashboard.models import Status
 from dashboard.store.schema import report, tally
+from tests.store import oracles
 from tests.supervisor_data import NOW, fill_tally, insert_reports, kelurahan_in, row, two_kota
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -42,33 +44,33 @@ def data(engine):
 @pytest.mark.parametrize("name", VIEWS)
 def test_cube_agrees_with_direct_reads(engine, data, name):
     scope, filters = VIEWS[name]
-    view = sq.View(Filters(**filters), scope, NOW, WIB)
+    view = View(Filters(**filters), scope, NOW, WIB)
     with engine.connect() as conn:
         cells = cube.cells(conn, view)
-        assert cube.summary(conn, view, cells) == sq.summary(conn, view)
+        assert cube.summary(conn, view, cells) == oracles.summary(conn, view)
         for dim in DIMENSIONS:
             for by_open in (False, True):
-                assert cube.counts_by(cells, dim, 20, by_open) == sq.counts_by(conn, view, dim, 20, by_open), dim
+                assert cube.counts_by(cells, dim, 20, by_open) == oracles.counts_by(conn, view, dim, 20, by_open), dim
 
 
 def test_no_dates_read_the_tally(engine, data):
     """Without dates the counts come from ``tally``: change it and the cube follows."""
-    view = sq.View(Filters(), None, NOW, WIB)
+    view = View(Filters(), None, NOW, WIB)
     assert cube.uses_tally(view)
-    assert cube.uses_tally(sq.View(Filters(overdue=True), None, NOW, WIB))
-    assert not cube.uses_tally(sq.View(Filters(since=TODAY), None, NOW, WIB))
+    assert cube.uses_tally(View(Filters(overdue=True), None, NOW, WIB))
+    assert not cube.uses_tally(View(Filters(since=TODAY), None, NOW, WIB))
     with engine.begin() as conn:
         conn.execute(update(tally).where(tally.c.status == "selesai").values(n=tally.c.n + 100))
     with engine.connect() as conn:
         kpi, statuses = cube.summary(conn, view)
-        assert statuses["selesai"] == sq.status_counts(conn, view)["selesai"] + 100 * len(
+        assert statuses["selesai"] == reports.status_counts(conn, view)["selesai"] + 100 * len(
             [key for key in cube.cells(conn, view) if key[3] == "selesai"])
-        assert kpi["total"] > sq.kpis(conn, view)["total"]
+        assert kpi["total"] > oracles.kpis(conn, view)["total"]
 
 
 def test_kelurahan_ranking_is_kept_for_five_minutes(engine, data):
     """The ranking (all kelurahan, 30 days) is reused within SCORE_TTL, recomputed after."""
-    from dashboard.store import supervisor_insights as ins
+    from dashboard.store import performance as ins
     with engine.connect() as conn:
         first = ins.kelurahan_score(conn, KEL, NOW)
         assert first["as_of"] == NOW
@@ -97,7 +99,7 @@ def test_windows_at_any_alignment_agree_with_a_group_by(engine):
             first = TODAY - timedelta(days=rng.randrange(32))
             filters = Filters(since=rng.choice((None, first)), until=rng.choice((None, first + timedelta(days=rng.randrange(9)))),
                               overdue=rng.random() < 0.4, status=rng.choice(((), ("menunggu", "selesai"))))
-            view = sq.View(filters, rng.choice((None, PUSAT)), now, zone)
+            view = View(filters, rng.choice((None, PUSAT)), now, zone)
             with engine.connect() as conn:
                 expected = {(k, a, g, s): n for k, a, g, s, n in conn.execute(
                     select(*keys, func.count()).where(*view.where()).group_by(*keys))}

@@ -1,9 +1,15 @@
-"""SQL of the public query layer (:mod:`dashboard.public.query` wraps it).
+"""Reports as public service requests (Open311) and the services (categories) they name.
 
-Every statement here selects from an allow-list of columns (:data:`ALLOWED`), never from
+Callers: the public layer (:mod:`dashboard.public.query`, wrapped by
+``dashboard.public.open311`` and the visitor view): :func:`select_requests`,
+:func:`select_services`. Its status counts and map points are
+:func:`dashboard.store.reports.status_counts` / ``map_points(shape="public")``.
+
+Every public statement selects from an allow-list of columns (:data:`ALLOWED`), never from
 the ``reporter`` table, ``quarantine`` (raw records), ``media_url``, ``address``,
-``source`` or ``external_id``. ``tests/store/test_public.py`` compiles each statement and
-checks. Every read is bounded by a window and a LIMIT (:func:`queries_sql.cap`).
+``source`` or ``external_id``. ``tests/store/test_service_requests.py`` compiles each statement
+(these and the public ones of ``reports``) and checks. Every read is bounded by a window
+and a LIMIT (:func:`portable.cap`).
 """
 
 from __future__ import annotations
@@ -12,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, select
 
-from dashboard.store.queries_sql import MAX_POINTS, cap
+from dashboard.store.portable import cap
 from dashboard.store.schema import agency, category, kelurahan, kota, report
 
 #: The only report columns a public statement may read.
@@ -101,29 +107,6 @@ def services_stmt() -> Select:
 def select_services(conn: Connection) -> list[dict[str, Any]]:
     """Every category: code, name, name_en, domain."""
     return [_plain(r) for r in conn.execute(services_stmt())]
-
-
-def status_counts_stmt(since: datetime) -> Select:
-    return (select(report.c.status, func.count().label("n"))
-            .where(report.c.requested_at >= since).group_by(report.c.status))
-
-
-def status_counts(conn: Connection, since: datetime) -> dict[str, int]:
-    """Reports requested since ``since`` per Jakarta status (statuses with none absent)."""
-    return {s: int(n) for s, n in conn.execute(status_counts_stmt(since))}
-
-
-def points_stmt(since: datetime, limit: int) -> Select:
-    return (select(report.c.lat, report.c.lon, report.c.status)
-            .where(report.c.requested_at >= since)
-            .order_by(report.c.requested_at.desc(), report.c.id.desc())
-            .limit(cap(limit, MAX_POINTS)))
-
-
-def select_points(conn: Connection, since: datetime, limit: int) -> list[tuple[float, float, str]]:
-    """(lat, lon, status) of reports requested since ``since``, newest first (exact:
-    the caller coarsens them)."""
-    return [tuple(r) for r in conn.execute(points_stmt(since, limit)).all()]
 
 
 def _plain(row) -> dict[str, Any]:  # noqa: ANN001

@@ -1,14 +1,19 @@
-"""How well the filtered set is handled: response-time distribution against the 6 h / 7 d
-targets, the hand-off funnel with the median time spent at each hop, anti-gaming flags
-and the kelurahan page (its score and the parts of the formula).
+"""How well reports are handled: the kelurahan scores' counts (:func:`leaderboard_counts`),
+response-time distribution against the 6 h / 7 d targets, the hand-off funnel with the
+median time spent at each hop, anti-gaming flags and the kelurahan page (its score and
+the parts of the formula).
 
-All reads take a :class:`~dashboard.store.supervisor_queries.View` (scope always applied).
+Callers: the wall snapshot (``dashboard.wall.aggregate.read_wall_inputs``:
+:func:`leaderboard_counts`) and the supervisor view (``callbacks.supervisor``: :func:`sample`,
+:func:`funnel`, :func:`response_times`, :func:`gaming_flags`, :func:`kelurahan_score`).
+
+The view's reads take a :class:`~dashboard.store.view.View` (scope always applied).
 The insights look at the newest :data:`INSIGHT_ROWS` reports of the filtered set (a bound,
 so a filter change stays cheap on a 1M store; the panels say so), read once by
 :func:`sample`: response times and flags are counted here over those rows, the funnel
 reads their status changes in one more query. Elapsed times come from
-``queries_sql.elapsed_seconds`` in that read, so both backends agree; bounds are
-inclusive, with :data:`~dashboard.store.queries_sql.EPSILON_S` of slack.
+``portable.elapsed_seconds`` in that read, so both backends agree; bounds are
+inclusive, with :data:`~dashboard.store.portable.EPSILON_S` of slack.
 
 Anti-gaming flags (per kelurahan and per agency, with at least :data:`MIN_REPORTS` reports):
 
@@ -29,21 +34,25 @@ from datetime import datetime, timedelta
 from itertools import compress
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, Connection, DateTime, any_, bindparam, func, select, type_coerce
+from sqlalchemy import (BigInteger, Connection, DateTime, Select, any_, bindparam, func, literal_column, select,
+                        type_coerce)
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql import ColumnElement
 
 from dashboard import scoring
-from dashboard.models import RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
-from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds, is_pg
+from dashboard.clock import parse_iso
+from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
+from dashboard.scoring import KelurahanCounts
+from dashboard.store.portable import EPSILON_S, count_where as _flag, elapsed_seconds, is_pg
 from dashboard.store.schema import report, status_change
 from dashboard.store.snapshots import read_snapshot
-from dashboard.store.supervisor_queries import View
-from dashboard.store.wall_aggregates import leaderboard_counts
+from dashboard.store.tallies import open_by_kelurahan
+from dashboard.store.view import View
 
 H = 3600.0
 #: (label, upper bound in seconds) — the last bucket is open-ended.
-RESPOND_BUCKETS = (("<1j", 1 * H), ("1-6j", 6 * H), ("6-24j", 24 * H), ("1-3h", 72 * H), (">3h", None))
-RESOLVE_BUCKETS = (("<1h", 24 * H), ("1-3h", 72 * H), ("3-7h", 168 * H), ("7-14h", 336 * H), (">14h", None))
+RESPOND_BUCKETS = (("lt1h", 1 * H), ("1h_6h", 6 * H), ("6h_24h", 24 * H), ("1d_3d", 72 * H), ("gt3d", None))
+RESOLVE_BUCKETS = (("lt1d", 24 * H), ("1d_3d", 72 * H), ("3d_7d", 168 * H), ("7d_14d", 336 * H), ("gt14d", None))
 #: Hops of the hand-off funnel: status → what the supervisor calls that step.
 HOPS = ((Status.MENUNGGU, "kelurahan"), (Status.KOORDINASI, "koordinasi"), (Status.DISPOSISI, "disposisi"),
         (Status.PROSES, "suku dinas"), (Status.SELESAI, "selesai"))
@@ -224,7 +233,7 @@ def _ranking(conn: Connection, now: datetime) -> tuple[datetime, list[dict]]:
     it (no worker running), computed here and kept :data:`SCORE_TTL` per process."""
     saved = read_snapshot(conn.engine, scoring.RANKING_SNAPSHOT)
     if saved is not None:
-        at = datetime.fromisoformat(saved[0]["computed_at"].replace("Z", "+00:00"))
+        at = parse_iso(saved[0]["computed_at"])
         if at <= now < at + 2 * SCORE_TTL:
             return at, saved[0]["ranked"]
     key = conn.engine.url.render_as_string(hide_password=True)
@@ -237,10 +246,49 @@ def _ranking(conn: Connection, now: datetime) -> tuple[datetime, list[dict]]:
     return found
 
 
-def open_backlog(conn: Connection, view: View) -> list[tuple[str, int]]:
-    """Open reports of the set per status (the kelurahan page's backlog)."""
+
+DONE = Status.SELESAI.value
+MENUNGGU = Status.MENUNGGU.value
+
+
+def _key(col: ColumnElement, name: str) -> ColumnElement:
+    """A GROUP BY key SQLite cannot serve from an index (see ``flow._key``)."""
+    return func.coalesce(col, "").label(name)
+
+
+def _window_stmt(conn: Connection, since: datetime, now: datetime) -> Select:
     c = report.c
-    stmt = (select(c.status, func.count()).where(*view.where(), c.status != Status.SELESAI.value)
-            .group_by(c.status))
-    found = dict(conn.execute(stmt).all())
-    return [(s.value, int(found.get(s.value, 0))) for s in STATUS_ORDER if s is not Status.SELESAI]
+    respond = elapsed_seconds(conn, c.requested_at, c.responded_at)
+    resolve = elapsed_seconds(conn, c.requested_at, c.closed_at)
+    is_open = c.status.in_(OPEN_VALUES)
+    return (select(
+        _key(c.kelurahan_code, "kel"), func.count(),
+        _flag(c.status != MENUNGGU),
+        _flag(c.responded_at.is_not(None) & (respond <= RESPOND_TARGET.total_seconds() + EPSILON_S)),
+        _flag(c.responded_at.is_not(None) | (c.requested_at <= now - RESPOND_TARGET)),
+        _flag((c.status == DONE) & c.closed_at.is_not(None)
+              & (resolve <= RESOLVE_TARGET.total_seconds() + EPSILON_S)),
+        _flag((c.status == DONE) | (c.requested_at <= now - RESOLVE_TARGET)),
+        _flag(is_open & (c.requested_at <= now - RESOLVE_TARGET)),
+        _flag(c.reopen_count > 0),
+        _flag((c.status == DONE) | (c.reopen_count > 0)),
+        _flag(is_open),
+    ).where(c.requested_at >= since, c.requested_at < now, c.kelurahan_code.is_not(None))
+        .group_by(literal_column("kel")))
+
+
+def leaderboard_counts(conn: Connection, since: datetime, now: datetime) -> list[KelurahanCounts]:
+    """:class:`~dashboard.scoring.KelurahanCounts` per kelurahan with reports in
+    ``[since, now)``; open reports from before ``since`` count as overdue and as load.
+    Those are the tally's open count minus the window's open ones, so the old backlog
+    is never scanned."""
+    open_by_kel = open_by_kelurahan(conn)
+    out = []
+    for row in conn.execute(_window_stmt(conn, since, now)):
+        code, values = row[0], [int(v or 0) for v in row[1:]]
+        n, acted, r6, rdue, s7, sdue, late, reop, closed, open_now = values
+        before = max(0, open_by_kel.get(code, 0) - open_now)
+        out.append(KelurahanCounts(
+            code, n, acted_on=acted, responded_6h=r6, response_due=rdue, resolved_7d=s7, resolution_due=sdue,
+            overdue_open=late + before, reopened=reop, ever_closed=closed, load=n + before))
+    return out

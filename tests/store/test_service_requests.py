@@ -8,9 +8,12 @@ from datetime import timedelta
 import orjson
 import pytest
 
-from dashboard.public.query import PublicStore, coarsen, local_day_start
-from dashboard.store import public as sql
+from dashboard.clock import local_midnight
+from dashboard.public.query import PublicStore, coarsen
+from dashboard.store import reports
+from dashboard.store import service_requests as sql
 from dashboard.store.snapshots import save_snapshot
+from dashboard.wall import WIDGET
 from tests.public_data import EXACT_LAT, EXACT_LON, NOW, canary_text, leaks, seed
 
 FORBIDDEN = ("reporter", "address", "media_url", "external_id", "source", "quarantine",
@@ -22,8 +25,8 @@ def _statements():
                                               service_codes=("sampah",)))
     yield sql.requests_stmt(sql.RequestFilter(ids=(1, 2)))
     yield sql.services_stmt()
-    yield sql.status_counts_stmt(NOW)
-    yield sql.points_stmt(NOW, 10)
+    yield reports.status_counts_stmt(since=NOW)
+    yield reports.map_points_stmt(limit=10, since=NOW, shape="public")
 
 
 @pytest.mark.parametrize("stmt", list(_statements()))
@@ -91,8 +94,8 @@ def test_visitor_summary_counts_today_and_drops_ticker(engine):
          "observed_at": "2026-11-27T02:50:00Z", "camera": {"ok": True}}],
         "leaderboard": {"best": [{"code": "k", "name": "Gambir", "kota": "Jakarta Pusat",
                                   "score": 91.5, "received": 12, "parts": {}}], "formula": "f"}}
-    save_snapshot(engine, "wall", payload, 3, NOW)
-    summary = PublicStore(engine).visitor_summary(local_day_start(NOW, _wib()), 1000)
+    save_snapshot(engine, WIDGET, payload, 3, NOW)
+    summary = PublicStore(engine).visitor_summary(local_midnight(NOW, _wib()), 1000)
     counts = {r["status"]: r["n"] for r in summary["status_today"]}
     assert counts == {s: 1 for s in counts} and len(counts) == 5  # #10 was at 23:00 WIB yesterday
     assert summary["cells"] == [{"lat": -6.177, "lon": 106.818, "n": 5, "open": 4}]

@@ -1,4 +1,12 @@
-"""The overview counts of a supervisor view from ONE grouped read: reports per
+"""Reads of the running counts (``tally``: reports per kelurahan, agency, category and
+status; ``tally_day``: the same per WIB day of request), kept by the writes.
+
+Callers: the wall snapshot (``dashboard.wall.aggregate.read_wall_inputs``:
+:func:`open_by_agency`, :func:`open_by_kelurahan`; ``performance.leaderboard_counts`` too)
+and the supervisor view (``callbacks.supervisor``: :func:`cells`, :func:`summary`,
+:func:`counts_by`).
+
+The overview counts of a supervisor view come from ONE grouped read: reports per
 (kelurahan, agency, category, status) of the filtered set — the "cube" — from which the
 KPIs, the status bars and every "open by …" bar are summed in Python.
 
@@ -16,8 +24,8 @@ The cube never groups the whole store:
 
 Overdue and unresponded (Menunggu, older than 6 h) KPIs are the open / Menunggu counts
 minus those of the last 7 d / 6 h, which are small windowed counts. :func:`summary` and
-:func:`counts_by` return exactly what ``supervisor_queries.summary`` / ``counts_by``
-return (tests check every path agrees).
+:func:`counts_by` return exactly what the plain GROUP BY reads ``tests/store/oracles.py``
+keep return (tests check every path agrees).
 """
 
 from __future__ import annotations
@@ -28,14 +36,15 @@ from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from dashboard.access.auth import ScopeKind
 from dashboard.supervisor.filters import window
-from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, STATUS_ORDER, Status
-from dashboard.store.queries_sql import cap
+from dashboard.models import OPEN_VALUES, RESOLVE_TARGET, RESPOND_TARGET, Status
+from dashboard.store.portable import cap
+from dashboard.store.reports import status_counts
 from dashboard.store.schema import report, tally, tally_day, tally_day_of, tally_day_start
-from dashboard.store.supervisor_queries import View
+from dashboard.store.view import View
 
 MENUNGGU = Status.MENUNGGU.value
 ONE_DAY = timedelta(days=1)
@@ -154,10 +163,10 @@ def _conditions(t: Any, view: View, statuses: Iterable[str]) -> list:
 
 def summary(conn: Connection, view: View, cube: Mapping[Key, int] | None = None
             ) -> tuple[dict[str, int], dict[str, int]]:
-    """(KPIs, reports per status), as ``supervisor_queries.summary``."""
-    statuses = {s.value: 0 for s in STATUS_ORDER}
-    for (_k, _a, _c, status), n in (cells(conn, view) if cube is None else cube).items():
-        statuses[status] += n
+    """(KPIs, reports per status: :func:`dashboard.store.reports.status_counts` of the cube).
+    KPIs: total, open, done, overdue (open and older than 7 d) and unresponded_6h
+    (Menunggu for more than 6 h)."""
+    statuses = status_counts(conn, view, cube=cells(conn, view) if cube is None else cube)
     open_n = sum(n for s, n in statuses.items() if s in OPEN_VALUES)
     kpi = {"total": sum(statuses.values()), "open": open_n, "done": sum(statuses.values()) - open_n,
            "overdue": open_n - _newer(conn, view, OPEN_VALUES, RESOLVE_TARGET),
@@ -175,7 +184,8 @@ def _newer(conn: Connection, view: View, statuses: Iterable[str], age: Any) -> i
 
 def counts_by(cube: Mapping[Key, int], dimension: str, limit: int = 20,
               by_open: bool = False) -> list[tuple[str, int, int]]:
-    """(code, total, open) per group of the cube, as ``supervisor_queries.counts_by``."""
+    """(code, total, open) per group of the cube (``dimension``: one of :data:`DIMENSIONS`,
+    ``kota`` or ``kecamatan``), most reports (or most open, ``by_open``) first."""
     groups: dict[str, list[int]] = {}
     code_of = key_of(dimension)
     for key, n in cube.items():
@@ -188,3 +198,19 @@ def counts_by(cube: Mapping[Key, int], dimension: str, limit: int = 20,
     ordered = sorted(groups.items(), key=lambda kv: (-kv[1][first], kv[0]))[:cap(limit)]
     return [(code, total, open_n) for code, (total, open_n) in ordered]
 
+
+def open_by_agency(conn: Connection) -> dict[str, tuple[int, int]]:
+    """agency_code -> (open, of which Menunggu), from ``tally`` (O(groups))."""
+    t = tally.c
+    waiting = func.sum(case((t.status == MENUNGGU, t.n), else_=0))
+    stmt = (select(t.agency_code, func.sum(t.n), waiting).where(t.status.in_(OPEN_VALUES))
+            .group_by(t.agency_code))
+    return {a: (int(n), int(w or 0)) for a, n, w in conn.execute(stmt) if n}
+
+
+def open_by_kelurahan(conn: Connection) -> dict[str, int]:
+    """kelurahan_code -> open reports, from ``tally`` (O(groups))."""
+    t = tally.c
+    stmt = (select(t.kelurahan_code, func.sum(t.n))
+            .where(t.status.in_(OPEN_VALUES), t.kelurahan_code != "").group_by(t.kelurahan_code))
+    return {k: int(n) for k, n in conn.execute(stmt) if n}

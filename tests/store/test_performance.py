@@ -14,9 +14,9 @@ from sqlalchemy import and_, case, func, insert, select
 from dashboard.access.auth import Scope, ScopeKind
 from dashboard.supervisor.filters import Filters
 from dashboard.reference import load_reference
-from dashboard.store import supervisor_insights as ins
-from dashboard.store import supervisor_queries as sq
-from dashboard.store.queries_sql import EPSILON_S, elapsed_seconds
+from dashboard.store import performance as ins
+from dashboard.store.portable import EPSILON_S, elapsed_seconds
+from dashboard.store.view import View
 from dashboard.store.schema import report, status_change
 from tests.supervisor_data import NOW, insert_reports, kelurahan_in, row
 
@@ -28,7 +28,7 @@ START = NOW - 30 * D  # every report of the bound tests arrived then
 
 
 def view(scope=None, **filters):
-    return sq.View(Filters(**filters), scope, NOW, WIB)
+    return View(Filters(**filters), scope, NOW, WIB)
 
 
 def responded(kel, after):
@@ -49,10 +49,10 @@ def test_response_time_bounds_are_inclusive(engine):
     with engine.connect() as conn:
         respond = ins.response_times(ins.sample(conn, view(kota="31.71")))
         resolve = ins.response_times(ins.sample(conn, view(kota="31.74")))
-    assert respond["respond"] == [("<1j", 1), ("1-6j", 2), ("6-24j", 2), ("1-3h", 1), (">3h", 1)]
+    assert respond["respond"] == [("lt1h", 1), ("1h_6h", 2), ("6h_24h", 2), ("1d_3d", 1), ("gt3d", 1)]
     assert (respond["respond_in_target"], respond["not_responded"], respond["not_resolved"]) == (3, 1, 8)
     assert respond["resolve"] == [(label, 0) for label, _ in ins.RESOLVE_BUCKETS]
-    assert resolve["resolve"] == [("<1h", 1), ("1-3h", 1), ("3-7h", 1), ("7-14h", 2), (">14h", 1)]
+    assert resolve["resolve"] == [("lt1d", 1), ("1d_3d", 1), ("3d_7d", 1), ("7d_14d", 2), ("gt14d", 1)]
     assert (resolve["resolve_in_target"], resolve["not_resolved"]) == (3, 1)  # reopened: closed_at, not Selesai
 
 
@@ -164,7 +164,7 @@ def _n(conn, r, *conditions):
     (None, {"overdue": True}), (None, {"since": NOW.astimezone(WIB).date() - timedelta(days=10)})])
 def test_counts_agree_with_sql(engine, mixed, monkeypatch, scope, filters):
     monkeypatch.setattr(ins, "QUICK_SHARE", 0.0)  # every kelurahan / agency with enough reports is listed
-    checked = sq.View(Filters(**filters), scope, NOW, WIB)
+    checked = View(Filters(**filters), scope, NOW, WIB)
     with engine.connect() as conn:
         for limit in (40, ins.INSIGHT_ROWS):
             rows, r = ins.sample(conn, checked, limit), _newest(checked, limit)

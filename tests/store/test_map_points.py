@@ -1,12 +1,12 @@
-"""The wall map's points read (``dashboard.store.wall_points``): the open backlog only, on
-SQLite and PostgreSQL."""
+"""The wall map's points (``dashboard.store.reports.map_points``, ``open_only``,
+``shape="wall"``): the open backlog only, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from dashboard.models import OPEN, Status
-from dashboard.store.wall_points import point_rows
+from dashboard.store.reports import map_points
 from dashboard.store.writes import upsert_reports
 from tests.conftest import NOW
 from tests.factories import make_report
@@ -31,7 +31,7 @@ def seed(engine) -> dict[int, str]:  # noqa: ANN001
 def test_points_are_the_open_backlog_of_any_age_newest_first(engine):
     ext = seed(engine)
     with engine.connect() as conn:
-        rows = point_rows(conn, 100)
+        rows = map_points(conn, None, 100, open_only=True, shape="wall")
     assert [ext[r[0]] for r in rows] == ["O1", "O2", "O3", "O4", "O5"]
     assert {Status(r[3]) for r in rows} <= OPEN
     assert all(isinstance(r[5], int) for r in rows)
@@ -41,4 +41,4 @@ def test_points_are_the_open_backlog_of_any_age_newest_first(engine):
 def test_points_limit_keeps_the_newest(engine):
     ext = seed(engine)
     with engine.connect() as conn:
-        assert [ext[r[0]] for r in point_rows(conn, 2)] == ["O1", "O2"]
+        assert [ext[r[0]] for r in map_points(conn, None, 2, open_only=True, shape="wall")] == ["O1", "O2"]

@@ -39,11 +39,8 @@ call :func:`require_supervisor` themselves before reading anything (defence in d
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
-from html import escape
 from urllib.parse import quote, urlencode, urlsplit
 
 from dash import Dash
@@ -53,9 +50,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from callbacks.deps import Deps
 from dashboard.access.auth import User
-from dashboard.config import Settings
-from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
+from dashboard.i18n import DEFAULT_LANGUAGE, language
 from dashboard.access.login_guard import (
+    FailureLimiter,
     csrf_valid,
     failure_keys,
     make_failure_limiter,
@@ -64,6 +61,7 @@ from dashboard.access.login_guard import (
 from dashboard.store.sessions import end_session, session_user, start_session
 from dashboard.store.users import authenticate
 from layouts import ids
+from layouts.login import refusal_page
 
 SUPERVISOR_PATH = "/supervisor"
 MAX_CALLBACK_BYTES = 1_000_000
@@ -80,16 +78,21 @@ def init_auth(app: Dash, deps: Deps) -> None:
         return
     server.config[PROTECTED_KEY] = set()
     _configure(server, deps.settings)
-    manager = LoginManager()
-    manager.session_protection = "strong"
-    manager.user_loader(lambda session_id: session_user(deps.engine, session_id))
-    manager.init_app(server)
+    _login_manager(deps).init_app(server)
     update_path = app.config.routes_pathname_prefix + "_dash-update-component"
     server.before_request(lambda: guard(app, update_path))
     _routes(server, deps)
 
 
-def _configure(server: Flask, settings: Settings) -> None:
+def _login_manager(deps: Deps) -> LoginManager:
+    """Flask-Login loading the user of a sign-in session from the store."""
+    manager = LoginManager()
+    manager.session_protection = "strong"
+    manager.user_loader(lambda session_id: session_user(deps.engine, session_id))
+    return manager
+
+
+def _configure(server, settings) -> None:  # noqa: ANN001
     server.secret_key = settings.secret_key
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
@@ -110,22 +113,13 @@ def _routes(server: Flask, deps: Deps) -> None:
     def login_post() -> BaseResponse:
         form = request.form
         lang, target = language(form.get("lang")), safe_next(form.get("next"))
-        if not csrf_valid(session, form.get("csrf_token")):
-            return refusal(400, lang)
         keys = failure_keys(request.remote_addr, form.get("username"))
-        wait = limiter.attempt(keys)  # counted as a failure now, before the slow check
-        if wait > 0:  # refused before the password is even looked at
-            return refusal(429, lang, wait)
+        if (refused := _refused(limiter, keys, lang)) is not None:
+            return refused
         user = authenticate(deps.engine, form.get("username", ""), form.get("password", ""))
         if user is None:
             return redirect(login_url(lang, target, error=True), code=303)
-        limiter.forgive(keys[0])  # not a failure after all: the IP keeps only its real ones
-        limiter.reset(keys[1])  # the account's owner got in
-        end_session(deps.engine, session.get(SESSION_KEY))  # rotation: the old id ends here
-        session.clear()  # no fixation: a fresh session for the signed-in user
-        session.permanent = True
-        login_user(replace(user, session_id=start_session(deps.engine, user.id, settings.session_hours)))
-        new_csrf_token(session)
+        _sign_in(deps, limiter, keys, user)
         return redirect(target, code=303)
 
     @server.post("/logout")
@@ -145,6 +139,25 @@ def _routes(server: Flask, deps: Deps) -> None:
         return redirect(SUPERVISOR_PATH, code=303)
 
 
+def _refused(limiter: FailureLimiter, keys: tuple[str, str], lang: str) -> Response | None:
+    """A refusal when the form's token is wrong (400) or too many sign-ins failed (429)."""
+    if not csrf_valid(session, request.form.get("csrf_token")):
+        return refusal(400, lang)
+    wait = limiter.attempt(keys)  # counted as a failure now, before the slow check
+    return refusal(429, lang, wait) if wait > 0 else None  # refused before the password is even looked at
+
+
+def _sign_in(deps: Deps, limiter: FailureLimiter, keys: tuple[str, str], user: User) -> None:
+    """Sign ``user`` in on a fresh session (no fixation) and forgive the attempt."""
+    limiter.forgive(keys[0])  # not a failure after all: the IP keeps only its real ones
+    limiter.reset(keys[1])  # the account's owner got in
+    end_session(deps.engine, session.get(SESSION_KEY))  # rotation: the old id ends here
+    session.clear()  # no fixation: a fresh session for the signed-in user
+    session.permanent = True
+    login_user(replace(user, session_id=start_session(deps.engine, user.id, deps.settings.session_hours)))
+    new_csrf_token(session)
+
+
 def login_url(lang: str, target: str | None = None, error: bool = False) -> str:
     """``/login`` with the query the login page reads (``lang``, ``error``, ``next``)."""
     query = [("lang", lang)] if lang != DEFAULT_LANGUAGE else []
@@ -154,19 +167,8 @@ def login_url(lang: str, target: str | None = None, error: bool = False) -> str:
 
 
 def refusal(status: int, lang: str, retry_after: float | None = None) -> Response:
-    """A short page in ``lang``: 400 (form token missing or wrong) or 429 (too many
-    failed sign-ins, with ``Retry-After`` in whole seconds)."""
-    _ = gettext(lang)
-    headers = {"Cache-Control": "no-store"}
-    if status == 429:
-        seconds = max(1, math.ceil(retry_after or 0))
-        headers["Retry-After"] = str(seconds)
-        text = _("Too many failed sign-ins. Try again in {minutes} min.").format(minutes=math.ceil(seconds / 60))
-    else:
-        text = _("This sign-in form has expired or did not come from this site. Open the sign-in page and try again.")
-    body = (f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>Pantau</title>'
-            f'<main class="view-login"><h1>{escape(_("Supervisor sign-in"))}</h1><p role="alert">{escape(text)}</p>'
-            f'<p><a href="{escape(login_url(lang))}">{escape(_("Back to sign-in"))}</a></p></main></html>\n')
+    """The sign-in refusal page (:func:`layouts.login.refusal_page`): 400 or 429."""
+    body, headers = refusal_page(status, lang, login_url(lang), retry_after)
     return Response(body, status=status, mimetype="text/html", headers=headers)
 
 

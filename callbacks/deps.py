@@ -1,14 +1,11 @@
-"""``Deps``: what callbacks and routes receive from ``create_app`` (its own module so each
-callback module can name the type without importing the package that registers them)."""
+"""What callbacks and routes are given (:class:`Deps`): its own module, so a callback
+module can name the type without importing the ``callbacks`` package that registers it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
-
-from redis import Redis
-from sqlalchemy.engine import Engine
 
 from dashboard.config import Settings
 from dashboard.reference import Reference
@@ -21,14 +18,13 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Deps:
-    """What callbacks and routes may use: the store gateway, settings and a clock; ``probe``
+    """What callbacks and routes may use: the engine, settings and a clock; ``probe``
     is the engine of health reads (``dashboard.store.health.probe_engine``)."""
 
     settings: Settings
-    engine: Engine  # snapshot reads
-    store: Any  # dashboard.store.queries.ReportStore
+    engine: Any  # sqlalchemy Engine (every read: dashboard.store modules take a connection)
     ref: Reference
-    redis: Redis | None = None
+    redis: Any = None
     now: Callable[[], datetime] = field(default=utc_now)
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)  # per process, keyed by version
-    probe: Engine | None = None  # set by create_app
+    probe: Any = None  # set by create_app

@@ -75,16 +75,17 @@ def well_formed(body: Any, callbacks: dict) -> bool:
         return False
     if "callback" not in callbacks.get(body["output"], {}):  # unknown, or clientside only
         return False
-    for key in ("inputs", "state"):
-        items = body.get(key, [])
-        if not isinstance(items, list) or not all(
-                _dependency(i) or (isinstance(i, list) and all(map(_dependency, i))) for i in items):
-            return False
-    outputs = body.get("outputs", [])
+    outputs, changed = body.get("outputs", []), body.get("changedPropIds", [])
     outputs = outputs if isinstance(outputs, list) else [outputs]
-    changed = body.get("changedPropIds", [])
-    return (all(_dependency(o) or isinstance(o, list) for o in outputs)
+    return (all(_dependencies(body.get(key, [])) for key in ("inputs", "state"))
+            and all(_dependency(o) or isinstance(o, list) for o in outputs)
             and isinstance(changed, list) and all(isinstance(c, str) for c in changed))
+
+
+def _dependencies(items: Any) -> bool:
+    """A list of dependencies, or of lists of them (pattern-matching ids)."""
+    return isinstance(items, list) and all(
+        _dependency(i) or (isinstance(i, list) and all(map(_dependency, i))) for i in items)
 
 
 def wall_callbacks(callbacks: dict) -> frozenset[str]:
@@ -136,23 +137,27 @@ def tile_source(tile_url: str) -> str | None:
     return f"{parts.scheme}://{host}"
 
 
+#: the Content-Security-Policy's directives before the script hashes and the tile host are added
+CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
 def content_security_policy(script_hashes: list[str], tile_url: str = "") -> str:
     """Only this origin; Dash's inline scripts by hash; inline styles (React, Plotly and
     Leaflet set them); images also from ``data:`` and the tile host; never framed."""
     tiles = tile_source(tile_url) if tile_url else None
-    directives = {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", *script_hashes],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:", *([tiles] if tiles else [])],
-        "font-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+    extra = {"script-src": script_hashes, "img-src": [tiles] if tiles else []}
+    return "; ".join(f"{name} {' '.join([*values, *extra.get(name, [])])}" for name, values in CSP.items())
 
 
 def security_headers(policy: str) -> dict[str, str]:

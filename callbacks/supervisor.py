@@ -1,9 +1,8 @@
 """Callbacks of the supervisor view. ``register(app, deps)`` also sets up logins and the
 guard (``callbacks.auth``) and the view's HTTP routes (``callbacks.supervisor_routes``).
 
-Every callback starts with :func:`current_view`: it requires a signed-in supervisor
-(401/403 otherwise), parses the URL filter state against the values *this account* may
-use (400 for anything else) and builds the scoped :class:`View` every read goes through.
+Every callback starts with :func:`callbacks.supervisor_view.current_view`: a signed-in
+supervisor's validated, scoped view.
 
 Texts are in the page language, ``?lang=`` in the URL query (``sv.lang_of``); the
 filter sync keeps it in the URL when it rewrites the query.
@@ -15,31 +14,30 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, no_update
 from flask import abort
-from sqlalchemy.engine import Connection
+from sqlalchemy import Connection
 
 from callbacks import supervisor_routes
 from callbacks.auth import init_auth, protect, require_supervisor
-from callbacks.deps import Deps
-from dashboard.access.auth import User
-from dashboard.supervisor.filters import Allowed, FilterError, Filters, allowed_for, parse, to_query
-from dashboard.supervisor.grid import parse_rows_request
-from dashboard.i18n import Gettext, gettext
-from dashboard.models import STATUS_ORDER
+from callbacks.supervisor_view import allowed_of, current_view
+from dashboard.supervisor.filters import CONTROL_KEYS, Event, FilterError, Filters, next_filters, to_query
+from dashboard.supervisor.grid import RowsRequest, clicked_row, parse_rows_request
+from dashboard.i18n import gettext
 from dashboard.store import flow, reports
 from dashboard.store import performance as insights
 from dashboard.store import tallies as cube
 from dashboard.store.view import View
 from layouts import ids
 from layouts import supervisor as sv
-from layouts import supervisor_figures as figs
+from layouts import supervisor_panels as panels
 from layouts import supervisor_parts as parts
-from layouts.numbers import number
 
 CONTROLS = (ids.SUPERVISOR_F_AGENCY, ids.SUPERVISOR_F_KOTA, ids.SUPERVISOR_F_KECAMATAN, ids.SUPERVISOR_F_KELURAHAN,
             ids.SUPERVISOR_F_CATEGORY, ids.SUPERVISOR_F_STATUS)
 CLICKS = {ids.SUPERVISOR_STATUS_FIG: "status", ids.SUPERVISOR_AGENCY_FIG: "agency",
           ids.SUPERVISOR_CATEGORY_FIG: "category",
           ids.SUPERVISOR_KELURAHAN_FIG: "kelurahan", ids.SUPERVISOR_AREAS: "kelurahan"}
+PLACES = {ids.SUPERVISOR_F_KOTA: "kota", ids.SUPERVISOR_F_KECAMATAN: "kecamatan",
+          ids.SUPERVISOR_F_KELURAHAN: "kelurahan"}
 
 
 def register(app: Dash, deps: Deps) -> None:
@@ -54,24 +52,7 @@ def register(app: Dash, deps: Deps) -> None:
     supervisor_routes.register(app.server, deps)
 
 
-def allowed_of(deps: Deps, user: User) -> Allowed:
-    scope = user.effective_scope
-    return allowed_for(deps.ref, scope.kind.value if scope else None, scope.code if scope else None)
-
-
-def current_view(deps, query) -> tuple[User, View]:  # noqa: ANN001
-    """The signed-in supervisor and their validated, scoped view (aborts 401/403/400)."""
-    user = require_supervisor()
-    if not isinstance(query, str):
-        abort(400)
-    try:
-        filters = parse(query, allowed_of(deps, user))
-    except FilterError:
-        abort(400)
-    return user, View(filters, user.effective_scope, deps.now(), deps.settings.zone)
-
-
-# --- filter state: URL <-> controls, clicks ---------------------------------------------
+# --- filter state: URL <-> controls, clicks (the state machine: dashboard.supervisor.filters) ---
 def _sync(app, deps) -> None:  # noqa: ANN001
     outputs = [Output(ids.SUPERVISOR_URL, "search"), *(Output(c, "value") for c in CONTROLS),
                Output(ids.SUPERVISOR_F_DATES, "start_date"), Output(ids.SUPERVISOR_F_DATES, "end_date"),
@@ -83,67 +64,37 @@ def _sync(app, deps) -> None:  # noqa: ANN001
               Input(ids.SUPERVISOR_F_RESET, "n_clicks"), *(Input(c, "clickData") for c in CLICKS)]
 
     @app.callback(*outputs, *inputs)
-    def sync(search: str | None, agency: list[str] | None, kota: str | None, kec: str | None, kel: str | None,
-             category: list[str] | None, status: list[str] | None, start: str | None, end: str | None,
-             overdue: list[str] | None, _reset: int | None, *_clicks: dict | None) -> tuple:
-        user = require_supervisor()
-        allowed = allowed_of(deps, user)
+    def sync(search, *values):
+        allowed = allowed_of(deps, require_supervisor())
         trigger = ctx.triggered_id
         try:
-            if trigger in (None, ids.SUPERVISOR_URL):
-                filters = parse(search or "", allowed)
-            elif trigger == ids.SUPERVISOR_F_RESET:
-                filters = Filters()
-            elif trigger in CLICKS:
-                filters = parse(_clicked(parse(search or "", allowed), trigger, ctx.triggered[0]["value"], deps.ref),
-                                allowed)
-            else:
-                values = {"agency": agency, "kota": kota, "kecamatan": kec, "kelurahan": kel, "category": category,
-                          "status": status, "from": start, "to": end, "overdue": "1" if overdue else None}
-                filters = parse(_cascade(values, trigger, deps.ref), allowed)
+            event = _event(trigger, values[:len(CONTROL_KEYS)], ctx.triggered)
+            filters = next_filters(search, event, allowed, deps.ref)
         except (FilterError, KeyError, TypeError, IndexError, AttributeError):
             abort(400)
-        new_search = (no_update if trigger in (None, ids.SUPERVISOR_URL)
-                      else sv.with_lang(to_query(filters), sv.lang_of(search)))
-        return (new_search, list(filters.agency), filters.kota, filters.kecamatan, filters.kelurahan,
-                list(filters.category), list(filters.status),
-                filters.since.isoformat() if filters.since else None,
-                filters.until.isoformat() if filters.until else None, ["1"] if filters.overdue else [],
-                sv.kecamatan_options(deps.ref, allowed, filters.kota),
+        return (_new_search(trigger, filters, search), *parts.control_outputs(filters), sv.kecamatan_options(deps.ref, allowed, filters.kota),
                 sv.kelurahan_options(deps.ref, allowed, filters.kota, filters.kecamatan))
 
 
-def _cascade(values: dict, trigger: str, ref: Reference) -> dict:
-    """Keep kota → kecamatan → kelurahan consistent with the control just changed."""
-    if trigger == ids.SUPERVISOR_F_KOTA:
-        values.update(kecamatan=None, kelurahan=None)
-    elif trigger == ids.SUPERVISOR_F_KECAMATAN:
-        values["kelurahan"] = None
-        if values["kecamatan"] in ref.kecamatan:
-            values["kota"] = ref.kecamatan[values["kecamatan"]].kota_code
-    elif trigger == ids.SUPERVISOR_F_KELURAHAN and values["kelurahan"] in ref.kelurahan:
-        kel = ref.kelurahan[values["kelurahan"]]
-        values.update(kota=kel.kota_code, kecamatan=kel.kecamatan_code)
-    return values
+def _new_search(trigger: object, filters: Filters, search: str | None) -> object:
+    """The URL query the filters stand for, in the page language (no update when the URL moved)."""
+    return no_update if trigger in (None, ids.SUPERVISOR_URL) else sv.with_lang(to_query(filters), sv.lang_of(search))
 
 
-def _clicked(current: Filters, trigger: str, click: dict, ref: Reference) -> dict:
-    """The current filters with the clicked bar / area applied (not yet validated)."""
-    if trigger == ids.SUPERVISOR_AREAS:
-        code = click["properties"]["code"]
-    else:
-        code = click["points"][0]["customdata"]
-    values = {"agency": list(current.agency), "kota": current.kota, "kecamatan": current.kecamatan,
-              "kelurahan": current.kelurahan, "category": list(current.category), "status": list(current.status),
-              "from": current.since.isoformat() if current.since else None,
-              "to": current.until.isoformat() if current.until else None, "overdue": "1" if current.overdue else None}
-    key = CLICKS[trigger]
-    values[key] = [code] if key in ("agency", "category", "status") else code
-    return _cascade(values, ids.SUPERVISOR_F_KELURAHAN, ref) if key == "kelurahan" else values
+def _event(trigger: object, values: tuple, triggered: list[dict]) -> Event:
+    """The filter event a trigger stands for (``values``: the controls' values by ``CONTROL_KEYS``)."""
+    if trigger in CLICKS:
+        click = triggered[0]["value"]
+        code = click["properties"]["code"] if trigger == ids.SUPERVISOR_AREAS else click["points"][0]["customdata"]
+        return Event("click", CLICKS[trigger], code)
+    if trigger in (None, ids.SUPERVISOR_URL, ids.SUPERVISOR_F_RESET):
+        return Event("url" if trigger != ids.SUPERVISOR_F_RESET else "reset")
+    controls = dict(zip(CONTROL_KEYS, values))
+    return Event("control", PLACES.get(trigger), values=controls | {"overdue": "1" if controls["overdue"] else None})
 
 
-# --- panels -------------------------------------------------------------------------------
-def _overview(app: Dash, deps: Deps) -> None:
+# --- panels (built by layouts.supervisor_panels from what the callbacks read) ---------------
+def _overview(app, deps) -> None:  # noqa: ANN001
     # The map's points come from their own route, asked for in the browser as the filters
     # change, beside the callbacks rather than after the overview's answer.
     app.clientside_callback("function(search) { return '/supervisor/points.json' + (search || ''); }",
@@ -158,40 +109,20 @@ def _overview(app: Dash, deps: Deps) -> None:
         Input(ids.SUPERVISOR_URL, "search"))
     def overview(search):
         _user, view = current_view(deps, search or "")
-        lang = sv.lang_of(search)
-        _ = gettext(lang)
-        ref = deps.ref
         with deps.engine.connect() as conn:
             cells = cube.cells(conn, view)
-            kpis, statuses = cube.summary(conn, view, cells)
-            days = flow.trend(conn, view)
-            by_kel = cube.counts_by(cells, "kelurahan", 1000, by_open=True)
-            groups = {d: cube.counts_by(cells, d, 12, by_open=True) for d in ("agency", "category")}
-            groups["kelurahan"] = by_kel[:15]
-            panel = _kelurahan_page(conn, view, ref, _) if view.filters.kelurahan else []
-        query, thousands = to_query(view.filters), _("format:thousands-separator")
-        unfinished = _("today so far") if days and days[-1][0] == view.now.astimezone(view.zone).date() else None
-        return (parts.kpi_tiles(kpis, _),
-                figs.status_bars(_("Status"), statuses, {s.value: _(s.label) for s in STATUS_ORDER}, thousands),
-                figs.trend(_("Reports per day") + ("" if view.filters.since else f" · {_('last 14 days')}"),
-                           days, _("New"), _("Done"), _("format:axis-date"), thousands, unfinished),
-                _bars(_("Open by agency"), groups["agency"], "agency", ref, _, lang),
-                _bars(_("Open by kelurahan"), groups["kelurahan"], "kelurahan", ref, _, lang),
-                _bars(_("Open by category"), groups["category"], "category", ref, _, lang),
-                {"backlog": {k: o for k, _n, o in by_kel}, "max": max([o for _k, _n, o in by_kel] + [1])},
-                "/supervisor/export.csv" + ("?" + query if query else ""), panel, "")
+            summary, days = cube.summary(conn, view, cells), flow.trend(conn, view)
+            kelurahan = _kelurahan_reads(conn, view)
+        groups = {d: cube.counts_by(cells, d, n, by_open=True) for d, n in
+                  (("agency", panels.BARS["agency"]), ("category", panels.BARS["category"]),
+                   ("kelurahan", panels.AREA_ROWS))}
+        return panels.overview(view, summary, days, groups, kelurahan, deps.ref, sv.lang_of(search))
 
 
-def _bars(title: str, rows: list[tuple[str, int, int]], kind: str, ref: Reference, _: Gettext, lang: str) -> dict:
-    ordered = sorted(rows, key=lambda r: (-r[2], r[0]))
-    return figs.bars(title, [(code, parts.name_of(ref, kind, code, lang), open_n) for code, _n, open_n in ordered],
-                     thousands=_("format:thousands-separator"))
-
-
-def _kelurahan_page(conn, view: View, ref, _) -> list:  # noqa: ANN001
+def _kelurahan_reads(conn: Connection, view: View) -> tuple | None:
+    """The filtered kelurahan's score and open backlog (None when no kelurahan is filtered)."""
     code = view.filters.kelurahan
-    score = insights.kelurahan_score(conn, code, view.now)
-    return parts.kelurahan_panel(code, score, reports.open_backlog(conn, view), ref, _, view.zone)
+    return (insights.kelurahan_score(conn, code, view.now), reports.open_backlog(conn, view)) if code else None
 
 
 def _insights(app, deps) -> None:  # noqa: ANN001
@@ -200,18 +131,11 @@ def _insights(app, deps) -> None:  # noqa: ANN001
                   Input(ids.SUPERVISOR_URL, "search"))
     def analysis(search):
         _user, view = current_view(deps, search or "")
-        _ = gettext(sv.lang_of(search))
         with deps.engine.connect() as conn:
             sample = insights.sample(conn, view)
             hops = insights.funnel(conn, sample)
-        times, flagged = insights.response_times(sample), insights.gaming_flags(sample)
-        newest = f" · {_('newest')} {number(insights.INSIGHT_ROWS, _)}"
-        thousands = _("format:thousands-separator")
-        return (figs.histogram(_("Time to coordination") + newest, times["respond"], "1h_6h", _("target 6 h"), _,
-                               thousands),
-                figs.histogram(_("Time to done") + newest, times["resolve"], "3d_7d", _("target 7 d"), _, thousands),
-                figs.funnel(_("Hand-off funnel (median hours at each hop)") + newest, hops, _("h"), _, thousands),
-                parts.flags_table(flagged, deps.ref, _))
+        return panels.insights(insights.response_times(sample), hops, insights.gaming_flags(sample),
+                               insights.INSIGHT_ROWS, deps.ref, sv.lang_of(search))
 
 
 def _table(app: Dash, deps: Deps) -> None:
@@ -228,19 +152,20 @@ def _table(app: Dash, deps: Deps) -> None:
                   State(ids.SUPERVISOR_URL, "search"))
     def rows(request, search):
         _user, view = current_view(deps, search or "")
-        lang = sv.lang_of(search)
-        _ = gettext(lang)
-        try:
-            req = parse_rows_request(parts.rows_request_in(request, _))
-        except FilterError:
-            abort(400)
+        req = _rows_request(request, sv.lang_of(search))
         if req.status and view.filters.status and req.status not in view.filters.status:
             return {"rowData": [], "rowCount": 0}
         with deps.engine.connect() as conn:
             found = reports.page(conn, view, req.start, req.end, list(req.sort), req.report_id, req.status)
-        data = [parts.grid_row(r, deps.ref, deps.settings.zone, _, lang) for r in found]
-        done = len(data) < req.end - req.start
-        return {"rowData": data, "rowCount": req.start + len(data) if done else None}
+        return panels.grid_page(found, req, deps.ref, deps.settings.zone, sv.lang_of(search))
+
+
+def _rows_request(request: object, lang: str) -> RowsRequest:
+    """The grid's validated request (aborts 400 for anything the grid would not send)."""
+    try:
+        return parse_rows_request(parts.rows_request_in(request, gettext(lang)))
+    except FilterError:
+        abort(400)
 
 
 def _detail(app, deps) -> None:  # noqa: ANN001
@@ -250,13 +175,9 @@ def _detail(app, deps) -> None:  # noqa: ANN001
         user = require_supervisor()
         if clicked is None:
             return no_update
-        row_id = clicked.get("rowId") if isinstance(clicked, dict) else None
-        if not isinstance(row_id, str) or not row_id.isdigit() or not 0 < int(row_id) < 2**62:
+        row_id = clicked_row(clicked)
+        if row_id is None:
             abort(400)
         with deps.engine.connect() as conn:
-            found = reports.detail(conn, user.effective_scope, int(row_id), with_identity=user.sees_identity)
-        lang = sv.lang_of(search)
-        _ = gettext(lang)
-        if found is None:
-            return [parts.html.P(_("Report not found."))]
-        return parts.detail_panel(found, deps.ref, deps.settings.zone, _, lang)
+            found = reports.detail(conn, user.effective_scope, row_id, with_identity=user.sees_identity)
+        return panels.detail(found, deps.ref, deps.settings.zone, sv.lang_of(search))

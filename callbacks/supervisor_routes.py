@@ -29,6 +29,7 @@ from flask import Flask, Response, request, stream_with_context
 from callbacks.auth import require_supervisor
 from callbacks.deps import Deps
 from callbacks.routes import geojson_response
+from callbacks.supervisor_view import current_view
 from dashboard.supervisor.export import csv_chunks
 from dashboard.public.media import RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, media_for
 from dashboard.store.reports import VIEW_POINTS, iter_export, map_points, media_url
@@ -36,9 +37,7 @@ from dashboard.store.users import record_export
 from layouts import geo
 
 
-def register(server: Flask, deps: Deps) -> None:
-    from callbacks.supervisor import current_view
-
+def register(server, deps) -> None:  # noqa: ANN001
     areas = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kelurahan_areas(deps.ref)))
     media_slots = FetchSlots()  # this process's media fetches at once
 
@@ -77,23 +76,31 @@ def register(server: Flask, deps: Deps) -> None:
             found, url = media_url(conn, user.effective_scope, report_id)
         if not found:
             return _no_media("unknown report", 404)
-        try:
-            body, kind = media_for(Path(deps.settings.data_dir) / "media", report_id, url,
-                                   MediaPolicy.from_settings(deps.settings), media_slots)
-        except MediaRefused as exc:  # logged by media_for; nothing from the target is sent
-            return _no_media(str(exc), 403)
-        except MediaBusy as exc:
-            return _no_media(str(exc), 503, {"Retry-After": str(RETRY_AFTER_S)})
-        except MediaError as exc:
-            return _no_media(str(exc), 404)
-        return Response(body, mimetype=kind, headers={
-            "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'"})
+        return _media(Path(deps.settings.data_dir) / "media", report_id, url, MediaPolicy.from_settings(deps.settings),
+                      media_slots)
 
     @server.get("/supervisor/areas.json")
     def supervisor_areas() -> Response:
         require_supervisor()
         return Response(areas(), mimetype="application/geo+json", headers={"Cache-Control": "private, max-age=3600"})
+
+
+#: a media failure's status and extra headers, by its class (the first that matches)
+MEDIA_FAILURES = ((MediaRefused, 403, {}), (MediaBusy, 503, {"Retry-After": str(RETRY_AFTER_S)}), (MediaError, 404, {}))
+MEDIA_HEADERS = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",
+                 "Content-Security-Policy": "default-src 'none'"}
+
+
+def _media(directory: Path, report_id: int, url: str | None, policy: MediaPolicy, slots: FetchSlots) -> Response:
+    """The report's image, or a placeholder saying why not: 403 a host or address the proxy
+    must not reach (logged by ``media_for``; nothing from the target is sent), 503 all fetch
+    slots taken, 404 anything else."""
+    try:
+        body, kind = media_for(directory, report_id, url, policy, slots)
+    except MediaError as exc:
+        status, headers = next((status, headers) for cls, status, headers in MEDIA_FAILURES if isinstance(exc, cls))
+        return _no_media(str(exc), status, headers)
+    return Response(body, mimetype=kind, headers=MEDIA_HEADERS)
 
 
 def _no_media(reason: str, status: int, headers: dict[str, str] | None = None) -> Response:

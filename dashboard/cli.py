@@ -14,12 +14,22 @@ import sys
 from datetime import datetime, timezone
 from getpass import getpass
 
-from sqlalchemy.engine import Engine
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from dashboard.config import Settings
-from dashboard.processes.runner import THREADS, WORKERS
+from dashboard.ingest.run import ingest_once
+from dashboard.ingest.sources import build_source
+from dashboard.processes.runner import THREADS, WORKERS, demo, serve, simulate
+from dashboard.processes.worker import finish, run_worker
 from dashboard.processes.worker_options import add_arguments as add_worker_arguments, options_from
+from dashboard.reference import load_reference
+from dashboard.simulator.seed import seed
+from dashboard.store import users
+from dashboard.store.engine import make_engine
 from dashboard.store.ingest_runs import quarantine_get, quarantine_list
+from dashboard.store.migrate import upgrade
+from dashboard.store.refdata import store_reference
 
 log = logging.getLogger("pantau")
 
@@ -29,32 +39,22 @@ def _now() -> datetime:
 
 
 def _engine(settings: Settings) -> Engine:
-    from dashboard.store.engine import make_engine
-
     return make_engine(settings.resolved_database_url)
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.store.migrate import upgrade
-
     upgrade(settings.resolved_database_url)
     print(f"store at {_safe_url(settings)} is at the latest schema")
     return 0
 
 
 def cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.reference import load_reference
-    from dashboard.store.refdata import store_reference
-
     counts = store_reference(_engine(settings), load_reference())
     print(", ".join(f"{n} {table}" for table, n in counts.items()))
     return 0
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.reference import load_reference
-    from dashboard.simulator.seed import seed
-
     result = seed(_engine(settings), load_reference(), args.reports, args.days, args.seed, _now(),
                   progress=not args.quiet)
     print(result)
@@ -62,17 +62,11 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.processes.runner import simulate
-
     return simulate(settings.with_(sim_seed=args.seed, sim_speed=args.speed), args.interval,
                     iterations=args.iterations)
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.ingest.run import ingest_once
-    from dashboard.ingest.sources import build_source
-    from dashboard.reference import load_reference
-
     source = build_source(args.kind, args.target, settings)
     result = ingest_once(source, _engine(settings), load_reference(), _now(),
                          feed_tz=settings.feed_tz or None)
@@ -84,20 +78,14 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.processes.worker import finish, run_worker
-
     return finish(run_worker(settings, options=options_from(args)))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.processes.runner import serve
-
     return serve(settings, workers=args.workers)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.processes.runner import demo
-
     return demo(settings, seed_reports=args.seed_reports, days=args.days, workers=args.workers)
 
 
@@ -117,19 +105,17 @@ def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.access import auth
-
     engine = _engine(settings)
     if args.action == "add":
         scope = (args.scope_kind, args.scope_code) if args.scope_kind else None
         try:
-            auth.add_user(engine, args.username, args.password, args.role, scope=scope)
+            users.add_user(engine, args.username, args.password, args.role, scope=scope)
         except ValueError as exc:
             print(f"pantau user add: {exc}", file=sys.stderr)
             return 1
         print(f"added {args.username} ({args.role})")
     elif args.action == "list":
-        for user in auth.list_users(engine):
+        for user in users.list_users(engine):
             print(user)
     else:
         return _change_user(engine, args)
@@ -143,15 +129,13 @@ DONE = {"remove": "removed {} (signed out everywhere)", "password": "new passwor
 def _change_user(engine: Engine, args: argparse.Namespace) -> int:
     """``pantau user remove|password|disable|enable NAME``: each one but ``enable`` also
     ends the account's sign-in sessions."""
-    from dashboard.access import auth
-
     try:
         if args.action == "password":
-            done = auth.set_password(engine, args.username, args.password or _ask_password())
+            done = users.set_password(engine, args.username, args.password or _ask_password())
         elif args.action == "remove":
-            done = auth.remove_user(engine, args.username)
+            done = users.remove_user(engine, args.username)
         else:
-            done = auth.set_disabled(engine, args.username, disabled=args.action == "disable")
+            done = users.set_disabled(engine, args.username, disabled=args.action == "disable")
     except ValueError as exc:
         print(f"pantau user {args.action}: {exc}", file=sys.stderr)
         return 1
@@ -170,8 +154,6 @@ def _ask_password() -> str:
 
 
 def _safe_url(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
 
 

@@ -9,6 +9,8 @@ language. The language is ``?lang=`` or else the ``lang`` of the ``next`` target
 
 from __future__ import annotations
 
+import math
+from html import escape
 from urllib.parse import parse_qs, urlsplit
 
 from dash import dcc, html
@@ -54,3 +56,21 @@ def form(token: str, lang: str, target: str, error: bool) -> html.Main:
             html.Button(_("Sign in"), type="submit", id=ids.LOGIN_SUBMIT),
         ], id=ids.LOGIN_FORM, action="/login", method="POST", className="login__form"),
     ], id=ids.LOGIN_ROOT, className="view-login", lang=lang)
+
+
+def refusal_page(status: int, lang: str, back: str, retry_after: float | None = None) -> tuple[str, dict[str, str]]:
+    """A short page in ``lang`` and its headers: 400 (form token missing or wrong) or 429
+    (too many failed sign-ins, with ``Retry-After`` in whole seconds); ``back`` links to
+    the sign-in page."""
+    _ = gettext(lang)
+    headers = {"Cache-Control": "no-store"}
+    if status == 429:
+        seconds = max(1, math.ceil(retry_after or 0))
+        headers["Retry-After"] = str(seconds)
+        text = _("Too many failed sign-ins. Try again in {minutes} min.").format(minutes=math.ceil(seconds / 60))
+    else:
+        text = _("This sign-in form has expired or did not come from this site. Open the sign-in page and try again.")
+    body = (f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>Pantau</title>'
+            f'<main class="view-login"><h1>{escape(_("Supervisor sign-in"))}</h1><p role="alert">{escape(text)}</p>'
+            f'<p><a href="{escape(back)}">{escape(_("Back to sign-in"))}</a></p></main></html>\n')
+    return body, headers

@@ -25,8 +25,8 @@ from flask_login import current_user
 from dashboard.config import Settings
 from dashboard.supervisor.filters import Allowed, allowed_for
 from dashboard.supervisor.grid import SORTABLE
-from dashboard.i18n import DEFAULT_LANGUAGE, Gettext, gettext, language
-from dashboard.access.auth import User
+from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
+from dashboard.access.auth import Role, User
 from dashboard.access.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER
 from dashboard.reference import Category, Reference, load_reference
@@ -54,7 +54,6 @@ def layout(settings: Settings | None = None, lang: str | None = None, **_query: 
 
 def skeleton(settings: Settings | None = None) -> html.Main:
     """Every component of the view, empty, for ``app.validation_layout`` (no request needed)."""
-    from dashboard.access.auth import Role, User
     return view_for(User(0, "-", Role.ADMIN), load_reference(), DEFAULT_LANGUAGE, "")
 
 

@@ -17,6 +17,7 @@ from dashboard.i18n import Gettext
 from dashboard.models import STATUS_ORDER, Status
 from dashboard.reference import Reference
 from dashboard.scoring import WEIGHTS
+from dashboard.supervisor.filters import CONTROL_KEYS, Filters, control_values
 from layouts import ids
 from layouts.numbers import number
 
@@ -160,3 +161,10 @@ def flags_table(rows: list, ref: Reference, _: Gettext) -> html.Table | html.P:
         html.Td(f"{r.quick_closed} ({r.quick_share:.0%})"), html.Td(f"{r.reopened} ({r.reopen_share:.0%})"),
         html.Td(", ".join(_(FLAG_LABELS.get(f, f)) for f in r.flags)),
     ]) for r in rows], className="sup__table sup__flags")
+
+
+def control_outputs(filters: Filters) -> tuple:
+    """The filter controls' values for ``filters``, in the view's control order: the
+    dropdowns', the date range's two ends, the overdue checklist's (``["1"]`` or ``[]``)."""
+    values = control_values(filters)
+    return (*(values[key] for key in CONTROL_KEYS if key != "overdue"), ["1"] if filters.overdue else [])

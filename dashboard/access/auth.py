@@ -127,33 +127,3 @@ def parse_role(text: str) -> Role:
     except ValueError:
         raise ValueError(f"role {text!r}: expected admin, supervisor or visitor") from None
 
-
-# --- account management (``pantau user ...``); the store does the work --------------------
-# (imported inside the functions: dashboard.store.users imports this module)
-def add_user(engine: Engine, username: str, password: str, role: str | Role,
-             scope: Scope | str | tuple[str, str] | None = None) -> User:
-    """See :func:`dashboard.store.users.add_user`; ``scope`` may also be ``(kind, code)``."""
-    from dashboard.store.users import add_user as store_add
-    return store_add(engine, username, password, role, scope)
-
-
-def remove_user(engine: Engine, username: str) -> bool:
-    from dashboard.store.users import remove_user as store_remove
-    return store_remove(engine, username)
-
-
-def list_users(engine: Engine) -> list[User]:
-    from dashboard.store.users import list_users as store_list
-    return store_list(engine)
-
-
-def set_password(engine: Engine, username: str, password: str) -> bool:
-    """See :func:`dashboard.store.users.set_password` (ends the account's sessions)."""
-    from dashboard.store.users import set_password as store_set_password
-    return store_set_password(engine, username, password)
-
-
-def set_disabled(engine: Engine, username: str, disabled: bool = True) -> bool:
-    """See :func:`dashboard.store.users.set_disabled` (disabling ends the sessions)."""
-    from dashboard.store.users import set_disabled as store_set_disabled
-    return store_set_disabled(engine, username, disabled)

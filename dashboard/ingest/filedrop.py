@@ -29,11 +29,11 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from dashboard.ingest.batch import Batch, SeenFile, SourceError
 from dashboard.ingest.normalize import UNPARSEABLE_KEY
-from dashboard.store.schema import seen_file
+from dashboard.store.seen_files import seen_hashes
 
 SUFFIXES = {".csv", ".jsonl", ".ndjson"}  # so *.tmp / *.part (partial files) never match
 #: Most physical lines one CSV row (a quoted field with newlines) may span.
@@ -96,7 +96,7 @@ class FileDropSource:
         if self.engine is None:
             return set()
         with self.engine.connect() as conn:
-            return set(conn.execute(select(seen_file.c.sha256).where(seen_file.c.source == self.name)).scalars())
+            return seen_hashes(conn, self.name)
 
 
 def _identity(path: Path) -> tuple:

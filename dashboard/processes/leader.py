@@ -27,11 +27,10 @@ import threading
 import zlib
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Connection, Engine, delete, select, text, update
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.store import dialect
-from dashboard.store.schema import lease
+from dashboard.store import leader_lock
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +38,6 @@ LEASE_NAME = "worker"
 #: advisory lock key: stable, derived from a name so it reads as what it is
 ADVISORY_KEY = zlib.crc32(b"pantau-worker-leader")
 APP_NAME_PREFIX = "pantau-worker "
-_HOLDERS = ("FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
-            "(SELECT oid FROM pg_database WHERE datname = current_database()) "
-            "AND l.classid::bigint = 0 AND l.objid::bigint = :k")
 
 
 def identity() -> str:
@@ -71,14 +66,11 @@ class PgLeader:
     def _acquire(self, steal_from: str | None) -> bool:
         conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
-            conn.execute(text("SELECT set_config('application_name', :n, false)"),
-                         {"n": (APP_NAME_PREFIX + self.me)[:63]})
+            leader_lock.name_session(conn, APP_NAME_PREFIX + self.me)
             if steal_from is not None:
-                n = conn.execute(text(f"SELECT count(pg_terminate_backend(l.pid)) {_HOLDERS} "
-                                      "AND a.application_name = :n"),
-                                 {"k": ADVISORY_KEY, "n": (APP_NAME_PREFIX + steal_from)[:63]}).scalar()
+                n = leader_lock.terminate_holders(conn, ADVISORY_KEY, APP_NAME_PREFIX + steal_from)
                 log.warning("taking the worker lock from %s (stale heartbeat): %s backend(s) ended", steal_from, n)
-            if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():
+            if leader_lock.try_advisory_lock(conn, ADVISORY_KEY):
                 self.conn = conn
                 return True
         except BaseException:
@@ -114,7 +106,7 @@ class PgLeader:
         if self.conn is None:
             return False
         try:
-            return self.conn.execute(text("SELECT 1")).scalar() == 1
+            return leader_lock.answers(self.conn)
         except SQLAlchemyError as exc:
             log.error("leader connection lost: %s", exc)
             self._drop()
@@ -122,7 +114,7 @@ class PgLeader:
 
     def holder(self) -> str | None:
         with self.engine.connect() as conn:
-            name = conn.execute(text(f"SELECT a.application_name {_HOLDERS} LIMIT 1"), {"k": ADVISORY_KEY}).scalar()
+            name = leader_lock.advisory_holder(conn, ADVISORY_KEY)
         return None if name is None else name.removeprefix(APP_NAME_PREFIX)
 
     def release(self) -> None:
@@ -133,7 +125,7 @@ class PgLeader:
             if self.conn is None:
                 return
             try:
-                self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+                leader_lock.advisory_unlock(self.conn, ADVISORY_KEY)
             except SQLAlchemyError as exc:
                 log.warning("could not unlock the worker lock (the connection is gone): %s", exc)
             self._drop()
@@ -155,22 +147,14 @@ class LeaseLeader:
 
     def acquire(self, steal_from: str | None = None) -> bool:
         now = _now()
-        takeable = (lease.c.holder == self.me) | (lease.c.expires_at < now)
-        if steal_from is not None:
-            takeable |= lease.c.holder == steal_from
         with self.engine.begin() as conn:
-            conn.execute(dialect.insert(conn, lease).values(name=LEASE_NAME, holder=self.me, expires_at=now + self.ttl)
-                         .on_conflict_do_nothing(index_elements=["name"]))
-            taken = conn.execute(update(lease).where(lease.c.name == LEASE_NAME, takeable)
-                                 .values(holder=self.me, expires_at=now + self.ttl)).rowcount
-        return taken == 1
+            return leader_lock.take_lease(conn, LEASE_NAME, self.me, now, now + self.ttl, steal_from)
 
     def renew(self) -> bool | None:
         """True renewed, False the lease is another's, None the store did not answer."""
         try:
             with self.engine.begin() as conn:
-                return conn.execute(update(lease).where(lease.c.name == LEASE_NAME, lease.c.holder == self.me)
-                                    .values(expires_at=_now() + self.ttl)).rowcount == 1
+                return leader_lock.renew_lease(conn, LEASE_NAME, self.me, _now() + self.ttl)
         except SQLAlchemyError as exc:
             log.warning("could not renew the worker lease: %s", exc)
             return None
@@ -178,19 +162,20 @@ class LeaseLeader:
     def still_held(self) -> bool:
         try:
             with self.engine.connect() as conn:
-                return conn.execute(select(lease.c.holder).where(lease.c.name == LEASE_NAME)).scalar() == self.me
+                row = leader_lock.lease_row(conn, LEASE_NAME)
+                return row is not None and row.holder == self.me
         except SQLAlchemyError:
             return False
 
     def holder(self) -> str | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(lease.c.holder, lease.c.expires_at).where(lease.c.name == LEASE_NAME)).first()
+            row = leader_lock.lease_row(conn, LEASE_NAME)
         return row.holder if row is not None and row.expires_at >= _now() else None
 
     def release(self) -> None:
         try:
             with self.engine.begin() as conn:
-                conn.execute(delete(lease).where(lease.c.name == LEASE_NAME, lease.c.holder == self.me))
+                leader_lock.drop_lease(conn, LEASE_NAME, self.me)
         except SQLAlchemyError as exc:
             log.warning("could not release the worker lease (it expires by itself): %s", exc)
 

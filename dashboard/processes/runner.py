@@ -18,9 +18,15 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
-
 from dashboard.config import ROOT, Settings
+from dashboard.processes.worker import run_ingest, run_water_levels
+from dashboard.reference import load_reference
+from dashboard.simulator.seed import seed
+from dashboard.simulator.source import replay_lead
+from dashboard.store.engine import make_engine
+from dashboard.store.migrate import upgrade
+from dashboard.store.refdata import store_reference
+from dashboard.store.seeding import has_reports
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +63,6 @@ def serve(settings: Settings, workers: int = WORKERS) -> int:
 def simulate(settings: Settings, interval: float, iterations: int = 0) -> int:
     """Run the simulator in the foreground: a batch every ``interval`` seconds goes through
     the same ingest pipeline as any feed, then the water levels are recorded."""
-    from dashboard.processes.worker import run_ingest, run_water_levels
-
     settings = settings.with_(sources="simulator")
     done = 0
     while iterations == 0 or done < iterations:
@@ -72,20 +76,12 @@ def simulate(settings: Settings, interval: float, iterations: int = 0) -> int:
 
 def prepare_store(settings: Settings, seed_reports: int, days: int) -> None:
     """Migrate, load reference data, and seed a history when the store has no reports."""
-    from dashboard.reference import load_reference
-    from dashboard.simulator.seed import seed
-    from dashboard.simulator.source import replay_lead
-    from dashboard.store.engine import make_engine
-    from dashboard.store.migrate import upgrade
-    from dashboard.store.refdata import store_reference
-    from dashboard.store.schema import report
-
     upgrade(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     ref = load_reference()
     store_reference(engine, ref)
     with engine.connect() as conn:
-        empty = conn.execute(select(func.count()).select_from(report)).scalar_one() == 0
+        empty = not has_reports(conn)
     if empty and seed_reports > 0:
         log.info("seeding %d reports over %d days", seed_reports, days)
         now = datetime.now(timezone.utc)  # reports end where the simulator's first run starts

@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection as PipeEnd
 from typing import Any, Iterator
 
 import numpy as np
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine
 from tqdm import tqdm
 
 from dashboard.ingest.normalize import normalize
@@ -34,6 +34,7 @@ from dashboard.reference import Reference
 from dashboard.simulator import history, model, text
 from dashboard.simulator.water import simulate_levels
 from dashboard.store import bulk, counters
+from dashboard.store.seeding import refresh_statistics, water_hours
 from dashboard.store.schema import report, reporter, status_change, water_level
 
 SOURCE = "seed"
@@ -116,17 +117,6 @@ def seed(engine: Engine, ref: Reference, n_reports: int, days: float, seed: int,
     done = time.perf_counter()
     return SeedResult(n_reports, n_changes, n_water, seq, done - started, generated - started,
                       checker.seconds, loaded - generated, time.process_time() - cpu + checker.cpu)
-
-
-def refresh_statistics(engine: Engine) -> None:
-    """Planner statistics (and, on PostgreSQL, the visibility map for index-only scans)
-    after a bulk load; without them the first queries pick full scans."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE")
-    else:
-        with engine.begin() as conn:  # full, not sampled: sampling chose a worse index for
-            conn.exec_driver_sql("ANALYZE")  # the kota filter (414 vs 193 ms at 1M); 1.6 s
 
 
 def _columns(world: model.World, ref: Reference, hist: history.History) -> dict[str, list]:
@@ -272,8 +262,7 @@ def _water(conn: Connection, ref: Reference, days: float, now: datetime, seed: i
     hours already stored (an earlier seed) are skipped, so re-seeding is safe."""
     end = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(hours=int(days * 24))
-    have = set(conn.execute(select(water_level.c.gate_code, water_level.c.observed_at)
-                            .where(water_level.c.observed_at >= start)).all())
+    have = water_hours(conn, start)
     readings = [r for h in range(int(days * 24), -1, -1)
                 for r in simulate_levels(ref.gates.values(), end - timedelta(hours=h), seed)
                 if (r.gate_code, r.observed_at) not in have]

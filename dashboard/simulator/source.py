@@ -59,7 +59,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dashboard.ingest.sources import Batch
+from dashboard.ingest.batch import Batch
 from dashboard.models import Status, open311_status
 from dashboard.reference import Reference
 from dashboard.simulator import model, text

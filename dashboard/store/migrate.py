@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 
 from alembic import command
-from alembic.autogenerate.api import AutogenContext
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Engine
-from sqlalchemy.types import TypeEngine
+from sqlalchemy import Engine
 
 from dashboard.config import ROOT
 from dashboard.store.schema import UTCDateTime, metadata
@@ -40,9 +39,6 @@ def compare_type(context: MigrationContext, inspected_column: Column, metadata_c
 def schema_diff(engine: Engine) -> list:
     """Differences between the store at ``engine`` and ``schema.metadata`` (empty = in sync),
     as ``alembic check`` sees them."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": compare_type, "target_metadata": metadata})
         return compare_metadata(ctx, metadata)
@@ -66,7 +62,5 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the store is at, ``None`` for a store Alembic never touched."""
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

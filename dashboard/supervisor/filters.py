@@ -179,3 +179,68 @@ def _flag(raw: object) -> bool:
     if raw in ("1", True, 1):
         return True
     raise FilterError("overdue: expected 1 or 0")
+
+
+# --- the filter state machine: what the view filters by after one event ------------------
+#: the controls' keys, in the order the view's controls are laid out
+CONTROL_KEYS = ("agency", "kota", "kecamatan", "kelurahan", "category", "status", "from", "to", "overdue")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change to the supervisor's filters.
+
+    ``kind`` is ``"url"`` (the URL changed: it is the state), ``"reset"`` (no filters),
+    ``"click"`` (a chart bar or map area: filter ``key`` set to ``code``) or ``"control"``
+    (a filter control changed: ``values`` holds every control's value by
+    :data:`CONTROL_KEYS`, ``key`` is the control that changed).
+    """
+
+    kind: str
+    key: str | None = None
+    code: object = None
+    values: Mapping[str, object] | None = None
+
+
+def next_filters(search: str | None, event: Event, allowed: Allowed, ref: Reference) -> Filters:
+    """The validated filters after ``event``, given the URL query ``search`` it happened
+    on; raises :class:`FilterError` for anything this account may not filter by."""
+    if event.kind == "reset":
+        return Filters()
+    if event.kind == "click":
+        return parse(clicked(parse(search or "", allowed), event.key, event.code, ref), allowed)
+    if event.kind == "control":
+        return parse(cascade(dict(event.values or {}), event.key, ref), allowed)
+    return parse(search or "", allowed)
+
+
+def cascade(values: dict[str, object], changed: str | None, ref: Reference) -> dict[str, object]:
+    """Keep kota → kecamatan → kelurahan consistent with the place control just changed:
+    a new kota clears the kecamatan and kelurahan, a new kecamatan clears the kelurahan
+    and sets its kota, a new kelurahan sets its kota and kecamatan."""
+    if changed == "kota":
+        values.update(kecamatan=None, kelurahan=None)
+    elif changed == "kecamatan":
+        values["kelurahan"] = None
+        if values["kecamatan"] in ref.kecamatan:
+            values["kota"] = ref.kecamatan[values["kecamatan"]].kota_code
+    elif changed == "kelurahan" and values["kelurahan"] in ref.kelurahan:
+        kel = ref.kelurahan[values["kelurahan"]]
+        values.update(kota=kel.kota_code, kecamatan=kel.kecamatan_code)
+    return values
+
+
+def clicked(current: Filters, key: str, code: object, ref: Reference) -> dict[str, object]:
+    """The current filters with a click on ``code`` of dimension ``key`` applied (not yet
+    validated): it replaces a multi-value filter, and a kelurahan brings its places."""
+    values = control_values(current)
+    values[key] = [code] if key in MULTI else code
+    return cascade(values, "kelurahan", ref) if key == "kelurahan" else values
+
+
+def control_values(filters: Filters) -> dict[str, object]:
+    """The filters as the controls' values by :data:`CONTROL_KEYS` (:func:`parse` reads them back)."""
+    return {"agency": list(filters.agency), "kota": filters.kota, "kecamatan": filters.kecamatan,
+            "kelurahan": filters.kelurahan, "category": list(filters.category), "status": list(filters.status),
+            "from": filters.since.isoformat() if filters.since else None,
+            "to": filters.until.isoformat() if filters.until else None, "overdue": "1" if filters.overdue else None}

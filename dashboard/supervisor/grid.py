@@ -72,3 +72,12 @@ def _equals(spec: object, kind: str) -> object:
     if not isinstance(spec, dict) or spec.get("filterType") != kind or spec.get("type") != "equals":
         raise FilterError("filterModel: only one 'equals' condition per column")
     return spec.get("filter")
+
+
+def clicked_row(clicked: object) -> int | None:
+    """The report id of a clicked grid cell (``cellClicked``'s ``rowId``), or None when the
+    client sent anything but a positive id that fits a bigint."""
+    row_id = clicked.get("rowId") if isinstance(clicked, dict) else None
+    if not isinstance(row_id, str) or not row_id.isdigit() or not 0 < int(row_id) < 2**62:
+        return None
+    return int(row_id)

@@ -92,3 +92,21 @@ def test_locked_page_sends_to_login_in_the_same_language(server, deps):
     out = call(anon, server, deps, "page.children", {("url", "pathname"): "/supervisor", ("url", "search"): "?lang=en"})
     text = str(out)
     assert "/login?lang=en&next=/supervisor%3Flang%3Den" in text and "Sign in" in text
+
+
+def test_sync_wraps_the_filter_state_machine(server, sup, deps):
+    """Clicks and place controls go through ``dashboard.supervisor.filters.next_filters``."""
+    ref = load_reference()
+    kel = sorted(ref.kelurahan)[0]
+    kec, kota = ref.kelurahan[kel].kecamatan_code, ref.kelurahan[kel].kota_code
+    values = {("supervisor-url", "search"): "?category=banjir&lang=en",
+              ("supervisor-status-fig", "clickData"): {"points": [{"customdata": "proses"}]}}
+    out = call(sup, server, deps, "supervisor-url.search", values, changed="supervisor-status-fig.clickData")
+    assert out["supervisor-url"]["search"] == "?category=banjir&status=proses&lang=en"
+    values = {("supervisor-url", "search"): "", ("supervisor-areas", "clickData"): {"properties": {"code": kel}}}
+    out = call(sup, server, deps, "supervisor-url.search", values, changed="supervisor-areas.clickData")
+    assert out["supervisor-url"]["search"] == f"?kota={kota}&kecamatan={kec}&kelurahan={kel}"
+    values = {("supervisor-url", "search"): "", ("supervisor-f-kota", "value"): kota,
+              ("supervisor-f-kelurahan", "value"): kel}
+    out = call(sup, server, deps, "supervisor-url.search", values, changed="supervisor-f-kota.value")
+    assert out["supervisor-url"]["search"] == f"?kota={kota}" and out["supervisor-f-kelurahan"]["value"] is None

@@ -93,13 +93,12 @@ def test_export_audit(engine):
     assert rows[1]["at"] == AT
 
 
-def test_cli_entry_points_in_dashboard_auth(engine):
-    """``pantau user`` calls dashboard.access.auth.add_user/remove_user/list_users with a tuple scope."""
-    from dashboard.access import auth
-    user = auth.add_user(engine, "dina", "rahasia-123", "supervisor", scope=("agency", "tj"))
+def test_cli_entry_points_take_a_tuple_scope(engine):
+    """``pantau user`` calls dashboard.store.users.add_user/remove_user/list_users with a tuple scope."""
+    user = add_user(engine, "dina", "rahasia-123", "supervisor", scope=("agency", "tj"))
     assert user.scope == Scope(ScopeKind.AGENCY, "tj")
-    assert [u.username for u in auth.list_users(engine)] == ["dina"]
-    assert auth.remove_user(engine, "dina") is True and auth.list_users(engine) == []
+    assert [u.username for u in list_users(engine)] == ["dina"]
+    assert remove_user(engine, "dina") is True and list_users(engine) == []
 
 
 def test_password_change_and_disabling(engine):

@@ -39,6 +39,8 @@ call :func:`require_supervisor` themselves before reading anything (defence in d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import quote, urlencode, urlsplit
@@ -49,6 +51,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from callbacks.deps import Deps
+from dashboard.config import Settings
 from dashboard.access.auth import User
 from dashboard.i18n import DEFAULT_LANGUAGE, language
 from dashboard.access.login_guard import (
@@ -92,7 +95,7 @@ def _login_manager(deps: Deps) -> LoginManager:
     return manager
 
 
-def _configure(server, settings) -> None:  # noqa: ANN001
+def _configure(server: Flask, settings: Settings) -> None:
     server.secret_key = settings.secret_key
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",

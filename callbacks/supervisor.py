@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
+
 from dash import Dash, Input, Output, State, ctx, no_update
 from flask import abort
 from sqlalchemy import Connection
 
 from callbacks import supervisor_routes
 from callbacks.auth import init_auth, protect, require_supervisor
+from callbacks.deps import Deps
 from callbacks.supervisor_view import allowed_of, current_view
 from dashboard.supervisor.filters import CONTROL_KEYS, Event, FilterError, Filters, next_filters, to_query
 from dashboard.supervisor.grid import RowsRequest, clicked_row, parse_rows_request
@@ -53,7 +55,7 @@ def register(app: Dash, deps: Deps) -> None:
 
 
 # --- filter state: URL <-> controls, clicks (the state machine: dashboard.supervisor.filters) ---
-def _sync(app, deps) -> None:  # noqa: ANN001
+def _sync(app: Dash, deps: Deps) -> None:
     outputs = [Output(ids.SUPERVISOR_URL, "search"), *(Output(c, "value") for c in CONTROLS),
                Output(ids.SUPERVISOR_F_DATES, "start_date"), Output(ids.SUPERVISOR_F_DATES, "end_date"),
                Output(ids.SUPERVISOR_F_OVERDUE, "value"),
@@ -64,7 +66,7 @@ def _sync(app, deps) -> None:  # noqa: ANN001
               Input(ids.SUPERVISOR_F_RESET, "n_clicks"), *(Input(c, "clickData") for c in CLICKS)]
 
     @app.callback(*outputs, *inputs)
-    def sync(search, *values):
+    def sync(search: str | None, *values: Any) -> tuple:
         allowed = allowed_of(deps, require_supervisor())
         trigger = ctx.triggered_id
         try:
@@ -72,8 +74,9 @@ def _sync(app, deps) -> None:  # noqa: ANN001
             filters = next_filters(search, event, allowed, deps.ref)
         except (FilterError, KeyError, TypeError, IndexError, AttributeError):
             abort(400)
-        return (_new_search(trigger, filters, search), *parts.control_outputs(filters), sv.kecamatan_options(deps.ref, allowed, filters.kota),
-                sv.kelurahan_options(deps.ref, allowed, filters.kota, filters.kecamatan))
+        places = (sv.kecamatan_options(deps.ref, allowed, filters.kota),
+                  sv.kelurahan_options(deps.ref, allowed, filters.kota, filters.kecamatan))
+        return (_new_search(trigger, filters, search), *parts.control_outputs(filters), *places)
 
 
 def _new_search(trigger: object, filters: Filters, search: str | None) -> object:
@@ -94,7 +97,7 @@ def _event(trigger: object, values: tuple, triggered: list[dict]) -> Event:
 
 
 # --- panels (built by layouts.supervisor_panels from what the callbacks read) ---------------
-def _overview(app, deps) -> None:  # noqa: ANN001
+def _overview(app: Dash, deps: Deps) -> None:
     # The map's points come from their own route, asked for in the browser as the filters
     # change, beside the callbacks rather than after the overview's answer.
     app.clientside_callback("function(search) { return '/supervisor/points.json' + (search || ''); }",
@@ -107,7 +110,7 @@ def _overview(app, deps) -> None:  # noqa: ANN001
         Output(ids.SUPERVISOR_AREAS, "hideout"), Output(ids.SUPERVISOR_EXPORT, "href"),
         Output(ids.SUPERVISOR_KELURAHAN_PANEL, "children"), Output(ids.SUPERVISOR_ERROR, "children"),
         Input(ids.SUPERVISOR_URL, "search"))
-    def overview(search):
+    def overview(search: str | None) -> tuple:
         _user, view = current_view(deps, search or "")
         with deps.engine.connect() as conn:
             cells = cube.cells(conn, view)
@@ -125,11 +128,11 @@ def _kelurahan_reads(conn: Connection, view: View) -> tuple | None:
     return (insights.kelurahan_score(conn, code, view.now), reports.open_backlog(conn, view)) if code else None
 
 
-def _insights(app, deps) -> None:  # noqa: ANN001
+def _insights(app: Dash, deps: Deps) -> None:
     @app.callback(Output(ids.SUPERVISOR_RESPOND_FIG, "figure"), Output(ids.SUPERVISOR_RESOLVE_FIG, "figure"),
                   Output(ids.SUPERVISOR_FUNNEL_FIG, "figure"), Output(ids.SUPERVISOR_FLAGS, "children"),
                   Input(ids.SUPERVISOR_URL, "search"))
-    def analysis(search):
+    def analysis(search: str | None) -> tuple:
         _user, view = current_view(deps, search or "")
         with deps.engine.connect() as conn:
             sample = insights.sample(conn, view)
@@ -150,7 +153,7 @@ def _table(app: Dash, deps: Deps) -> None:
 
     @app.callback(Output(ids.SUPERVISOR_TABLE, "getRowsResponse"), Input(ids.SUPERVISOR_TABLE, "getRowsRequest"),
                   State(ids.SUPERVISOR_URL, "search"))
-    def rows(request, search):
+    def rows(request: dict | None, search: str | None) -> dict:
         _user, view = current_view(deps, search or "")
         req = _rows_request(request, sv.lang_of(search))
         if req.status and view.filters.status and req.status not in view.filters.status:
@@ -168,10 +171,10 @@ def _rows_request(request: object, lang: str) -> RowsRequest:
         abort(400)
 
 
-def _detail(app, deps) -> None:  # noqa: ANN001
+def _detail(app: Dash, deps: Deps) -> None:
     @app.callback(Output(ids.SUPERVISOR_DETAIL, "children"), Input(ids.SUPERVISOR_TABLE, "cellClicked"),
                   State(ids.SUPERVISOR_URL, "search"), prevent_initial_call=True)
-    def detail(clicked, search):
+    def detail(clicked: dict | None, search: str | None) -> Any:
         user = require_supervisor()
         if clicked is None:
             return no_update

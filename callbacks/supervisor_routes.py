@@ -31,13 +31,14 @@ from callbacks.deps import Deps
 from callbacks.routes import geojson_response
 from callbacks.supervisor_view import current_view
 from dashboard.supervisor.export import csv_chunks
-from dashboard.public.media import RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused, media_for
+from dashboard.public.media import (RETRY_AFTER_S, FetchSlots, MediaBusy, MediaError, MediaPolicy, MediaRefused,
+                                    media_for)
 from dashboard.store.reports import VIEW_POINTS, iter_export, map_points, media_url
 from dashboard.store.users import record_export
 from layouts import geo
 
 
-def register(server, deps) -> None:  # noqa: ANN001
+def register(server: Flask, deps: Deps) -> None:
     areas = lru_cache(maxsize=1)(lambda: orjson.dumps(geo.kelurahan_areas(deps.ref)))
     media_slots = FetchSlots()  # this process's media fetches at once
 

@@ -27,22 +27,22 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
-from app import create_app  # noqa: E402
-from dashboard.wall.aggregate import refresh_wall_snapshot  # noqa: E402
-from dashboard.ingest.cameras import refresh_cameras  # noqa: E402
-from dashboard.ingest.run import ingest_once  # noqa: E402
-from dashboard.models import Report, Status  # noqa: E402
-from dashboard.store.users import add_user, remove_user  # noqa: E402
-from dashboard.store.water import Reading, record_levels  # noqa: E402
-from dashboard.store.writes import upsert_reports  # noqa: E402
-from dashboard.simulator.source import SimulatorSource  # noqa: E402
-from dashboard.config import Settings  # noqa: E402
-from dashboard.reference import load_reference  # noqa: E402
-from dashboard.simulator.seed import seed  # noqa: E402
-from dashboard.store import schema  # noqa: E402
-from dashboard.store.engine import make_engine  # noqa: E402
-from dashboard.store.heartbeat import WORKER_JOB, beat_start  # noqa: E402
-from dashboard.store.refdata import store_reference  # noqa: E402
+from app import create_app
+from dashboard.wall.aggregate import refresh_wall_snapshot
+from dashboard.ingest.cameras import refresh_cameras
+from dashboard.ingest.run import ingest_once
+from dashboard.models import Report, Status
+from dashboard.store.users import add_user, remove_user
+from dashboard.store.water import Reading, record_levels
+from dashboard.store.writes import upsert_reports
+from dashboard.simulator.source import SimulatorSource
+from dashboard.config import Settings
+from dashboard.reference import FloodGate, Reference, load_reference
+from dashboard.simulator.seed import seed
+from dashboard.store import schema
+from dashboard.store.engine import make_engine
+from dashboard.store.heartbeat import WORKER_JOB, beat_start
+from dashboard.store.refdata import store_reference
 
 SIZES = ((1920, 1080), (3840, 2160))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

@@ -25,7 +25,7 @@ from flask_login import current_user
 from dashboard.config import Settings
 from dashboard.supervisor.filters import Allowed, allowed_for
 from dashboard.supervisor.grid import SORTABLE
-from dashboard.i18n import DEFAULT_LANGUAGE, gettext, language
+from dashboard.i18n import DEFAULT_LANGUAGE, Gettext, gettext, language
 from dashboard.access.auth import Role, User
 from dashboard.access.login_guard import csrf_token
 from dashboard.models import STATUS_ORDER

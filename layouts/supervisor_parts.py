@@ -45,7 +45,7 @@ def status_label(status: str | None, _: Gettext) -> str:
     return _(Status(status).label) if status else "–"
 
 
-def kpi_tiles(kpis: dict[str, int], _) -> list[html.Div]:  # noqa: ANN001
+def kpi_tiles(kpis: dict[str, int], _: Gettext) -> list[html.Div]:
     return [html.Div([html.Div(number(kpis.get(key, 0), _), className="sup__kpi-value",
                                id=ids.child(ids.SUPERVISOR_KPI_PREFIX, key)),
                       html.Div(_(label), className="sup__kpi-label")], className="sup__kpi")

@@ -19,7 +19,6 @@ import enum
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy.engine import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")

@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection as PipeEnd
 from typing import Any, Iterator
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from tqdm import tqdm
 
 from dashboard.ingest.normalize import normalize

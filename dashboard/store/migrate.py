@@ -11,9 +11,11 @@ import logging
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Column, Engine
+from sqlalchemy.types import TypeEngine
 
 from dashboard.config import ROOT
 from dashboard.store.schema import UTCDateTime, metadata

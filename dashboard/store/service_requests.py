@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Join, Select, Subquery, select
+from sqlalchemy import Column, Connection, Join, Row, Select, Subquery, select
 
 from dashboard.store.portable import cap
 from dashboard.store.schema import agency, category, kelurahan, kota, report
@@ -109,6 +109,6 @@ def select_services(conn: Connection) -> list[dict[str, Any]]:
     return [_plain(r) for r in conn.execute(services_stmt())]
 
 
-def _plain(row) -> dict[str, Any]:  # noqa: ANN001
+def _plain(row: Row) -> dict[str, Any]:
     """A row as a dict with plain ``str`` keys (SQLAlchemy may hand back quoted_name)."""
     return {str(k): v for k, v in row._mapping.items()}

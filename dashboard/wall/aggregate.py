@@ -381,8 +381,8 @@ def read_wall_inputs(engine: Engine, ref: Reference, now: datetime, zone: ZoneIn
 _STATES: dict[str, wall_delta.YoungState] = {}
 
 
-def young_parts(conn, key: str, version: int, now: datetime, start: datetime, full: bool,  # noqa: ANN001, ANN201
-                previous: dict[str, Any] | None = None):
+def young_parts(conn: Connection, key: str, version: int, now: datetime, start: datetime, full: bool,
+                previous: dict[str, Any] | None = None) -> tuple[list, list, dict[str, int]]:
     """(young open rows, today's rows, today's Selesai moves) from the incremental state
     (as the reference reads of ``tests/store/oracles.py`` give them). The state is
     advanced only when it produced ``previous`` (the saved snapshot: same version and

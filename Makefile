@@ -22,7 +22,7 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
-## readme: rewrite README.md's tables rendered from code (settings; tests/unit/test_readme_tables.py checks them)
+## readme: rewrite README.md's tables rendered from code and bench/results.json (settings, bench; tests/unit/test_readme_tables.py checks them)
 readme: $(VENV)/.installed
 	$(PY) -m docs.readme_tables
 

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=PG_ADMIN,
                         help="PostgreSQL server to create the bench_<pid> database on (any existing db)")
     parser.add_argument("--results", type=Path, default=RESULTS,
-                        help="results file to write (JSON; python -m bench.table renders it)")
+                        help="results file to write (JSON; `make readme` puts it in the README)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)  # a killed run still drops its database
     with tempfile.TemporaryDirectory(prefix="pantau-bench-") as tmp:

@@ -1,17 +1,14 @@
 """The README's benchmark tables, rendered from a results file.
 
 ``python -m bench`` writes ``bench/results.json`` (the machine, the run and every row);
-this module renders it as the markdown between :data:`START` and :data:`END` in README.md.
-``python -m bench.table --write`` replaces that block; ``--check`` (and
-``tests/unit/test_bench_table.py``) fails when the README's block differs from the
-committed results file's rendering, so numbers in the README always come from a run.
+:func:`readme_block` renders it for the README's ``bench`` markers. ``make readme``
+(:mod:`docs.readme_tables`) writes it there and ``tests/unit/test_readme_tables.py`` fails
+when the README differs, so numbers in the README always come from a run.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +16,6 @@ from bench.common import Row
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-README = ROOT / "README.md"
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def results_dict(machine: dict[str, str], backends: list[str], rows: list[Row]) -> dict[str, Any]:
@@ -65,48 +60,7 @@ def fmt(row: Row | None) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}" if abs(v) >= 1 else f"{v:.3f}"
 
 
-def render(machine: dict[str, str], backends: list[str], rows: list[Row]) -> str:
-    """The README block, markers included."""
-    return "\n".join([START, "", machine_table(machine), "", rows_table(rows, backends), "", END])
-
-
-def block(readme: str) -> str | None:
-    """The README's block between the markers (markers included), or None."""
-    start, end = readme.find(START), readme.find(END)
-    if start < 0 or end < start:
-        return None
-    return readme[start:end + len(END)]
-
-
-def replaced(readme: str, rendered: str) -> str:
-    found = block(readme)
-    if found is None:
-        raise ValueError(f"no {START} ... {END} block in the README")
-    return readme.replace(found, rendered)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.table", description=__doc__.splitlines()[0])
-    parser.add_argument("--results", type=Path, default=RESULTS)
-    parser.add_argument("--readme", type=Path, default=README)
-    action = parser.add_mutually_exclusive_group()
-    action.add_argument("--write", action="store_true", help="replace the README's block")
-    action.add_argument("--check", action="store_true", help="exit 1 when the README's block differs")
-    args = parser.parse_args(argv)
-    rendered = render(*load(args.results))
-    if not (args.write or args.check):
-        print(rendered)
-        return 0
-    readme = args.readme.read_text(encoding="utf-8")
-    if args.check:
-        same = block(readme) == rendered
-        if not same:
-            print(f"{args.readme}: the benchmark table differs from {args.results} (python -m bench.table --write)",
-                  file=sys.stderr)
-        return 0 if same else 1
-    args.readme.write_text(replaced(readme, rendered), encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def readme_block(path: Path = RESULTS) -> str:
+    """The text between the README's ``bench`` markers: the machine, then every row."""
+    machine, backends, rows = load(path)
+    return "\n" + machine_table(machine) + "\n\n" + rows_table(rows, backends) + "\n\n"

@@ -12,11 +12,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.table import readme_block as bench_table
 from dashboard.config import ROOT, settings_table
 
 README = ROOT / "README.md"
 #: marker name -> renderer of the text between its markers
-TABLES: dict[str, Callable[[], str]] = {"settings": settings_table}
+TABLES: dict[str, Callable[[], str]] = {"settings": settings_table, "bench": bench_table}
 
 
 def markers(name: str) -> tuple[str, str]:

@@ -19,7 +19,9 @@ def test_settings_table_is_between_its_markers():
 
 def test_a_changed_help_text_is_caught():
     start, end = readme_tables.markers("settings")
-    stale = f"intro\n{start}{settings_table().replace('Port the web server', 'Port')}{end}\nrest\n"
+    bench_start, bench_end = readme_tables.markers("bench")
+    stale = (f"intro\n{start}{settings_table().replace('Port the web server', 'Port')}{end}\nrest\n"
+             f"{bench_start}{bench_end}\n")
     assert readme_tables.rendered(stale) != stale
     assert readme_tables.rendered(readme_tables.rendered(stale)) == readme_tables.rendered(stale)
 

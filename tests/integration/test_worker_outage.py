@@ -48,8 +48,8 @@ def test_short_outage_is_ridden_out_and_a_long_one_exits_4(cluster, tmp_path):
     try:
         wp.wait_for(lambda: wp.ok_runs(engine), 60, "a first ingest", proc)
         engine.dispose()
+        down = _now()  # before the stop: the worker may see the server go while pg_ctl still waits
         cluster.stop()
-        down = _now()
         time.sleep(8)
         assert proc.poll() is None, wp.stderr_of(proc)[-3000:]
         cluster.start()

@@ -16,7 +16,7 @@ from dashboard.config import Settings
 from dashboard.ingest.run import IngestResult
 from dashboard.operator import doctor, status
 from dashboard.operator.output import table, to_json
-from dashboard.operator.where import store_origin
+from dashboard.operator.where import problem_line
 from dashboard.store.engine import make_engine
 from dashboard.store.ingest_runs import quarantine_get, quarantine_list
 from dashboard.store.overview import read_overview
@@ -90,11 +90,13 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     """``pantau status``: exit 0 all well, 1 a problem, 2 no usable store."""
     check = check_store(settings.resolved_database_url)
     overview = read_overview(make_engine(settings.resolved_database_url), WIDGET) if check.ok else None
-    report = status.assess_status(check, overview, datetime.now(timezone.utc), settings, store_origin(settings))
+    report = status.assess_status(check, overview, datetime.now(timezone.utc), settings)
     if args.json:
         print_json({**report.document, "exit_code": report.exit_code})
     else:
         print(status.render(report.document))
+    if not check.ok:  # like every command: the one line on stderr too
+        print(problem_line("pantau status", check, settings), file=sys.stderr)
     return report.exit_code
 
 

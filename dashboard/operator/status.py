@@ -21,6 +21,7 @@ from typing import Any
 from dashboard.config import Settings
 from dashboard.models import OPEN_VALUES
 from dashboard.operator.output import age
+from dashboard.operator.where import problem_line, store_origin
 from dashboard.processes.health import INGEST, STORE, WORKER, Facts, assess, public_name
 from dashboard.store.heartbeat import WORKER_JOB
 from dashboard.store.overview import Overview
@@ -48,10 +49,10 @@ def snapshot_limit(settings: Settings) -> float:
     return MAX_AGE.total_seconds() + settings.stale_seconds
 
 
-def assess_status(check: StoreCheck, overview: Overview | None, now: datetime, settings: Settings,
-                  origin: str) -> StatusReport:
+def assess_status(check: StoreCheck, overview: Overview | None, now: datetime, settings: Settings) -> StatusReport:
     """The document and exit code for ``check`` and (when the store is usable) ``overview``."""
-    store = {"url": check.url, "origin": origin, "state": check.state, "error": check.error,
+    store = {"url": check.url, "origin": store_origin(settings), "state": check.state, "error": check.error,
+             "problem": None if check.ok else problem_line("pantau status", check, settings).split(": ", 1)[1],
              "schema": {"current": check.revision, "latest": check.head}}
     doc: dict[str, Any] = {"checked_at": now, "store": store}
     if not check.ok or overview is None:
@@ -125,10 +126,8 @@ def render(doc: dict[str, Any]) -> str:
     store = doc["store"]
     schema = store["schema"]
     lines = [("store", f"{store['url']} ({store['origin']})")]
-    if store["state"] != "ok":
-        lines.append(("", f"NOT USABLE: {store['state']}" + (f": {store['error']}" if store["error"] else "")))
-        lines.append(("problems", "store: run `pantau db upgrade` (or point PANTAU_DATA_DIR / "
-                                  "PANTAU_DATABASE_URL at the right store)"))
+    if store["problem"]:
+        lines.append(("problems", f"store: {store['problem']}"))
         return _lines(lines)
     lines.append(("schema", f"{schema['current'] or 'not recorded'} (latest {schema['latest']})"))
     reports = doc["reports"]

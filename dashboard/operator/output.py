@@ -37,14 +37,17 @@ def cell(value: Any) -> str:
 
 
 def age(seconds: float | None) -> str:
-    """``4 s``, ``12 min``, ``3.5 h``, ``2.1 d``; ``never`` for None."""
+    """``4.2 s``, ``45 s`` (up to 5 min), ``12 min`` (up to 2 h), ``3.5 h`` (up to 2 d),
+    ``2.1 d``; ``never`` for None."""
     if seconds is None:
         return "never"
-    if seconds < 90:
-        return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
-    if seconds < 90 * 60:
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 300:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
         return f"{seconds / 60:.0f} min"
-    if seconds < 36 * 3600:
+    if seconds < 48 * 3600:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} d"
 

@@ -156,9 +156,13 @@ def _ask_password() -> str:
     return password
 
 
+EPILOG = ("Settings come from PANTAU_* environment variables; see README. Commands use the store of "
+          "PANTAU_DATABASE_URL (default: PANTAU_DATA_DIR/pantau.db): give them the same values as the demo or "
+          "server. A missing, unmigrated or unreachable store exits 2.")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="pantau", description=__doc__.split("\n\n")[0],
-                                epilog="Settings come from PANTAU_* environment variables; see README.")
+    p = argparse.ArgumentParser(prog="pantau", description=__doc__.split("\n\n")[0], epilog=EPILOG)
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

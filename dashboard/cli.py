@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "waitress processes: slow clients cannot hold its threads)")
     s.add_argument("--workers", type=int, default=WORKERS, help=f"web worker processes (default {WORKERS}, "
                    f"{THREADS} threads each)")
-    s.set_defaults(func=cmd_serve)
+    s.set_defaults(func=cmd_serve, store=True)
 
     s = sub.add_parser("demo", help="migrate, load reference data, seed if empty, then run the "
                        "worker with the live simulator and the web server, restarting either when it exits")

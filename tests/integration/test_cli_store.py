@@ -46,7 +46,7 @@ def test_missing_sqlite_store_is_one_line_and_no_file(tmp_path):
     data = tmp_path / "var"
     before = files_under(tmp_path)
     for args in (["user", "add", "admin", "--password", "rahasia-123", "--role", "admin"], ["user", "list"],
-                 ["worker", "--once"], ["status"]):
+                 ["worker", "--once"], ["serve"], ["status"]):
         done = run(args, {"PANTAU_DATA_DIR": str(data)}, tmp_path)
         assert done.returncode == 2, (args, done.stderr)
         assert "Traceback" not in done.stderr and done.stderr.count("\n") <= 1 + (args == ["status"])

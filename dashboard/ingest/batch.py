@@ -26,8 +26,8 @@ class SeenFile:
 class Skipped:
     """A dropped file a batch did not read, and why: ``reason`` is a code of
     :data:`dashboard.ingest.filedrop.SKIP_REASONS`, ``detail`` the sentence an operator reads
-    (``modified 0.8 s ago (settling, 2 s)``). ``repeat``: the same source reported this
-    file for this reason before (the worker logs a skip once, not every run)."""
+    (``modified 0.8 s ago (settling, 2 s)``). ``repeat``: the same source's previous run
+    left this file out for the same reason (the worker logs a skip once, not every run)."""
 
     name: str
     reason: str

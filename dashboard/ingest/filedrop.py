@@ -61,7 +61,7 @@ class FileDropSource:
         self.settle_seconds = settle_seconds
         self.max_files = max_files
         self._known: dict[tuple, str] = {}  # (name, size, mtime) -> sha256, saves re-reading
-        self._reported: set[tuple[str, str]] = set()  # (file name, reason) skips already reported
+        self._reported: set[tuple[str, str]] = set()  # (file name, reason) of the last run's skips
 
     def fetch(self, cursor: str | None, now: datetime) -> Batch:
         """Records of the complete, not yet seen files, and every file left out with its
@@ -79,7 +79,8 @@ class FileDropSource:
             why = self._take(path, seen, batch)
             if why is not None:
                 skipped.append((path.name, *why))
-        batch.skipped = [self._skip(*item) for item in skipped]
+        batch.skipped = [Skipped(name, why, detail, (name, why) in self._reported) for name, why, detail in skipped]
+        self._reported = {(name, why) for name, why, _ in skipped}  # a file skipped again later is news again
         return batch
 
     def _take(self, path: Path, seen: set[str], batch: Batch) -> tuple[str, str] | None:
@@ -103,10 +104,6 @@ class FileDropSource:
         batch.files.append(SeenFile(digest, path.name))
         return None
 
-    def candidates(self) -> list[Path]:
-        """Complete data files, oldest first."""
-        return self.scan()[0]
-
     def scan(self) -> tuple[list[Path], list[tuple[str, str, str]]]:
         """Complete data files (oldest first) and the others as (name, reason, detail)."""
         clock = time.time()
@@ -118,11 +115,6 @@ class FileDropSource:
             elif info is not None:
                 found.append((info.st_mtime, path.name, path))
         return [path for _, _, path in sorted(found)], skipped
-
-    def _skip(self, name: str, reason: str, detail: str) -> Skipped:
-        repeat = (name, reason) in self._reported
-        self._reported.add((name, reason))
-        return Skipped(name, reason, detail, repeat)
 
     def _seen(self) -> set[str]:
         if self.engine is None:

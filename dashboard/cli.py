@@ -81,11 +81,12 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    engine = _engine(settings)
     if args.kind == "files":
-        source = FileDropSource(args.target, _engine(settings), settle_seconds=args.settle_seconds)
+        source = FileDropSource(args.target, engine, settle_seconds=args.settle_seconds)
     else:
         source = build_source(args.kind, args.target, settings)
-    result = ingest_once(source, _engine(settings), load_reference(), _now(), feed_tz=settings.feed_tz or None)
+    result = ingest_once(source, engine, load_reference(), _now(), feed_tz=settings.feed_tz or None)
     if args.json:
         print_json(ingest_document(source.name, result))
     else:

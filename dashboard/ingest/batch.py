@@ -22,11 +22,25 @@ class SeenFile:
     name: str
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A dropped file a batch did not read, and why: ``reason`` is a code of
+    :data:`dashboard.ingest.filedrop.SKIP_REASONS`, ``detail`` the sentence an operator reads
+    (``modified 0.8 s ago (settling, 2 s)``). ``repeat``: the same source's previous run
+    left this file out for the same reason (the worker logs a skip once, not every run)."""
+
+    name: str
+    reason: str
+    detail: str
+    repeat: bool = False
+
+
 @dataclass
 class Batch:
     records: list[dict]
     cursor: str | None
     files: list[SeenFile] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 class ReportSource(Protocol):

@@ -55,6 +55,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard.wall.aggregate import refresh_wall_snapshot
 from dashboard.ingest.cameras import refresh_cameras
 from dashboard.config import Settings
+from dashboard.ingest.batch import Skipped
+from dashboard.ingest.filedrop import SEEN
 from dashboard.ingest.run import IngestResult, ingest_once
 from dashboard.ingest.sources import ReportSource, build_source, parse_sources
 from dashboard.processes.leader import LeaseLeader, PgLeader, make_leader
@@ -62,7 +64,9 @@ from dashboard.reference import Reference, load_reference
 from dashboard.simulator.source import SimulatorSource
 from dashboard.simulator.water import simulate_levels
 from dashboard.store.engine import make_engine
+from dashboard.operator.where import problem_line
 from dashboard.store.heartbeat import WORKER_JOB, stale_leader
+from dashboard.store.presence import MISSING, StoreCheck, safe_url, sqlite_file
 from dashboard.store.takeover import close_orphan_runs, has_worker_tables
 from dashboard.store.water import record_levels
 from dashboard.processes.worker_guard import JobGuard, Stop
@@ -109,10 +113,20 @@ def run_ingest(settings: Settings, kind: str, target: str) -> IngestResult:
     if not result.ok:
         log.warning("ingest %s failed: %s", source.name, result.error)
         return result
-    log.info("ingest %s: %s", source.name, result.counts())
+    log.info("ingest %s: %s", source.name, result.summary())
+    log_skipped(source.name, result.skipped)
     if result.n_new or result.n_updated:
         refresh_wall(settings)
     return result
+
+
+def log_skipped(source: str, skipped: list[Skipped]) -> None:
+    """One line per file a run left out, the first time the source reports it for that
+    reason (a file already ingested only at DEBUG: a drop directory keeps its old files)."""
+    for skip in skipped:
+        if not skip.repeat:
+            level = logging.DEBUG if skip.reason == SEEN else logging.INFO
+            log.log(level, "ingest %s: skipped %s: %s", source, skip.name, skip.detail)
 
 
 def run_water_levels(settings: Settings) -> int:
@@ -271,6 +285,17 @@ def wait_for_store(engine: Engine, stop: Stop, bound: float | None) -> int | Non
         delay = min(delay * 2, MAX_BACKOFF_SECONDS)
 
 
+def store_file_missing(settings: Settings) -> bool:
+    """Whether the store is a SQLite file that is absent (said on stderr): opening it would
+    create an empty file, so the worker exits 2 before any connection."""
+    path = sqlite_file(settings.resolved_database_url)
+    if path is None or path.is_file():
+        return False
+    check = StoreCheck(safe_url(settings.resolved_database_url), MISSING)
+    print(problem_line("pantau worker", check, settings), file=sys.stderr, flush=True)
+    return True
+
+
 def stand_by(leader: PgLeader | LeaseLeader, engine: Engine, stop: Stop, lease_seconds: float) -> bool:
     """Wait until this worker is the leader (True) or is stopped (False): try the lock every
     ``lease/3``; take it from a leader whose heartbeat is older than ``lease_seconds``."""
@@ -299,6 +324,8 @@ def run_worker(settings: Settings, once: bool = False, lease_seconds: float = LE
     Returns an exit code (:data:`dashboard.processes.worker_options.EXIT_CODES`)."""
     opts = options or WorkerOptions(once=once, lease_seconds=lease_seconds)
     parse_sources(settings.sources)  # fail fast on a bad PANTAU_SOURCES
+    if store_file_missing(settings):
+        return EXIT_NO_STORE
     stop = Stop()
     if not opts.once:
         _handle_signals(stop)  # before the lock: a stop the moment this worker leads is clean

@@ -4,7 +4,8 @@ overall and per source) and ``quarantine`` (records the ingest refused).
 Callers: ``/health`` and the wall's freshness (:mod:`dashboard.store.health`:
 :func:`last_ingest`, :func:`data_as_of`), the wall snapshot
 (``dashboard.wall.aggregate.read_wall_inputs``: :func:`data_as_of`) and
-``pantau quarantine`` (``dashboard.cli``: :func:`quarantine_list`, :func:`quarantine_get`).
+``pantau quarantine`` (``dashboard.operator.commands``: :func:`quarantine_list`, :func:`quarantine_get`)
+and ``pantau status`` (``dashboard.store.overview``: :func:`last_ingest`).
 """
 
 from __future__ import annotations

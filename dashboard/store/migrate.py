@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Engine
 from sqlalchemy.types import TypeEngine
 
@@ -66,3 +67,9 @@ def current_revision(engine: Engine) -> str | None:
     """The revision the store is at, ``None`` for a store Alembic never touched."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The latest revision this checkout's migrations know (what ``pantau db upgrade``
+    migrates to)."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -120,6 +120,16 @@ def list_users(engine: Engine) -> list[User]:
     return [user_of_row(r) for r in rows]
 
 
+def account_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Every account as a dict (id, username, role, scope_kind, scope_code, disabled,
+    created_at; never the password hash), by username: ``pantau user list``."""
+    u = app_user.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(u.id, u.username, u.role, u.scope_kind, u.scope_code, u.disabled, u.created_at)
+                            .order_by(u.username)).mappings().all()
+    return [{**r, "disabled": bool(r["disabled"])} for r in rows]
+
+
 def get_user(engine: Engine, user_id: int | str) -> User | None:
     """The account with this id (Flask-Login's user loader); None if unknown."""
     try:

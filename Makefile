@@ -28,7 +28,8 @@ readme: $(VENV)/.installed
 
 ## test: lint, then the whole suite on SQLite and PostgreSQL, browser tests included
 test: $(VENV)/.installed lint browser-deps services
-	$(PY) -m pytest --headless -q
+	@start=$$(date +%s); $(PY) -m pytest --headless -q; status=$$?; took=$$(( $$(date +%s) - start )); \
+	  echo "make test: the suite took $$(( took / 60 )) min $$(( took % 60 )) s (exit $$status)"; exit $$status
 
 ## test-fast: skip the browser tests (local development only; CI runs `make test`)
 test-fast: $(VENV)/.installed services

@@ -1,8 +1,10 @@
 """The Pantau web app: ``create_app(settings) -> Dash`` is the only place Dash is built.
 
 ``server()`` is the WSGI factory for gunicorn (``gunicorn 'app:server()'``); ``main()``
-runs the development server. Views: ``/`` (landing page with live counts) and ``/wall``;
-``/health`` says whether the store, the worker and the ingest are well (JSON, 503 if not).
+runs the development server. Views (``callbacks.routing.ROUTES``): ``/`` (landing page with
+live counts and a link to every view), ``/wall``, ``/visitor``, ``/supervisor``, ``/login``; any
+other page path answers 404 with a page that leads home. ``/health`` says whether the store,
+the worker and the ingest are well (JSON, 503 if not).
 """
 
 from __future__ import annotations

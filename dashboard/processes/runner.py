@@ -44,7 +44,9 @@ WORKER_CLASS = "dashboard.processes.serving.WaitressWorker"
 
 def gunicorn_command(settings: Settings, workers: int = WORKERS) -> list[str]:
     """``pantau serve``: gunicorn's arbiter over ``workers`` waitress processes (see
-    :mod:`dashboard.processes.serving` for why)."""
+    :mod:`dashboard.processes.serving` for why). No control socket: gunicorn's default path
+    (``~/.gunicorn/gunicorn.ctl``) is one for every instance of a user on the machine, and
+    systemd or ``pantau demo`` manage the processes."""
     return [
         sys.executable, "-m", "gunicorn", "--config", "python:dashboard.processes.serving",
         "--worker-class", WORKER_CLASS,

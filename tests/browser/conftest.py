@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import count
+from typing import Callable
 
 import pytest
 from selenium import webdriver
@@ -45,6 +46,86 @@ KEEP_ERRORS = """window.__errors = []; (function (plain) { console.error = funct
         try { return (a && a.message) ? a.message + " " + (a.html || "") : JSON.stringify(a); }
         catch (e) { return String(a); } }).join(" ").slice(0, 500));
     plain.apply(console, arguments); }; })(console.error);"""
+
+#: A log of what the page asks the server and what its badge says, so a test can check a
+#: promise in polls ("on the first poll after the commit", "OFFLINE before a third poll")
+#: rather than in seconds, which a busy machine stretches: ``window.__requests`` holds
+#: ``{url, output, at, status, done, text}`` per fetch (``text`` for wall refreshes only,
+#: ``status`` "failed" when the server was unreachable) and ``window.__badge`` ``[text, at]``
+#: per change of the wall's badge (times: the page's ``Date.now()``).
+WATCH_REQUESTS = """window.__requests = []; window.__badge = [];
+(function (plain) { window.fetch = function (input, init) {
+    var url = typeof input === "string" ? input : (input && input.url) || "";
+    var entry = {url: url, output: "", at: Date.now(), status: null, done: null, text: ""};
+    try { entry.output = JSON.parse(init.body).output || ""; } catch (e) { }
+    window.__requests.push(entry);
+    return plain.apply(this, arguments).then(function (r) {
+        entry.status = r.status;
+        if (entry.output.indexOf("wall-ticker.children") === -1) { entry.done = Date.now(); return r; }
+        return r.clone().text().then(function (text) { entry.text = text; entry.done = Date.now(); return r; });
+    }, function (err) { entry.status = "failed"; entry.done = Date.now(); throw err; }); }; })(window.fetch);
+new MutationObserver(function () {
+    var b = document.getElementById("wall-badge"), seen = window.__badge[window.__badge.length - 1];
+    if (b && (!seen || seen[0] !== b.textContent)) { window.__badge.push([b.textContent, Date.now()]); }
+}).observe(document, {childList: true, subtree: true, characterData: true});"""
+#: Seconds a test waits for a page to show something before it fails: generous, because a
+#: busy machine (a parallel build, a benchmark) slows rendering without making it wrong.
+#: Promises about time are checked in polls (:data:`WATCH_REQUESTS`), never against this.
+PATIENCE = 60.0
+
+
+def page_now(driver: webdriver.Chrome) -> float:
+    """The page's clock (``Date.now()``, ms): the time base of :data:`WATCH_REQUESTS`."""
+    return driver.execute_script("return Date.now()")
+
+
+def requests_since(driver: webdriver.Chrome, since_ms: float, output: str = "") -> list[dict]:
+    """The page's requests started at or after ``since_ms`` whose callback output contains
+    ``output`` (every request when empty), in the order sent."""
+    return driver.execute_script("return window.__requests.filter(r => r.at >= arguments[0]"
+                                 " && r.output.indexOf(arguments[1]) !== -1)", since_ms, output)
+
+#: Whether every Plotly figure has been drawn at its container's current width (after a
+#: viewport change, Plotly's responsive resize redraws a moment later).
+PLOTS_FIT = """var plots = [...document.querySelectorAll('.js-plotly-plot')];
+return plots.length > 0 && plots.every(p => { var s = p.querySelector('.main-svg');
+    return s && Math.abs(parseFloat(s.getAttribute('width')) - p.clientWidth) < 2; });"""
+
+#: The panels' and figures' sizes once every figure fits its container (falsy before).
+PANEL_SIZES = ("var fit = (function () {" + PLOTS_FIT + "})(); return fit && JSON.stringify("
+               "[...document.querySelectorAll('.panel, .main-svg')].map(e => { var r = e.getBoundingClientRect();"
+               " return [r.width, r.height]; }))")
+
+
+def settled(driver: webdriver.Chrome, script: str, *args: object) -> object:
+    """The value of ``script`` once two reads half a second apart agree (and it is truthy)."""
+    last: list = [None]
+
+    def same() -> object:
+        value = driver.execute_script(script, *args)
+        found, last[0] = value if value and value == last[0] else None, value
+        return found
+    return wait_for(same, interval=0.5)
+
+
+def polls_until_badge(driver: webdriver.Chrome, since_ms: float, word: str) -> int:
+    """How many freshness polls the page sent from ``since_ms`` until its badge first said
+    ``word`` after it (the badge must have changed to ``word`` since then)."""
+    went = next((at for said, at in driver.execute_script("return window.__badge") if said == word and at >= since_ms),
+                None)
+    assert went is not None, f"the badge did not turn {word} after {since_ms}"
+    return len([r for r in requests_since(driver, since_ms, "wall-freshness") if r["at"] < went])
+
+
+def polls_pass(driver: webdriver.Chrome, n: int, check: Callable[[], bool]) -> None:
+    """Assert ``check()`` holds, looking every 0.25 s, until ``n`` more freshness polls have
+    been answered (or have failed): "it stays so" measured in polls, not seconds."""
+    since = page_now(driver)
+    deadline = time.monotonic() + PATIENCE
+    while len([r for r in requests_since(driver, since, "wall-freshness") if r["done"]]) < n:
+        assert check() and time.monotonic() < deadline
+        time.sleep(0.25)
+    assert check()
 
 
 def chrome_options() -> webdriver.ChromeOptions:
@@ -152,16 +233,17 @@ def wall(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser(wall):
     driver = webdriver.Chrome(options=chrome_options())
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": KEEP_ERRORS})
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": KEEP_ERRORS + WATCH_REQUESTS})
     driver.get(wall.url)
     wait_for(lambda: driver.execute_script(
-        "var t = document.getElementById('wall-ticker'); return t && t.textContent"), timeout=15)
+        "var t = document.getElementById('wall-ticker'); return t && t.textContent"))
     yield driver
     driver.quit()
 
 
-def wait_for(predicate, timeout: float = 5.0, interval: float = 0.1):
-    """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` s."""
+def wait_for(predicate, timeout: float = PATIENCE, interval: float = 0.1):
+    """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` s (a
+    bound on waiting, not a check: see :data:`PATIENCE`)."""
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -16,14 +16,14 @@ from selenium.webdriver.common.by import By
 
 from dashboard.config import Settings
 from layouts import ids
-from tests.browser.conftest import KEEP_ERRORS, chrome_options, served_wall, wait_for
+from tests.browser.conftest import (KEEP_ERRORS, WATCH_REQUESTS, chrome_options, page_now, polls_pass, polls_until_badge,
+                                    served_wall, wait_for)
 from tests.pg_cluster import PgCluster
 from tests.supervisor_server import PASSWORD, start as start_supervisor
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
-POLL = 3
-TWO_POLLS = 2 * POLL + 2  # seconds: two poll intervals and a little room for a busy machine
+POLL = 3  # seconds; the promises ("within two polls") are counted in the page's polls
 #: Every CSP violation the page meets (the console shows them too, but only as text).
 WATCH_CSP = """window.__csp = []; document.addEventListener("securitypolicyviolation",
     function (e) { window.__csp.push(e.violatedDirective + " " + e.blockedURI); });"""
@@ -47,7 +47,7 @@ def wall(cluster, tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser(wall):
     driver = webdriver.Chrome(options=chrome_options())
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": KEEP_ERRORS + WATCH_CSP})
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": KEEP_ERRORS + WATCH_CSP + WATCH_REQUESTS})
     driver.get(wall.url)
     yield driver
     driver.quit()
@@ -78,59 +78,60 @@ def focus_label_uncovered(driver) -> bool:
 
 
 def test_offline001_badge_offline_within_two_polls_of_the_server_stopping_then_live(wall, browser):
-    wait_for(lambda: live(browser), timeout=20)
+    wait_for(lambda: live(browser))
     assert badge(browser)[1] == "badge badge--live"
+    stopped = page_now(browser)
     wall.stop()
-    stopped = time.monotonic()
     try:
-        wait_for(lambda: badge(browser)[0] == "OFFLINE", timeout=TWO_POLLS)
-        print(f"OFFLINE {time.monotonic() - stopped:.1f} s after the server stopped")
+        wait_for(lambda: badge(browser)[0] == "OFFLINE")
+        assert polls_until_badge(browser, stopped, "OFFLINE") <= 2
         assert "badge--offline" in badge(browser)[1]
         assert "koneksi terputus sejak" in shown(browser, ids.WALL_OFFLINE)
         assert shown(browser, ids.WALL_STALE) == "" and focus_label_uncovered(browser)
-        for _ in range(2 * POLL * 4):  # it stays OFFLINE while the server is gone
-            assert badge(browser)[0] == "OFFLINE"
-            time.sleep(0.25)
+        polls_pass(browser, 2, lambda: badge(browser)[0] == "OFFLINE")  # it stays OFFLINE while the server is gone
     finally:
+        back = page_now(browser)
         wall.start()
-    back = time.monotonic()
-    wait_for(lambda: live(browser), timeout=TWO_POLLS)
-    print(f"LIVE {time.monotonic() - back:.1f} s after the server returned")
+    wait_for(lambda: live(browser))
+    assert polls_until_badge(browser, back, "LIVE") <= 2
     assert shown(browser, ids.WALL_OFFLINE) == ""
 
 
 def test_offline002_database_outage_is_stale_with_the_reason_then_live(wall, cluster, browser):
-    wait_for(lambda: live(browser), timeout=20)
+    wait_for(lambda: live(browser))
+    stopped = page_now(browser)
     cluster.stop()
-    stopped = time.monotonic()
     try:
-        wait_for(lambda: badge(browser)[0] == "STALE", timeout=TWO_POLLS)
-        print(f"STALE {time.monotonic() - stopped:.1f} s after the database stopped")
-        wait_for(lambda: "basis data tidak terjangkau" in shown(browser, ids.WALL_STALE), timeout=TWO_POLLS)
+        wait_for(lambda: badge(browser)[0] == "STALE")
+        assert polls_until_badge(browser, stopped, "STALE") <= 2
+        wait_for(lambda: "basis data tidak terjangkau" in shown(browser, ids.WALL_STALE))
         assert focus_label_uncovered(browser) and browser.find_element(By.ID, ids.WALL_FOCUS_LABEL).is_displayed()
         assert browser.find_element(By.ID, "wall-kpi-open").text not in ("", "–")  # last figures stay
-        for _ in range(2 * POLL * 4):  # never LIVE while the database is down
-            assert badge(browser)[0] == "STALE"
-            time.sleep(0.25)
+        polls_pass(browser, 2, lambda: badge(browser)[0] == "STALE")  # never LIVE while the database is down
     finally:
         cluster.start()
+    back = page_now(browser)
     wall.record_ingest()
-    wait_for(lambda: live(browser), timeout=TWO_POLLS + POLL)
+    wait_for(lambda: live(browser))
+    assert polls_until_badge(browser, back, "LIVE") <= 3  # the pool reconnects, then the next poll is LIVE
     assert shown(browser, ids.WALL_STALE) == ""
 
 
 def test_offline003_stale_heartbeat_names_the_worker(wall, browser):
-    wait_for(lambda: live(browser), timeout=20)
+    wait_for(lambda: live(browser))
     browser.get(wall.url + "?lang=en")
-    wait_for(lambda: live(browser), timeout=20)
+    wait_for(lambda: live(browser))
+    aged = page_now(browser)
     wall.clock.offset = timedelta(seconds=wall.settings.stale_seconds + 60)  # time passes, no beat
     try:
-        wait_for(lambda: "worker inactive since" in shown(browser, ids.WALL_STALE), timeout=TWO_POLLS)
-        assert badge(browser)[0] == "STALE"
+        wait_for(lambda: "worker inactive since" in shown(browser, ids.WALL_STALE))
+        assert badge(browser)[0] == "STALE" and polls_until_badge(browser, aged, "STALE") <= 2
     finally:
         wall.clock.offset = timedelta(0)
+    back = page_now(browser)
     wall.record_ingest()
-    wait_for(lambda: live(browser), timeout=TWO_POLLS)
+    wait_for(lambda: live(browser))
+    assert polls_until_badge(browser, back, "LIVE") <= 2
 
 
 def csp_clean(driver) -> None:

@@ -7,7 +7,6 @@ errors. One app and one browser for the module (``conftest.wall``)."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,7 +15,7 @@ from selenium.webdriver.common.by import By
 from dashboard.reference import load_reference
 from dashboard.store.water import Reading, record_levels
 from layouts import ids
-from tests.browser.conftest import wait_for
+from tests.browser.conftest import PANEL_SIZES, PLOTS_FIT, settled, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -69,13 +68,13 @@ def show(browser, wall, width: int, height: int) -> None:
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
     browser.get(wall.url)
-    wait_for(lambda: js(browser, "return document.querySelectorAll('#wall-board tbody tr').length") >= 10, timeout=15)
+    wait_for(lambda: js(browser, "return document.querySelectorAll('#wall-board tbody tr').length") >= 10)
     wait_for(lambda: js(browser, "return document.querySelectorAll('#wall-flow-fig .xtick text').length") > 0)
     wait_for(lambda: js(browser, "return document.querySelectorAll('#wall-backlog-fig text.bartext').length") > 0)
     wait_for(lambda: js(browser, "return document.querySelectorAll('.gate__trend .xtick text').length") > 0)
-    wait_for(lambda: js(browser, "return document.querySelectorAll('.leaflet-marker-pane > *').length") > 0, timeout=10)
+    wait_for(lambda: js(browser, "return document.querySelectorAll('.leaflet-marker-pane > *').length") > 0)
     wait_for(lambda: browser.find_element(By.ID, ids.WALL_FOCUS_LABEL).text not in ("", "–"))
-    time.sleep(1.5)  # Plotly's responsive resize after the viewport change
+    wait_for(lambda: js(browser, PLOTS_FIT))  # Plotly's responsive resize after the viewport change
     assert js(browser, "return [innerWidth, innerHeight]") == [width, height]
 
 
@@ -124,22 +123,22 @@ def test_type002_scope_labels_stay_visible_under_the_stale_and_offline_banners(w
     stale = lambda: browser.find_element(By.ID, ids.WALL_STALE)
     wall.clock.offset = timedelta(seconds=wall.settings.stale_seconds + 60)
     try:
-        wait_for(lambda: stale().is_displayed(), timeout=4)
+        wait_for(lambda: stale().is_displayed())
         for scope in ids.WALL_SCOPES:
             assert on_top(browser, scope), scope
     finally:
         wall.clock.offset = timedelta(0)
     wall.record_ingest()
-    wait_for(lambda: not stale().is_displayed(), timeout=4)
+    wait_for(lambda: not stale().is_displayed())
     offline = lambda: browser.find_element(By.ID, ids.WALL_OFFLINE)
     wall.stop()
     try:
-        wait_for(lambda: offline().is_displayed(), timeout=2 * wall.settings.poll_seconds + 3)
+        wait_for(lambda: offline().is_displayed())
         for scope in ids.WALL_SCOPES:
             assert on_top(browser, scope), scope
     finally:
         wall.start()
-    wait_for(lambda: not offline().is_displayed(), timeout=2 * wall.settings.poll_seconds + 4)
+    wait_for(lambda: not offline().is_displayed())
     outage = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]  # read and cleared
     assert all("net::ERR_" in m or "_dash-update-component" in m for m in outage), outage  # the refused requests
 
@@ -161,12 +160,12 @@ def test_type003_flood_mode_from_an_ingested_siaga_2_reading_keeps_the_leaderboa
     show(browser, wall, width, height)
     name = ingest_siaga2(wall) if width == SIZES[0][0] else "Manggarai"  # the second size finds it ingested
     root = lambda: browser.find_element(By.ID, ids.WALL_ROOT).get_attribute("class")
-    wait_for(lambda: "wall--flood" in root(), timeout=2 * wall.settings.poll_seconds + 3)
+    wait_for(lambda: "wall--flood" in root())
     banner = browser.find_element(By.ID, ids.WALL_FLOOD)
     wait_for(lambda: banner.is_displayed() and banner.text)
     assert banner.text.startswith(f"MODE BANJIR · {name} Siaga 2 sejak ")
     assert len(banner.text.rsplit(" ", 1)[1]) == 5  # "sejak HH:MM"
-    time.sleep(1.5)  # the grid and Plotly settle in flood layout
+    settled(browser, PANEL_SIZES)  # the grid and Plotly settle in flood layout
     assert board_rows_on_screen(browser) >= 10  # best 5 and worst 5, with their scores
     assert js(browser, "return document.querySelectorAll('#wall-gates .gate').length") >= 5
     check_type(browser, height)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dashboard import i18n
 from dashboard.models import AGE_BUCKETS, Status, bucket_msgid
+from layouts import index
 
 ROOT = Path(__file__).resolve().parents[2]
 #: ``_("literal")`` calls; a ``{placeholder}`` literal counts too (it is ``.format``ted after
@@ -21,6 +22,7 @@ def used_msgids() -> set[str]:
             found |= set(MSGID.findall(path.read_text()))
     from layouts import components
     found |= set(components.KPI_LABELS.values())
+    found |= {msgid for _path, title, what in index.VIEWS for msgid in (title, what)}
     found |= {f"part:{k}" for k in components.PART_KEYS} | {s.label for s in Status}
     return found | {bucket_msgid(key) for key, _ in AGE_BUCKETS} | supervisor_msgids()
 
